@@ -1,0 +1,99 @@
+import Foundation
+import Platform
+
+/// A staff account (工会干部).
+public struct Account: Codable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        case active, disabled
+
+        public var label: String { self == .active ? "正常" : "已停用" }
+    }
+
+    public var id: Int64
+    public var username: String
+    public var displayName: String
+    public var passwordHash: String
+    public var status: Status
+    public var homeOrgId: Int64
+    public var homeOrgPath: OrgPath
+    public var failedLogins: Int
+    public var lockedUntil: Date?
+    public var totpSecret: String?
+    public var totpEnabled: Bool
+    public var lastLoginAt: Date?
+    public var passwordChangedAt: Date
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, username, displayName = "display_name", passwordHash = "password_hash", status
+        case homeOrgId = "home_org_id", homeOrgPath = "home_org_path", failedLogins = "failed_logins"
+        case lockedUntil = "locked_until", totpSecret = "totp_secret", totpEnabled = "totp_enabled"
+        case lastLoginAt = "last_login_at", passwordChangedAt = "password_changed_at", createdAt = "created_at"
+    }
+}
+
+/// A named set of permissions. Built-in roles are seeded; admins may define more.
+public struct Role: Codable, Sendable {
+    public var code: String
+    public var name: String
+    public var permissions: Set<Permission>
+    public var builtin: Bool
+    public var requiresTOTP: Bool
+
+    public static let systemAdmin = "system_admin"
+    public static let orgAdmin = "org_admin"
+    public static let workOrderHandler = "work_order_handler"
+    public static let hotlineOperator = "hotline_operator"
+    public static let auditor = "auditor"
+    public static let viewer = "viewer"
+}
+
+/// A role held in an org, as shown in the console.
+public struct AssignmentView: Sendable {
+    public var id: Int64
+    public var roleCode: String
+    public var roleName: String
+    public var orgId: Int64
+    public var orgName: String
+    public var orgPath: OrgPath
+    public var grantedAt: Date
+    public var grantedBy: String
+}
+
+/// Where an org is and what it is called: what Accounts needs to know of the tree.
+public struct OrgRef: Sendable {
+    public var id: Int64
+    public var path: OrgPath
+    public var name: String
+    public var active: Bool
+
+    public init(id: Int64, path: OrgPath, name: String, active: Bool) {
+        self.id = id
+        self.path = path
+        self.name = name
+        self.active = active
+    }
+}
+
+/// The tree as Accounts sees it; App wires the Organizations implementation in.
+public protocol OrgDirectory: Sendable {
+    func orgs(_ ids: [Int64]) async throws -> [OrgRef]
+}
+
+extension OrgDirectory {
+    func org(_ id: Int64) async throws -> OrgRef? { try await orgs([id]).first }
+}
+
+public struct NewAccount: Codable, Sendable {
+    public var username: String
+    public var displayName: String
+    public var password: String
+    public var homeOrgId: Int64
+
+    public init(username: String, displayName: String, password: String, homeOrgId: Int64) {
+        self.username = username
+        self.displayName = displayName
+        self.password = password
+        self.homeOrgId = homeOrgId
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// Staff accounts, roles and grants. A cadre acts only within their own scope, and can grant
+/// only what they themselves hold over the org in question.
+public struct AccountService: Sendable {
+    let database: Database
+    let store = AccountStore()
+    let passwords: PasswordPolicy
+    let clock: AppClock
+    let orgs: any OrgDirectory
+    let audit: AuditLog
+
+    public init(database: Database, passwords: PasswordPolicy, clock: AppClock, orgs: any OrgDirectory) {
+        self.database = database
+        self.passwords = passwords
+        self.clock = clock
+        self.orgs = orgs
+        self.audit = AuditLog(database: database)
+    }
+
+    // MARK: Reads
+
+    public func list(actor: Actor, text: String = "", page: PageRequest) async throws -> Page<Account> {
+        let scope = try actor.requireScope(.accountRead)
+        let after = try page.keyID()
+        let text = text.trimmingCharacters(in: .whitespaces)
+        let rows = try await database.withConnection { [store] in
+            try await store.accounts(scope: scope, text: text, after: after, limit: page.limit + 1, on: $0)
+        }
+        return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
+    }
+
+    public func get(_ id: Int64, actor: Actor) async throws -> Account {
+        let scope = try actor.requireScope(.accountRead)
+        guard let account = try await database.withConnection({ [store] in try await store.account(id: id, on: $0) }),
+            scope.covers(account.homeOrgPath)
+        else { throw AppError.notFound(AccountText.accountNotFound) }
+        return account
+    }
+
+    /// The roles an account holds, in orgs the actor may see.
+    public func assignments(of id: Int64, actor: Actor) async throws -> [AssignmentView] {
+        let account = try await get(id, actor: actor)
+        let rows = try await database.withConnection { [store] in try await store.assignments(accountId: account.id, on: $0) }
+        let roles = try await roles()
+        let names = Dictionary(uniqueKeysWithValues: try await orgs.orgs(rows.map(\.orgId)).map { ($0.id, $0.name) })
+        let scope = actor.scope(.accountRead)
+        return rows.filter { scope.covers($0.orgPath) }.map { row in
+            AssignmentView(
+                id: row.id, roleCode: row.roleCode, roleName: roles.first { $0.code == row.roleCode }?.name ?? row.roleCode,
+                orgId: row.orgId, orgName: names[row.orgId] ?? "#\(row.orgId)", orgPath: row.orgPath,
+                grantedAt: row.grantedAt, grantedBy: row.grantedBy)
+        }
+    }
+
+    public func roles() async throws -> [Role] {
+        try await database.withConnection { [store] in try await store.roles(on: $0) }
+    }
+
+    /// The roles the actor may grant at `orgPath`: those whose every permission they hold there.
+    public func grantableRoles(at orgPath: OrgPath, actor: Actor) async throws -> [Role] {
+        guard actor.scope(.roleGrant).covers(orgPath) else { return [] }
+        return try await roles().filter { role in role.permissions.allSatisfy { actor.scope($0).covers(orgPath) } }
+    }
+
+    // MARK: Writes
+
+    public func create(_ new: NewAccount, actor: Actor) async throws -> Account {
+        var new = new
+        new.username = new.username.trimmingCharacters(in: .whitespaces).lowercased()
+        new.displayName = new.displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+        var v = Validator()
+        v.check(Self.isValidUsername(new.username), "username", AccountText.usernameFormat)
+        v.check(!new.displayName.isEmpty, "displayName", AccountText.displayNameRequired)
+        v.check(new.displayName.count <= 50, "displayName", PlatformText.tooLong)
+        if let problem = PasswordPolicy.problem(with: new.password) { v.fail("password", problem) }
+        let home = try await orgs.org(new.homeOrgId)
+        v.check(home != nil && home!.active && actor.scope(.accountWrite).covers(home!.path), "homeOrgId", AccountText.orgNotFound)
+        if home != nil, !actor.scope(.accountWrite).covers(home!.path) {
+            try await denied(actor, "account.create", objectId: new.username, orgPath: home!.path)
+        }
+        try v.validate()
+        let hash = try await passwords.hash(new.password)
+        let now = clock.now()
+        let id = try await database.transaction { [store, new] sql in
+            if try await store.account(username: new.username, on: sql) != nil {
+                throw AppError.validation(["username": AccountText.usernameTaken])
+            }
+            let id = try await store.insert(new, hash: hash, homePath: home!.path, now: now, on: sql)
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: "account.create", objectType: "account", objectId: String(id),
+                           orgPath: home!.path, detail: ["username": new.username, "displayName": new.displayName]), on: sql)
+            return id
+        }
+        return try await database.withConnection { [store] in try await store.account(id: id, on: $0)! }
+    }
+
+    /// Grants `roleCode` in `orgId`. Both the grant permission and every permission of the role
+    /// must cover the org in the granter's own scope: nobody hands out more than they hold.
+    public func grant(accountId: Int64, roleCode: String, orgId: Int64, actor: Actor) async throws -> Int64 {
+        let account = try await get(accountId, actor: actor)
+        guard let role = try await database.withConnection({ [store] in try await store.role(roleCode, on: $0) }) else {
+            throw AppError.validation(["roleCode": AccountText.roleNotFound])
+        }
+        guard let org = try await orgs.org(orgId), org.active, actor.scope(.orgRead).covers(org.path) else {
+            throw AppError.validation(["orgId": AccountText.orgNotFound])
+        }
+        guard Self.mayGrant(role, at: org.path, actor: actor), actor.scope(.accountWrite).covers(account.homeOrgPath) else {
+            try await denied(actor, "role.grant", objectId: String(accountId), orgPath: org.path, detail: ["role": roleCode])
+            throw AppError(.forbidden, code: "forbidden", message: AccountText.grantExceedsScope)
+        }
+        let now = clock.now()
+        return try await database.transaction { sql in
+            let existing = try await sql.select().column("id").from("role_assignments")
+                .where("account_id", .equal, accountId).where("role_code", .equal, roleCode).where("org_id", .equal, orgId)
+                .first()
+            if existing != nil { throw AppError.conflict(AccountText.alreadyGranted) }
+            let row = try await sql.insert(into: "role_assignments")
+                .columns("account_id", "role_code", "org_id", "org_path", "granted_by", "granted_at")
+                .values(SQLBind(accountId), SQLBind(roleCode), SQLBind(orgId), SQLBind(org.path.rawValue),
+                        SQLBind(actor.name), SQLBind(now))
+                .returning("id").first()
+            let id = try row!.decode(column: "id", as: Int64.self)
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: "role.grant", objectType: "account", objectId: String(accountId),
+                           orgPath: org.path, detail: ["role": roleCode, "org": String(orgId), "assignment": String(id)]), on: sql)
+            return id
+        }
+    }
+
+    public func revoke(assignmentId: Int64, actor: Actor) async throws {
+        guard let row = try await database.withConnection({ [store] in try await store.assignment(id: assignmentId, on: $0) })
+        else { throw AppError.notFound(AccountText.assignmentNotFound) }
+        let account = try await get(row.accountId, actor: actor)
+        guard let role = try await database.withConnection({ [store] in try await store.role(row.roleCode, on: $0) }) else {
+            throw AppError.notFound(AccountText.roleNotFound)
+        }
+        guard Self.mayGrant(role, at: row.orgPath, actor: actor), actor.scope(.accountWrite).covers(account.homeOrgPath) else {
+            try await denied(actor, "role.revoke", objectId: String(row.accountId), orgPath: row.orgPath, detail: ["role": row.roleCode])
+            throw AppError(.forbidden, code: "forbidden", message: AccountText.grantExceedsScope)
+        }
+        try await database.transaction { sql in
+            try await sql.delete(from: "role_assignments").where("id", .equal, assignmentId).run()
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: "role.revoke", objectType: "account", objectId: String(row.accountId),
+                           orgPath: row.orgPath, detail: ["role": row.roleCode, "org": String(row.orgId)]), on: sql)
+        }
+    }
+
+    static func mayGrant(_ role: Role, at path: OrgPath, actor: Actor) -> Bool {
+        actor.scope(.roleGrant).covers(path) && role.permissions.allSatisfy { actor.scope($0).covers(path) }
+    }
+
+    public func setStatus(_ id: Int64, _ status: Account.Status, actor: Actor) async throws {
+        let account = try await get(id, actor: actor)
+        try await requireWrite(account, "account.\(status == .active ? "enable" : "disable")", actor: actor)
+        if status == .disabled && actor.accountId == id { throw AppError.conflict(AccountText.cannotDisableSelf) }
+        try await database.transaction { [store] sql in
+            try await sql.update("accounts").set("status", to: status.rawValue).where("id", .equal, id).run()
+            if status == .disabled { try await store.deleteSessions(accountId: id, except: nil, on: sql) }
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: "account.\(status == .active ? "enable" : "disable")", objectType: "account",
+                           objectId: String(id), orgPath: account.homeOrgPath), on: sql)
+        }
+    }
+
+    /// An admin sets a new password (and lifts a lockout); the account's sessions end.
+    public func resetPassword(_ id: Int64, to password: String, actor: Actor) async throws {
+        let account = try await get(id, actor: actor)
+        try await requireWrite(account, "account.reset_password", actor: actor)
+        if let problem = PasswordPolicy.problem(with: password) { throw AppError.validation(["password": problem]) }
+        let hash = try await passwords.hash(password)
+        let now = clock.now()
+        try await database.transaction { [store] sql in
+            try await sql.update("accounts").set("password_hash", to: hash).set("password_changed_at", to: now)
+                .set("failed_logins", to: 0).set("locked_until", to: Optional<Date>.none).where("id", .equal, id).run()
+            try await store.deleteSessions(accountId: id, except: nil, on: sql)
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: "account.reset_password", objectType: "account", objectId: String(id),
+                           orgPath: account.homeOrgPath), on: sql)
+        }
+    }
+
+    /// A cadre changes their own password; their other sessions end.
+    public func changeOwnPassword(current: String, new: String, confirm: String, sessionId: String, actor: Actor) async throws {
+        guard let accountId = actor.accountId,
+            let account = try await database.withConnection({ [store] in try await store.account(id: accountId, on: $0) })
+        else { throw AppError.unauthenticated }
+        var v = Validator()
+        if let problem = PasswordPolicy.problem(with: new) { v.fail("new", problem) }
+        v.check(new == confirm, "confirm", AccountText.passwordMismatch)
+        let currentOK = try await passwords.verify(current, hash: account.passwordHash)
+        v.check(currentOK, "current", AccountText.wrongCurrentPassword)
+        try v.validate()
+        let hash = try await passwords.hash(new)
+        let now = clock.now()
+        try await database.transaction { [store] sql in
+            try await sql.update("accounts").set("password_hash", to: hash).set("password_changed_at", to: now)
+                .where("id", .equal, accountId).run()
+            try await store.deleteSessions(accountId: accountId, except: sessionId, on: sql)
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: "account.change_password", objectType: "account", objectId: String(accountId),
+                           orgPath: account.homeOrgPath), on: sql)
+        }
+    }
+
+    /// Defines a new role from the permission catalogue (system administrators).
+    public func createRole(code: String, name: String, permissions: [String], actor: Actor) async throws -> Role {
+        guard actor.scope(.roleManage).isAll || actor.scope(.roleManage).roots.contains(where: { $0.depth == 0 }) else {
+            try await denied(actor, "role.create", objectId: code, orgPath: nil)
+            throw AppError.forbidden
+        }
+        let code = code.trimmingCharacters(in: .whitespaces)
+        let name = name.trimmingCharacters(in: .whitespaces)
+        let known = Set(Permission.catalogue.map(\.0.rawValue))
+        var v = Validator()
+        v.check(code.count >= 3 && code.count <= 32 && code.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") },
+                "code", AccountText.roleCodeFormat)
+        v.check(!name.isEmpty && name.count <= 30, "name", AccountText.roleNameRequired)
+        v.check(!permissions.isEmpty, "permissions", AccountText.rolePermissionsRequired)
+        v.check(permissions.allSatisfy(known.contains), "permissions", AccountText.unknownPermission)
+        try v.validate()
+        let granted = Set(permissions.map { Permission($0) })
+        let role = Role(code: code, name: name, permissions: granted, builtin: false, requiresTOTP: false)
+        let permissionList = permissions.sorted().joined(separator: ",")
+        try await database.transaction { [store] sql in
+            if try await store.role(code, on: sql) != nil { throw AppError.validation(["code": AccountText.roleCodeTaken]) }
+            try await sql.insert(into: "roles").columns("code", "name", "permissions", "builtin", "requires_totp")
+                .values(SQLBind(code), SQLBind(name), SQLBind(permissionList),
+                        SQLBind(false), SQLBind(false))
+                .run()
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: "role.create", objectType: "role", objectId: code, orgPath: nil,
+                           detail: ["name": name, "permissions": permissionList]), on: sql)
+        }
+        return role
+    }
+
+    func requireWrite(_ account: Account, _ action: String, actor: Actor) async throws {
+        guard actor.scope(.accountWrite).covers(account.homeOrgPath) else {
+            try await denied(actor, action, objectId: String(account.id), orgPath: account.homeOrgPath)
+            throw AppError.forbidden
+        }
+    }
+
+    func denied(_ actor: Actor, _ action: String, objectId: String, orgPath: OrgPath?, detail: [String: String] = [:]) async throws {
+        try await audit.record(
+            AuditEntry(actor: actor, action: action, objectType: "account", objectId: objectId, orgPath: orgPath,
+                       result: .denied, detail: detail))
+    }
+
+    static func isValidUsername(_ name: String) -> Bool {
+        (3...32).contains(name.count)
+            && name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "._-".contains($0)) }
+    }
+
+    /// Keeps stored org paths in step with a reorganised tree (wired as an org tree listener in App).
+    public static func rebaseOrgPaths(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
+        try await AccountStore().rebasePaths(from: old, to: new, on: sql)
+    }
+}

@@ -1,0 +1,264 @@
+import Crypto
+import Foundation
+import HummingbirdOTP
+import Platform
+import SQLKit
+
+/// Sign-in, second factor and server-side sessions. Resolves the session of every request.
+public struct AuthService: SessionResolver {
+    public static let maxFailures = 5
+    public static let lockout: TimeInterval = 15 * 60
+    public static let idleTimeout: TimeInterval = 30 * 60
+    public static let absoluteLifetime: TimeInterval = 12 * 3600
+    /// `last_seen_at` is written at most this often, not on every request.
+    static let touchInterval: TimeInterval = 60
+
+    let database: Database
+    let store = AccountStore()
+    let passwords: PasswordPolicy
+    let cipher: FieldCipher
+    let clock: AppClock
+    let orgs: any OrgDirectory
+    let audit: AuditLog
+
+    public init(database: Database, passwords: PasswordPolicy, cipher: FieldCipher, clock: AppClock, orgs: any OrgDirectory) {
+        self.database = database
+        self.passwords = passwords
+        self.cipher = cipher
+        self.clock = clock
+        self.orgs = orgs
+        self.audit = AuditLog(database: database)
+    }
+
+    public struct LoginResult: Sendable {
+        public var token: String
+        public var stage: SessionStage
+        public var expiresAt: Date
+    }
+
+    /// Checks a password, counts failures toward a lockout, and opens a session at the right stage.
+    /// For API sessions the TOTP code must come with the password.
+    public func login(username: String, password: String, totpCode: String? = nil, kind: SessionKind, actor: Actor)
+        async throws -> LoginResult
+    {
+        let username = username.trimmingCharacters(in: .whitespaces).lowercased()
+        let now = clock.now()
+        guard let account = try await database.withConnection({ try await store.account(username: username, on: $0) }) else {
+            _ = try await passwords.verify(password, hash: passwords.decoy)
+            try await audit.record(
+                AuditEntry(actor: actor, action: "auth.login", objectType: "account", objectId: username, orgPath: nil,
+                           result: .failed, detail: ["reason": "unknown user"]))
+            throw AppError(.unauthorized, code: "invalid_credentials", message: AccountText.invalidCredentials)
+        }
+        let actorFor = Actor(principal: nil, ip: actor.ip, requestId: actor.requestId)
+        func fail(_ reason: String, _ error: AppError, countFailure: Bool = true) async throws -> Never {
+            if countFailure { try await recordFailure(account, now: now) }
+            try await audit.record(
+                AuditEntry(actor: actorFor, action: "auth.login", objectType: "account", objectId: String(account.id),
+                           orgPath: account.homeOrgPath, result: .failed, detail: ["reason": reason, "username": username]))
+            throw error
+        }
+        if let until = account.lockedUntil, until > now {
+            let minutes = Int((until.timeIntervalSince(now) / 60).rounded(.up))
+            try await fail("locked", AppError(.tooManyRequests, code: "locked", message: AccountText.locked(minutes: minutes)),
+                           countFailure: false)
+        }
+        guard try await passwords.verify(password, hash: account.passwordHash) else {
+            try await fail("bad password", AppError(.unauthorized, code: "invalid_credentials", message: AccountText.invalidCredentials))
+        }
+        guard account.status == .active else {
+            try await fail("disabled", AppError(.forbidden, code: "disabled", message: AccountText.disabled), countFailure: false)
+        }
+        var stage: SessionStage = .full
+        if account.totpEnabled {
+            stage = .needsTOTP
+        } else if try await requiresTOTP(account) {
+            stage = .needsEnrolment
+        }
+        if kind == .api {
+            switch stage {
+            case .needsEnrolment:
+                try await fail("totp not enrolled", AppError(.forbidden, code: "totp_enrolment_required", message: AccountText.enrolFirst),
+                               countFailure: false)
+            case .needsTOTP:
+                guard let totpCode, !totpCode.isEmpty else {
+                    try await fail("totp missing", AppError(.unauthorized, code: "totp_required", message: AccountText.totpRequired),
+                                   countFailure: false)
+                }
+                guard try checkTOTP(account, code: totpCode, at: now) else {
+                    try await fail("bad totp", AppError(.unauthorized, code: "invalid_totp", message: AccountText.badTOTP))
+                }
+                stage = .full
+            case .full: break
+            }
+        }
+        let token = randomToken()
+        let expires = now.addingTimeInterval(Self.absoluteLifetime)
+        let session = AccountStore.SessionRow(
+            id: sha256Hex(token), accountId: account.id, kind: kind, stage: stage, csrfToken: randomToken(bytes: 24),
+            createdAt: now, lastSeenAt: now, expiresAt: expires)
+        try await database.transaction { [store, stage] sql in
+            try await store.insertSession(session, ip: actor.ip, on: sql)
+            try await sql.update("accounts").set("failed_logins", to: 0).set("locked_until", to: Optional<Date>.none)
+                .set("last_login_at", to: now).where("id", .equal, account.id).run()
+            try await AuditLog.record(
+                AuditEntry(actor: actorFor, action: "auth.login", objectType: "account", objectId: String(account.id),
+                           orgPath: account.homeOrgPath, detail: ["username": username, "kind": kind.rawValue, "stage": stage.rawValue]),
+                on: sql)
+        }
+        return LoginResult(token: token, stage: stage, expiresAt: expires)
+    }
+
+    func recordFailure(_ account: Account, now: Date) async throws {
+        try await database.transaction { sql in
+            // Counted in SQL so two failures at once both count.
+            try await sql.raw("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = \(bind: account.id)").run()
+            try await sql.raw(
+                """
+                UPDATE accounts SET locked_until = \(bind: now.addingTimeInterval(Self.lockout)), failed_logins = 0
+                WHERE id = \(bind: account.id) AND failed_logins >= \(bind: Self.maxFailures)
+                """
+            ).run()
+        }
+    }
+
+    func requiresTOTP(_ account: Account) async throws -> Bool {
+        try await database.withConnection { [store] sql in
+            let codes = Set(try await store.assignments(accountId: account.id, on: sql).map(\.roleCode))
+            return try await store.roles(on: sql).contains { $0.requiresTOTP && codes.contains($0.code) }
+        }
+    }
+
+    func checkTOTP(_ account: Account, code: String, at date: Date) throws -> Bool {
+        guard let sealed = account.totpSecret else { return false }
+        let totp = TOTP(secret: try cipher.open(sealed))
+        let code = code.filter(\.isNumber)
+        // One step either side for clock drift between phone and server.
+        return [-30.0, 0, 30].contains { String(format: "%06d", totp.compute(date: date.addingTimeInterval($0))) == code }
+    }
+
+    /// Completes a password-only session with the TOTP code.
+    public func verifyTOTP(session: SessionInfo, code: String, actor: Actor) async throws {
+        let now = clock.now()
+        guard session.stage == .needsTOTP,
+            let account = try await database.withConnection({ try await store.account(id: session.principal.accountId, on: $0) })
+        else { throw AppError.unauthenticated }
+        if let until = account.lockedUntil, until > now {
+            throw AppError(.tooManyRequests, code: "locked", message: AccountText.locked(minutes: Int((until.timeIntervalSince(now) / 60).rounded(.up))))
+        }
+        guard try checkTOTP(account, code: code, at: now) else {
+            try await recordFailure(account, now: now)
+            try await audit.record(
+                AuditEntry(actor: actor, action: "auth.totp", objectType: "account", objectId: String(account.id),
+                           orgPath: account.homeOrgPath, result: .failed))
+            throw AppError.validation(["code": AccountText.badTOTP], message: AccountText.badTOTP)
+        }
+        try await promote(session: session, account: account, action: "auth.totp", actor: actor)
+    }
+
+    /// The secret to show while enrolling; kept (encrypted, not yet enabled) until confirmed.
+    public func enrolmentSecret(session: SessionInfo) async throws -> (secret: String, url: String) {
+        let accountId = session.principal.accountId
+        return try await database.transaction { [store, cipher] sql in
+            guard let account = try await store.account(id: accountId, on: sql) else { throw AppError.unauthenticated }
+            let secret: String
+            if let sealed = account.totpSecret, !account.totpEnabled {
+                secret = try cipher.open(sealed)
+            } else {
+                secret = randomToken(bytes: 15)
+                try await sql.update("accounts").set("totp_secret", to: try cipher.seal(secret)).set("totp_enabled", to: false)
+                    .where("id", .equal, accountId).run()
+            }
+            let url = TOTP(secret: secret).createAuthenticatorURL(label: "网上职工之家:\(account.username)", issuer: "网上职工之家")
+            let base32 = URLComponents(string: url)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
+            return (base32, url)
+        }
+    }
+
+    /// Enables TOTP once the user proves their authenticator works.
+    public func confirmEnrolment(session: SessionInfo, code: String, actor: Actor) async throws {
+        guard let account = try await database.withConnection({ try await store.account(id: session.principal.accountId, on: $0) }),
+            account.totpSecret != nil
+        else { throw AppError.unauthenticated }
+        guard try checkTOTP(account, code: code, at: clock.now()) else {
+            throw AppError.validation(["code": AccountText.badTOTP], message: AccountText.badTOTP)
+        }
+        try await database.withConnection { sql in
+            try await sql.update("accounts").set("totp_enabled", to: true).where("id", .equal, account.id).run()
+        }
+        try await promote(session: session, account: account, action: "auth.totp_enrol", actor: actor)
+    }
+
+    func promote(session: SessionInfo, account: Account, action: String, actor: Actor) async throws {
+        let now = clock.now()
+        try await database.transaction { sql in
+            try await sql.update("sessions").set("stage", to: SessionStage.full.rawValue).set("last_seen_at", to: now)
+                .where("id", .equal, session.id).run()
+            try await sql.update("accounts").set("failed_logins", to: 0).where("id", .equal, account.id).run()
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: action, objectType: "account", objectId: String(account.id),
+                           orgPath: account.homeOrgPath), on: sql)
+        }
+    }
+
+    public func logout(session: SessionInfo, actor: Actor) async throws {
+        try await database.transaction { [store] sql in
+            try await store.deleteSession(id: session.id, on: sql)
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: "auth.logout", objectType: "account",
+                           objectId: String(session.principal.accountId), orgPath: session.principal.assignments.first?.orgPath),
+                on: sql)
+        }
+    }
+
+    // MARK: SessionResolver
+
+    public func resolve(token: String, kind: SessionKind, ip: String) async throws -> SessionInfo? {
+        guard token.count >= 20, token.count <= 100 else { return nil }
+        let now = clock.now()
+        let id = sha256Hex(token)
+        return try await database.withConnection { [store, orgs] sql in
+            guard let session = try await store.session(id: id, on: sql), session.kind == kind else { return nil }
+            if session.expiresAt < now || session.lastSeenAt.addingTimeInterval(Self.idleTimeout) < now {
+                try await store.deleteSession(id: id, on: sql)
+                return nil
+            }
+            guard let account = try await store.account(id: session.accountId, on: sql), account.status == .active else {
+                return nil
+            }
+            if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
+                try await sql.update("sessions").set("last_seen_at", to: now).where("id", .equal, id).run()
+            }
+            let principal = try await Self.principal(account, store: store, orgs: orgs, on: sql)
+            return SessionInfo(id: id, kind: kind, stage: session.stage, csrfToken: session.csrfToken, principal: principal)
+        }
+    }
+
+    static func principal(_ account: Account, store: AccountStore, orgs: any OrgDirectory, on sql: any SQLDatabase)
+        async throws -> Principal
+    {
+        let rows = try await store.assignments(accountId: account.id, on: sql)
+        let roles = Dictionary(uniqueKeysWithValues: try await store.roles(on: sql).map { ($0.code, $0) })
+        let refs = Dictionary(uniqueKeysWithValues: try await orgs.orgs(rows.map(\.orgId)).map { ($0.id, $0) })
+        let assignments = rows.compactMap { row -> RoleAssignment? in
+            // An assignment on a closed or merged org grants nothing.
+            guard let role = roles[row.roleCode], let ref = refs[row.orgId], ref.active else { return nil }
+            return RoleAssignment(
+                id: row.id, roleCode: role.code, roleName: role.name, orgId: row.orgId, orgPath: row.orgPath,
+                orgName: ref.name, permissions: role.permissions)
+        }
+        return Principal(
+            accountId: account.id, username: account.username, displayName: account.displayName, assignments: assignments)
+    }
+}
+
+extension AuthService {
+    /// Deletes sessions past their absolute or idle lifetime (a periodic job).
+    public func purgeExpiredSessions() async throws {
+        let now = clock.now()
+        try await database.withConnection { sql in
+            try await sql.delete(from: "sessions").where("expires_at", .lessThan, now)
+                .orWhere("last_seen_at", .lessThan, now.addingTimeInterval(-Self.idleTimeout)).run()
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Platform
+
+public enum AccountMigrations {
+    public static let all: [Migration] = [
+        Migration(
+            domain: "accounts", number: 1, name: "accounts_roles_sessions",
+            statements: [
+                """
+                CREATE TABLE accounts (
+                    id {id}, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, password_hash TEXT NOT NULL,
+                    status TEXT NOT NULL, home_org_id {bigint} NOT NULL, home_org_path {path} NOT NULL,
+                    failed_logins INTEGER NOT NULL DEFAULT 0, locked_until {ts}, totp_secret TEXT,
+                    totp_enabled BOOLEAN NOT NULL DEFAULT FALSE, last_login_at {ts}, password_changed_at {ts} NOT NULL,
+                    created_at {ts} NOT NULL)
+                """,
+                "CREATE INDEX accounts_home_org_path ON accounts (home_org_path, id)",
+                """
+                CREATE TABLE roles (
+                    code TEXT PRIMARY KEY, name TEXT NOT NULL, permissions TEXT NOT NULL,
+                    builtin BOOLEAN NOT NULL, requires_totp BOOLEAN NOT NULL DEFAULT FALSE)
+                """,
+                """
+                CREATE TABLE role_assignments (
+                    id {id}, account_id {bigint} NOT NULL REFERENCES accounts (id), role_code TEXT NOT NULL REFERENCES roles (code),
+                    org_id {bigint} NOT NULL, org_path {path} NOT NULL, granted_by TEXT NOT NULL, granted_at {ts} NOT NULL,
+                    UNIQUE (account_id, role_code, org_id))
+                """,
+                "CREATE INDEX role_assignments_org_path ON role_assignments (org_path)",
+                """
+                CREATE TABLE sessions (
+                    id TEXT PRIMARY KEY, account_id {bigint} NOT NULL REFERENCES accounts (id), kind TEXT NOT NULL,
+                    stage TEXT NOT NULL, csrf_token TEXT NOT NULL, created_at {ts} NOT NULL, last_seen_at {ts} NOT NULL,
+                    expires_at {ts} NOT NULL, ip TEXT NOT NULL)
+                """,
+                "CREATE INDEX sessions_account ON sessions (account_id)",
+                "CREATE INDEX sessions_expires ON sessions (expires_at)",
+                """
+                INSERT INTO roles (code, name, permissions, builtin, requires_totp) VALUES
+                ('system_admin', '系统管理员', 'org.read,org.write,org.reorganize,account.read,account.write,role.grant,role.manage,audit.read', TRUE, TRUE),
+                ('org_admin', '组织管理员', 'org.read,org.write,org.reorganize,account.read,account.write,role.grant', TRUE, FALSE),
+                ('work_order_handler', '工单办理员', 'org.read', TRUE, FALSE),
+                ('hotline_operator', '热线接线员', 'org.read', TRUE, FALSE),
+                ('auditor', '审计员', 'org.read,account.read,audit.read', TRUE, FALSE),
+                ('viewer', '只读查看', 'org.read,account.read', TRUE, FALSE)
+                """,
+            ])
+    ]
+}

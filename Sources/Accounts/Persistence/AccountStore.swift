@@ -1,0 +1,129 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// The SQL of accounts, roles, assignments and sessions.
+struct AccountStore: Sendable {
+    func account(id: Int64, on sql: any SQLDatabase) async throws -> Account? {
+        try await sql.select().column("*").from("accounts").where("id", .equal, id).first(decoding: Account.self)
+    }
+
+    func account(username: String, on sql: any SQLDatabase) async throws -> Account? {
+        try await sql.select().column("*").from("accounts").where("username", .equal, username)
+            .first(decoding: Account.self)
+    }
+
+    func accounts(scope: Scope, text: String, after: Int64?, limit: Int, on sql: any SQLDatabase) async throws -> [Account] {
+        let query = sql.select().column("*").from("accounts").where("home_org_path", in: scope)
+        if !text.isEmpty {
+            let like = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            query.where { $0.where("username", .like, like).orWhere("display_name", .like, like) }
+        }
+        if let after { query.where("id", .greaterThan, after) }
+        return try await query.orderBy("id").limit(limit).all(decoding: Account.self)
+    }
+
+    func insert(_ new: NewAccount, hash: String, homePath: OrgPath, now: Date, on sql: any SQLDatabase) async throws -> Int64 {
+        let row = try await sql.insert(into: "accounts")
+            .columns("username", "display_name", "password_hash", "status", "home_org_id", "home_org_path",
+                     "failed_logins", "totp_enabled", "password_changed_at", "created_at")
+            .values(SQLBind(new.username), SQLBind(new.displayName), SQLBind(hash), SQLBind(Account.Status.active.rawValue),
+                    SQLBind(new.homeOrgId), SQLBind(homePath.rawValue), SQLBind(0), SQLBind(false), SQLBind(now), SQLBind(now))
+            .returning("id").first()
+        return try row!.decode(column: "id", as: Int64.self)
+    }
+
+    func roles(on sql: any SQLDatabase) async throws -> [Role] {
+        try await sql.select().column("*").from("roles").orderBy("builtin", .descending).orderBy("code")
+            .all().map(Self.role)
+    }
+
+    func role(_ code: String, on sql: any SQLDatabase) async throws -> Role? {
+        try await sql.select().column("*").from("roles").where("code", .equal, code).first().map(Self.role)
+    }
+
+    static func role(_ row: any SQLRow) throws -> Role {
+        let perms = try row.decode(column: "permissions", as: String.self).split(separator: ",")
+            .map { Permission(String($0)) }
+        return Role(
+            code: try row.decode(column: "code", as: String.self), name: try row.decode(column: "name", as: String.self),
+            permissions: Set(perms), builtin: try row.decode(column: "builtin", as: Bool.self),
+            requiresTOTP: try row.decode(column: "requires_totp", as: Bool.self))
+    }
+
+    struct AssignmentRow: Codable {
+        var id: Int64
+        var accountId: Int64
+        var roleCode: String
+        var orgId: Int64
+        var orgPath: OrgPath
+        var grantedBy: String
+        var grantedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, accountId = "account_id", roleCode = "role_code", orgId = "org_id", orgPath = "org_path"
+            case grantedBy = "granted_by", grantedAt = "granted_at"
+        }
+    }
+
+    func assignments(accountId: Int64, on sql: any SQLDatabase) async throws -> [AssignmentRow] {
+        try await sql.select().column("*").from("role_assignments").where("account_id", .equal, accountId)
+            .orderBy("id").all(decoding: AssignmentRow.self)
+    }
+
+    func assignment(id: Int64, on sql: any SQLDatabase) async throws -> AssignmentRow? {
+        try await sql.select().column("*").from("role_assignments").where("id", .equal, id).first(decoding: AssignmentRow.self)
+    }
+
+    /// Moves the stored copies of org paths along with a reorganised subtree.
+    func rebasePaths(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
+        for (table, column) in [("role_assignments", "org_path"), ("accounts", "home_org_path")] {
+            try await sql.raw(
+                """
+                UPDATE \(ident: table) SET \(ident: column) = CAST(\(bind: new.rawValue) AS TEXT) || substr(\(ident: column), CAST(\(bind: old.rawValue.utf8.count + 1) AS INTEGER))
+                WHERE \(ident: column) >= \(bind: old.rawValue) AND \(ident: column) < \(bind: old.upperBound)
+                """
+            ).run()
+        }
+    }
+
+    // MARK: Sessions
+
+    struct SessionRow: Codable {
+        var id: String
+        var accountId: Int64
+        var kind: SessionKind
+        var stage: SessionStage
+        var csrfToken: String
+        var createdAt: Date
+        var lastSeenAt: Date
+        var expiresAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, accountId = "account_id", kind, stage, csrfToken = "csrf_token", createdAt = "created_at"
+            case lastSeenAt = "last_seen_at", expiresAt = "expires_at"
+        }
+    }
+
+    func insertSession(_ s: SessionRow, ip: String, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "sessions")
+            .columns("id", "account_id", "kind", "stage", "csrf_token", "created_at", "last_seen_at", "expires_at", "ip")
+            .values(SQLBind(s.id), SQLBind(s.accountId), SQLBind(s.kind.rawValue), SQLBind(s.stage.rawValue),
+                    SQLBind(s.csrfToken), SQLBind(s.createdAt), SQLBind(s.lastSeenAt), SQLBind(s.expiresAt), SQLBind(ip))
+            .run()
+    }
+
+    func session(id: String, on sql: any SQLDatabase) async throws -> SessionRow? {
+        try await sql.select().column("*").from("sessions").where("id", .equal, id).first(decoding: SessionRow.self)
+    }
+
+    func deleteSession(id: String, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "sessions").where("id", .equal, id).run()
+    }
+
+    func deleteSessions(accountId: Int64, except keep: String?, on sql: any SQLDatabase) async throws {
+        let query = sql.delete(from: "sessions").where("account_id", .equal, accountId)
+        if let keep { query.where("id", .notEqual, keep) }
+        try await query.run()
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Hummingbird
+import Platform
+import WebUI
+
+/// Sign-in, the console home, accounts and roles, the audit log and one's own settings.
+public struct AccountsWeb: Sendable {
+    let auth: AuthService
+    let accounts: AccountService
+    let audit: AuditLog
+    let renderer: Renderer
+    let chrome: Chrome
+    let secureCookies: Bool
+
+    public init(auth: AuthService, accounts: AccountService, audit: AuditLog, renderer: Renderer, chrome: Chrome, secureCookies: Bool) {
+        self.auth = auth
+        self.accounts = accounts
+        self.audit = audit
+        self.renderer = renderer
+        self.chrome = chrome
+        self.secureCookies = secureCookies
+    }
+
+    public static var templates: URL { Bundle.module.resourceURL!.appendingPathComponent("Templates") }
+
+    public static let navigation = [
+        NavEntry(href: "/admin", label: AccountWebText.navHome, icon: "台", permission: nil, order: 0),
+        NavEntry(href: "/admin/accounts", label: AccountWebText.navAccounts, icon: "账", permission: .accountRead, order: 80),
+        NavEntry(href: "/admin/roles", label: AccountWebText.navRoles, icon: "权", permission: .accountRead, order: 81),
+        NavEntry(href: "/admin/audit", label: AccountWebText.navAudit, icon: "审", permission: .auditRead, order: 90),
+    ]
+
+    // MARK: Sign-in (no session needed)
+
+    public func registerOpen(on group: RouterGroup<AppRequestContext>) {
+        group.get("/admin/login") { request, context in
+            if context.principal != nil { return Response.redirect(to: "/admin") }
+            return loginPage(form: FormState(), next: request.query("next"), context)
+        }
+        group.post("/admin/login") { request, context in
+            let form = try await request.decode(as: LoginForm.self, context: context)
+            do {
+                let result = try await auth.login(username: form.username ?? "", password: form.password ?? "", kind: .web,
+                                                  actor: context.actor)
+                var response: Response
+                switch result.stage {
+                case .full: response = .redirect(to: Self.safeNext(form.next))
+                case .needsTOTP: response = .redirect(to: "/admin/login/totp")
+                case .needsEnrolment: response = .redirect(to: "/admin/totp/enrol")
+                }
+                response.setCookie(.secure(name: CookieName.session, value: result.token, maxAge: Int(AuthService.absoluteLifetime),
+                                           secure: secureCookies))
+                return response
+            } catch let error as AppError where error.status != .forbidden || error.code == "disabled" {
+                return loginPage(form: FormState(values: ["username": form.username ?? ""], message: error.message), next: form.next,
+                                 context, status: error.status)
+            }
+        }
+        group.get("/admin/login/totp") { _, context in
+            guard context.session?.stage == .needsTOTP else { return Response.redirect(to: "/admin/login") }
+            return renderer.page("accounts-totp", chrome.plain(["form": FormState().context], context: context))
+        }
+        group.post("/admin/login/totp") { request, context in
+            guard let session = context.session, session.stage == .needsTOTP else { return Response.redirect(to: "/admin/login") }
+            let form = try await request.decode(as: CodeForm.self, context: context)
+            do {
+                try await auth.verifyTOTP(session: session, code: form.code ?? "", actor: context.actor)
+                return Response.redirect(to: "/admin")
+            } catch let error as AppError where error.status == .unprocessableContent || error.status == .tooManyRequests {
+                return renderer.page("accounts-totp", chrome.plain(["form": FormState(error: error).context], context: context),
+                                     status: error.status)
+            }
+        }
+        group.get("/admin/totp/enrol") { _, context in
+            guard let session = context.session, session.stage != .needsTOTP else { return Response.redirect(to: "/admin/login") }
+            return try await enrolPage(session: session, form: FormState(), context)
+        }
+        group.post("/admin/totp/enrol") { request, context in
+            guard let session = context.session, session.stage != .needsTOTP else { return Response.redirect(to: "/admin/login") }
+            let form = try await request.decode(as: CodeForm.self, context: context)
+            do {
+                try await auth.confirmEnrolment(session: session, code: form.code ?? "", actor: context.actor)
+                return Response.redirect(to: "/admin", flash: .ok(AccountWebText.totpEnabled))
+            } catch let error as AppError where error.status == .unprocessableContent {
+                return try await enrolPage(session: session, form: FormState(error: error), context)
+            }
+        }
+        group.post("/admin/logout") { _, context in
+            if let session = context.session { try await auth.logout(session: session, actor: context.actor) }
+            var response = Response.redirect(to: "/admin/login", flash: .ok(AccountWebText.loggedOut))
+            response.setCookie(Cookie(name: CookieName.session, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax))
+            return response
+        }
+    }
+
+    func loginPage(form: FormState, next: String?, _ context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        renderer.page("accounts-login", chrome.plain(["form": form.context, "next": next ?? ""], context: context), status: status)
+    }
+
+    func enrolPage(session: SessionInfo, form: FormState, _ context: AppRequestContext) async throws -> Response {
+        let (secret, url) = try await auth.enrolmentSecret(session: session)
+        let grouped = stride(from: 0, to: secret.count, by: 4).map { i -> String in
+            let start = secret.index(secret.startIndex, offsetBy: i)
+            return String(secret[start..<(secret.index(start, offsetBy: 4, limitedBy: secret.endIndex) ?? secret.endIndex)])
+        }.joined(separator: " ")
+        let status: HTTPResponse.Status = form.message == nil ? .ok : .unprocessableContent
+        return renderer.page("accounts-enrol", chrome.plain(["secret": grouped, "url": url, "form": form.context], context: context),
+                             status: status)
+    }
+
+    /// Only local console paths: a `next` pointing elsewhere would make the login page an open redirect.
+    static func safeNext(_ next: String?) -> String {
+        guard let next = next?.removingPercentEncoding, next.hasPrefix("/admin"), !next.hasPrefix("//"), !next.contains("\\") else {
+            return "/admin"
+        }
+        return next
+    }
+}
+
+struct LoginForm: Decodable {
+    var username: String?
+    var password: String?
+    var next: String?
+}
+
+struct CodeForm: Decodable {
+    var code: String?
+}

@@ -1,0 +1,80 @@
+import Accounts
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Organizations
+import Platform
+import Prometheus
+import ServiceLifecycle
+import WebUI
+
+/// The HTTP application: middleware, routes of every module, and the background services.
+func buildApplication(services: Services, logger: Logger, runJobs: Bool) throws -> some ApplicationProtocol {
+    let router = try buildRouter(services: services)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "workershome"),
+        logger: logger)
+    app.addServices(services.database.service)
+    if runJobs { for job in backgroundJobs(services: services, logger: logger) { app.addServices(job) } }
+    app.beforeServerStarts { try await services.migrate(logger: logger) }
+    return app
+}
+
+/// Jobs that `serve` runs in-process by default and `worker` runs alone.
+func backgroundJobs(services: Services, logger: Logger) -> [any Service] {
+    [
+        PeriodicService(name: "audit.seal", interval: .seconds(2), logger: logger) { try await services.audit.seal() },
+        PeriodicService(name: "sessions.purge", interval: .seconds(600), logger: logger) {
+            try await services.auth.purgeExpiredSessions()
+        },
+    ]
+}
+
+func buildRouter(services: Services) throws -> Router<AppRequestContext> {
+    let renderer = try Renderer(templateDirectories: [
+        Renderer.templates, OrganizationsWeb.templates, AccountsWeb.templates,
+    ])
+    let navigation = Navigation(OrganizationsWeb.navigation + AccountsWeb.navigation)
+    let chrome = Chrome(navigation: navigation)
+    let secure = services.config.secureCookies
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorMiddleware(renderHTML: ErrorPages(renderer: renderer).render))
+    router.add(middleware: FileMiddleware(Renderer.staticFiles.path, urlBasePath: "/static", searchForIndexHtml: false))
+
+    // Operations
+    let metrics = MetricsEndpoint(database: services.database)
+    router.get("/health") { _, _ in await HealthCheck(database: services.database).response() }
+    router.get("/metrics") { _, _ in metrics.response() }
+
+    // API
+    let document = OpenAPIDocument(title: "网上职工之家 API", version: "1.0.0")
+    let api = router.group("/api/v1")
+        .add(middleware: SessionMiddleware(resolver: services.auth, source: .bearer, secureCookies: secure))
+    api.get("/openapi.json") { _, _ in JSONBody(document.document) }
+    let openAPI = APIRoutes(group: api, document: document, authenticated: false)
+    let staffAPI = APIRoutes(group: api.group("").add(middleware: RequireStaffMiddleware()), document: document, authenticated: true)
+    OrgAPIController(service: services.organizations).register(staff: staffAPI, public: openAPI, document: document)
+    AccountAPIController(auth: services.auth, accounts: services.accounts, audit: services.audit)
+        .register(open: openAPI, staff: staffAPI, document: document)
+
+    // Web: the member site and the staff console
+    let web = router.group("")
+        .add(middleware: SessionMiddleware(resolver: services.auth, source: .cookie, secureCookies: secure))
+        .add(middleware: CSRFMiddleware())
+    SiteHome(renderer: renderer).register(on: web)
+    let orgWeb = OrganizationsWeb(service: services.organizations, renderer: renderer, chrome: chrome)
+    orgWeb.registerPublic(on: web)
+    let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, audit: services.audit, renderer: renderer,
+                                  chrome: chrome, secureCookies: secure)
+    accountsWeb.registerOpen(on: web)
+    let console = web.group("/admin").add(middleware: RequireStaffMiddleware())
+    accountsWeb.registerConsole(on: console)
+    orgWeb.registerConsole(on: console)
+    return router
+}

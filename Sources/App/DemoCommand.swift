@@ -1,0 +1,66 @@
+import Accounts
+import ArgumentParser
+import Foundation
+import Logging
+import Organizations
+import Platform
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load deterministic demo data (Hebei) into an empty database and print the demo accounts.")
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "small (seconds) or province (about 55,000 unions)") var scale: DemoTree.Scale = .small
+    @Option(help: "Random seed: the same seed gives the same data") var seed: UInt64 = 2026
+
+    func run() async throws {
+        let (scale, seed) = (self.scale, self.seed)
+        let lines = try await withServices(options) { services, logger in
+            try await DemoData(services: services).load(scale: scale, seed: seed, logger: logger)
+        }
+        print(lines.joined(separator: "\n"))
+    }
+}
+
+extension DemoTree.Scale: ExpressibleByArgument {}
+
+/// The demo accounts: one per kind of cadre a newcomer will want to try.
+struct DemoData {
+    static let password = "Demo@2026"
+    static let accounts: [(username: String, name: String, role: String, region: String, what: String)] = [
+        ("hebei", "张卫东", Role.orgAdmin, "130000", "河北省总工会 组织管理员（全省）"),
+        ("sjz", "李红梅", Role.orgAdmin, "130100", "石家庄市总工会 组织管理员"),
+        ("zhengding", "王建国", Role.orgAdmin, "130123", "正定县总工会 组织管理员（县级干部）"),
+        ("auditor", "赵静", Role.auditor, "130000", "河北省总工会 审计员"),
+        ("admin", "系统管理员", Role.systemAdmin, "130000", "系统管理员（首次登录须绑定动态口令）"),
+    ]
+
+    let services: Services
+
+    func load(scale: DemoTree.Scale, seed: UInt64, logger: Logger) async throws -> [String] {
+        let tree = DemoTree(database: services.database)
+        var lines: [String] = []
+        if try await tree.isEmpty() {
+            let start = ContinuousClock.now
+            let summary = try await tree.build(scale: scale, seed: seed)
+            let system = Actor.system("demo")
+            for demo in Self.accounts {
+                guard let orgId = summary.idsByRegion[demo.region] else { continue }
+                let account = try await services.accounts.create(
+                    NewAccount(username: demo.username, displayName: demo.name, password: Self.password, homeOrgId: orgId), actor: system)
+                _ = try await services.accounts.grant(accountId: account.id, roleCode: demo.role, orgId: orgId, actor: system)
+            }
+            let levels = OrgLevel.allCases.compactMap { level in summary.byLevel[level].map { "\(level.label) \($0)" } }
+            lines.append("已生成演示数据（\(scale.rawValue)，种子 \(seed)）：工会组织 \(summary.total) 个 — \(levels.joined(separator: "，"))；用时 \(start.duration(to: .now))")
+        } else {
+            lines.append("数据库中已有工会组织，未重复生成演示数据。")
+        }
+        lines.append("")
+        lines.append("演示账号（密码均为 \(Self.password)）：")
+        for demo in Self.accounts {
+            lines.append("  \(demo.username.padding(toLength: 10, withPad: " ", startingAt: 0)) \(demo.what)")
+        }
+        lines.append("")
+        lines.append("管理后台：http://\(services.config.host):\(services.config.port)/admin    职工网站：http://\(services.config.host):\(services.config.port)/")
+        return lines
+    }
+}

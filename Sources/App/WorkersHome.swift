@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Platform
+import ServiceLifecycle
+
+@main
+struct WorkersHome: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workershome",
+        abstract: "网上职工之家 — the online home of union members and cadres.",
+        subcommands: [Serve.self, Worker.self, Migrate.self, Demo.self, AdminCommand.self, AuditCommand.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Flags every command takes; each overrides its environment variable.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "Listen address (WH_HOST, default 127.0.0.1)") var host: String?
+    @Option(help: "Listen port (WH_PORT, default 8080)") var port: Int?
+    @Option(help: "Database URL: postgres://… or sqlite://path (DATABASE_URL, default sqlite://./data/workershome.sqlite)")
+    var database: String?
+    @Option(help: "Data directory (WH_DATA_DIR, default ./data)") var dataDir: String?
+    @Option(help: "development or production (WH_ENV)") var env: String?
+    @Option(help: "Log level (LOG_LEVEL, default info)") var logLevel: String?
+
+    func load() throws -> (AppConfig, Logger) {
+        var logger = Logger(label: "workershome")
+        let config = try AppConfig.load(
+            flags: .init(host: host, port: port, databaseURL: database, dataDirectory: dataDir, environment: env, logLevel: logLevel),
+            logger: logger)
+        logger.logLevel = config.logLevel
+        return (config, logger)
+    }
+}
+
+/// Runs `body` with the services up (the pool running), then shuts them down cleanly.
+func withServices<T: Sendable>(
+    _ options: GlobalOptions, _ body: @escaping @Sendable (Services, Logger) async throws -> T
+) async throws -> T {
+    let (config, logger) = try options.load()
+    let services = try Services(config: config, logger: logger)
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            try await services.database.service.run()
+            return nil
+        }
+        group.addTask {
+            try await services.migrate(logger: logger)
+            return try await body(services, logger)
+        }
+        var result: T?
+        for try await value in group {
+            if let value {
+                result = value
+                group.cancelAll()
+            }
+        }
+        return result!
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web server (and the job loop unless --no-jobs).")
+    @OptionGroup var options: GlobalOptions
+    @Flag(help: "Leave jobs to `workershome worker`") var noJobs = false
+
+    func run() async throws {
+        let (config, logger) = try options.load()
+        let services = try Services(config: config, logger: logger)
+        let app = try buildApplication(services: services, logger: logger, runJobs: config.runJobs && !noJobs)
+        logger.info("网上职工之家 listening", metadata: ["url": "http://\(config.host):\(config.port)/", "database": "\(services.database.dialect)"])
+        try await app.runService()
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run only the background jobs (audit sealing, session purge…).")
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await withServices(options) { _, _ in }  // migrations first, on their own pool
+        let (config, logger) = try options.load()
+        let services = try Services(config: config, logger: logger)
+        let group = ServiceGroup(
+            services: [services.database.service] + backgroundJobs(services: services, logger: logger),
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await withServices(options) { _, _ in
+            print("数据库已是最新结构 (migrations applied).")
+        }
+    }
+}
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit log tools.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check the hash chain and report the first broken link.")
+        @OptionGroup var options: GlobalOptions
+        @Flag(help: "Seal pending entries before checking") var seal = false
+
+        func run() async throws {
+            let result = try await withServices(options) { services, _ in
+                if seal { try await services.audit.seal() }
+                return try await services.audit.verify()
+            }
+            if let broken = result.firstBroken {
+                print("BROKEN at seq \(broken.seq) (entry id \(broken.id.map(String.init) ?? "missing")): \(broken.reason)")
+                print("\(result.checked) entries before it verified.")
+                throw ExitCode(1)
+            }
+            print("OK: \(result.checked) entries verified; \(result.unsealed) not yet sealed.")
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/// User-facing strings of the Organizations module, in one place for translation.
+public enum OrgText {
+    public static let notFound = "未找到该工会组织"
+    public static let nameRequired = "请填写工会名称"
+    public static let nameTooLong = "工会名称不能超过 100 个字"
+    public static let badRegionFormat = "行政区划代码应为 6 位或 12 位数字"
+    public static let unknownRegion = "行政区划代码不存在"
+    public static let badPhone = "联系电话格式不正确"
+    public static let levelRequired = "请选择组织层级"
+    public static let kindRequired = "请选择组织类别"
+    public static let badLevel = "下级组织的层级必须低于上级（产业工会、行业联合会可与上级同级）"
+    public static let grassrootsNoChildren = "基层工会不能再设下级组织"
+    public static let parentInactive = "上级组织已撤销或合并，不能在其下操作"
+    public static let orgInactive = "该组织已撤销或合并"
+    public static let hasActiveChildren = "该组织还有下级组织，请先划转或撤销下级组织"
+    public static let moveIntoSelf = "不能把组织划转到它自己或它的下级组织之下"
+    public static let mergeIntoSelf = "不能把组织合并到它自己或它的下级组织"
+    public static let sameParent = "该组织已在所选上级组织之下"
+    public static let rootImmutable = "最上级组织不能划转、合并或撤销"
+    public static let duplicateName = "同一上级下已有同名工会"
+    public static let reasonTooLong = "说明不能超过 200 个字"
+}

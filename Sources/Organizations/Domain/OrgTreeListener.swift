@@ -1,0 +1,16 @@
+import Platform
+import SQLKit
+
+/// Other modules keep copies of org paths (role assignments, members, work orders) so that
+/// "this subtree" stays one indexed condition for them too. They are told of every path rewrite
+/// inside the reorganisation's own transaction, so their copies never disagree with the tree.
+public protocol OrgTreeListener: Sendable {
+    /// Every path that started with `old` now starts with `new`.
+    func subtreeMoved(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws
+    /// `source` was merged into `target` (its children have already been moved).
+    func orgMerged(source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws
+}
+
+extension OrgTreeListener {
+    public func orgMerged(source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws {}
+}

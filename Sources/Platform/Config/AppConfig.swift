@@ -1,0 +1,122 @@
+import Crypto
+import Foundation
+import Logging
+
+/// Settings of one running deployment, read from command-line flags over environment
+/// variables over defaults.
+public struct AppConfig: Sendable {
+    public enum Environment: String, Sendable {
+        case development
+        case production
+    }
+
+    public var host: String
+    public var port: Int
+    public var databaseURL: String
+    public var dataDirectory: String
+    public var dataKey: SymmetricKey
+    public var environment: Environment
+    public var logLevel: Logger.Level
+    /// Run the job loop inside `serve` (default) or leave jobs to `workershome worker`.
+    public var runJobs: Bool
+
+    public var secureCookies: Bool { environment == .production }
+
+    /// The values given on the command line; nil means "not given".
+    public struct Flags: Sendable {
+        public var host: String?
+        public var port: Int?
+        public var databaseURL: String?
+        public var dataDirectory: String?
+        public var environment: String?
+        public var logLevel: String?
+        public var runJobs: Bool?
+
+        public init(
+            host: String? = nil, port: Int? = nil, databaseURL: String? = nil, dataDirectory: String? = nil,
+            environment: String? = nil, logLevel: String? = nil, runJobs: Bool? = nil
+        ) {
+            self.host = host
+            self.port = port
+            self.databaseURL = databaseURL
+            self.dataDirectory = dataDirectory
+            self.environment = environment
+            self.logLevel = logLevel
+            self.runJobs = runJobs
+        }
+    }
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, dataDirectory: String = "./data",
+        dataKey: SymmetricKey, environment: Environment = .development, logLevel: Logger.Level = .info,
+        runJobs: Bool = true
+    ) {
+        self.host = host
+        self.port = port
+        self.databaseURL = databaseURL
+        self.dataDirectory = dataDirectory
+        self.dataKey = dataKey
+        self.environment = environment
+        self.logLevel = logLevel
+        self.runJobs = runJobs
+    }
+
+    public static func load(
+        flags: Flags, environment env: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
+    ) throws -> AppConfig {
+        let dataDirectory = flags.dataDirectory ?? env["WH_DATA_DIR"] ?? "./data"
+        let envName = flags.environment ?? env["WH_ENV"] ?? "development"
+        guard let environment = Environment(rawValue: envName) else {
+            throw ConfigError.invalid("WH_ENV", envName)
+        }
+        let portText = flags.port.map(String.init) ?? env["WH_PORT"] ?? "8080"
+        guard let port = Int(portText), (0...65535).contains(port) else { throw ConfigError.invalid("WH_PORT", portText) }
+        let levelText = flags.logLevel ?? env["LOG_LEVEL"] ?? "info"
+        guard let logLevel = Logger.Level(rawValue: levelText) else { throw ConfigError.invalid("LOG_LEVEL", levelText) }
+        let databaseURL = flags.databaseURL ?? env["DATABASE_URL"] ?? "sqlite://\(dataDirectory)/workershome.sqlite"
+        let runJobs = flags.runJobs ?? (env["WH_RUN_JOBS"].map { $0 != "0" && $0 != "false" } ?? true)
+        let key = try loadDataKey(env: env, dataDirectory: dataDirectory, environment: environment, logger: logger)
+        if !databaseURL.hasPrefix("postgres") {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        }
+        return AppConfig(
+            host: flags.host ?? env["WH_HOST"] ?? "127.0.0.1", port: port, databaseURL: databaseURL,
+            dataDirectory: dataDirectory, dataKey: key, environment: environment, logLevel: logLevel, runJobs: runJobs)
+    }
+
+    /// The data key from `WH_DATA_KEY` (base64, 32 bytes). In development one is generated into
+    /// the data directory on first run; production refuses to start without one.
+    static func loadDataKey(env: [String: String], dataDirectory: String, environment: Environment, logger: Logger)
+        throws -> SymmetricKey
+    {
+        if let text = env["WH_DATA_KEY"] {
+            guard let key = SymmetricKey(base64: text) else {
+                throw ConfigError.invalid("WH_DATA_KEY", "must be 32 bytes in base64")
+            }
+            return key
+        }
+        guard environment == .development else {
+            throw ConfigError.invalid("WH_DATA_KEY", "required in production")
+        }
+        let path = dataDirectory + "/data.key"
+        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            guard let key = SymmetricKey(base64: text) else { throw ConfigError.invalid(path, "not a 32-byte base64 key") }
+            return key
+        }
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let key = SymmetricKey(size: .bits256)
+        FileManager.default.createFile(
+            atPath: path, contents: Data(key.base64.utf8), attributes: [.posixPermissions: 0o600])
+        logger.warning(
+            "generated a development data key; set WH_DATA_KEY in production and keep it out of the data directory",
+            metadata: ["path": "\(path)"])
+        return key
+    }
+}
+
+/// The time source of services, replaceable in tests (lockout windows, idle timeouts, deadlines).
+public struct AppClock: Sendable {
+    public var now: @Sendable () -> Date
+    public init(now: @escaping @Sendable () -> Date) { self.now = now }
+    public static let system = AppClock { Date() }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// What a staff session has reached: a password alone is not a full login for TOTP users.
+public enum SessionStage: String, Sendable, Codable {
+    case full
+    case needsTOTP = "needs_totp"
+    case needsEnrolment = "needs_enrolment"
+}
+
+public enum SessionKind: String, Sendable, Codable {
+    case web
+    case api
+}
+
+/// The session a request arrived with, as the Accounts domain resolved it.
+public struct SessionInfo: Sendable {
+    public var id: String
+    public var kind: SessionKind
+    public var stage: SessionStage
+    public var csrfToken: String
+    public var principal: Principal
+
+    public init(id: String, kind: SessionKind, stage: SessionStage, csrfToken: String, principal: Principal) {
+        self.id = id
+        self.kind = kind
+        self.stage = stage
+        self.csrfToken = csrfToken
+        self.principal = principal
+    }
+}
+
+/// The one request context of the app: request id, client address, and the session if any.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestId: String
+    public var remoteIP: String
+    public var session: SessionInfo?
+    /// The anonymous CSRF token (cookie) for forms shown before login.
+    public var anonymousCSRF: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.requestId = randomToken(bytes: 9)
+        self.remoteIP = Self.ip(source.channel.remoteAddress)
+    }
+
+    static func ip(_ address: SocketAddress?) -> String {
+        guard let address else { return "unknown" }
+        return address.ipAddress ?? "unknown"
+    }
+
+    public var requestDecoder: AppRequestDecoder { AppRequestDecoder() }
+
+    /// The principal of a fully signed-in session.
+    public var principal: Principal? {
+        guard let session, session.stage == .full else { return nil }
+        return session.principal
+    }
+
+    public var actor: Actor { Actor(principal: principal, ip: remoteIP, requestId: requestId) }
+
+    /// The token forms must carry back.
+    public var csrfToken: String { session?.csrfToken ?? anonymousCSRF ?? "" }
+}
+
+/// Decodes JSON bodies and HTML form bodies alike, chosen by content type.
+public struct AppRequestDecoder: RequestDecoder {
+    public init() {}
+
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        let contentType = request.headers[.contentType] ?? ""
+        do {
+            if contentType.hasPrefix("application/x-www-form-urlencoded") {
+                return try await URLEncodedFormDecoder().decode(type, from: request, context: context)
+            }
+            return try await JSONDecoder().decode(type, from: request, context: context)
+        } catch let error as AppError {
+            throw error
+        } catch {
+            throw AppError.badRequest(PlatformText.malformedBody)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/// The platform's user-facing strings, in one place for translation.
+public enum PlatformText {
+    public static let validationFailed = "提交的内容有误，请检查后重试"
+    public static let notFound = "未找到要访问的内容"
+    public static let forbidden = "您没有权限执行此操作"
+    public static let unauthenticated = "请先登录"
+    public static let badCSRF = "页面已过期，请刷新后重试"
+    public static let internalError = "系统繁忙，请稍后重试"
+    public static let badCursor = "分页参数无效"
+    public static let badLimit = "每页条数应在 1 到 200 之间"
+    public static let required = "此项为必填项"
+    public static let tooLong = "内容过长"
+}
+
+extension PlatformText {
+    public static let malformedBody = "请求内容格式不正确"
+}

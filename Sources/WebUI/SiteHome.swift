@@ -1,0 +1,73 @@
+import Hummingbird
+import Platform
+
+/// The member site's home page (网上职工之家): find your union in one step, and the services.
+public struct SiteHome: Sendable {
+    let renderer: Renderer
+
+    public init(renderer: Renderer) { self.renderer = renderer }
+
+    public func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("/") { _, _ in renderer.page("site-home", [String: Any]()) }
+    }
+}
+
+/// Error pages of the web side: the status, what happened, and a way back.
+public struct ErrorPages: Sendable {
+    let renderer: Renderer
+
+    public init(renderer: Renderer) { self.renderer = renderer }
+
+    public func render(_ error: AppError, _ request: Request, _ context: AppRequestContext) -> Response {
+        let inConsole = request.uri.path.hasPrefix("/admin")
+        let model: [String: Any] = [
+            "status": error.status.code,
+            "title": WebText.errorTitle(error.status.code),
+            "detail": error.fieldErrors.isEmpty ? error.message : error.fieldErrors.values.sorted().joined(separator: "；"),
+            "backHref": inConsole ? "/admin" : "/",
+        ]
+        return renderer.page("error", model, status: error.status)
+    }
+}
+
+/// WebUI's own user-facing strings.
+public enum WebText {
+    public static func errorTitle(_ status: Int) -> String {
+        switch status {
+        case 400: "请求有误"
+        case 403: "没有权限"
+        case 404: "页面不存在"
+        case 409: "操作冲突"
+        case 422: "提交的内容有误"
+        case 429: "操作过于频繁"
+        default: "系统繁忙"
+        }
+    }
+
+    public static let previousPage = "上一页"
+    public static let nextPage = "下一页"
+}
+
+/// Values and errors of a submitted form, to show it again with messages beside the fields.
+public struct FormState: Sendable {
+    public var values: [String: String]
+    public var errors: [String: String]
+    public var message: String?
+
+    public init(values: [String: String] = [:], errors: [String: String] = [:], message: String? = nil) {
+        self.values = values
+        self.errors = errors
+        self.message = message
+    }
+
+    public init(values: [String: String] = [:], error: AppError) {
+        self.init(values: values, errors: error.fieldErrors, message: error.message)
+    }
+
+    /// Mustache context: `form.values.name`, `form.errors.name`, `form.message`.
+    public var context: [String: Any] {
+        var c: [String: Any] = ["values": values, "errors": errors]
+        if let message { c["message"] = message }
+        return c
+    }
+}

@@ -1,0 +1,104 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import Accounts
+@testable import Platform
+
+@Suite struct OrgPathTests {
+    @Test func parsesAndRejects() {
+        #expect(OrgPath("/1/23/456/")?.ids == [1, 23, 456])
+        #expect(OrgPath("/1/23/456/")?.depth == 2)
+        #expect(OrgPath("/1/23/456/")?.parent == OrgPath("/1/23/"))
+        for bad in ["", "/", "1/2/", "/1/2", "/1//2/", "/a/", "/1/ 2/", "/１/"] { #expect(OrgPath(bad) == nil, "\(bad)") }
+    }
+
+    @Test func containmentIsPrefixOnWholeIds() {
+        let p = OrgPath("/1/2/")!
+        #expect(p.contains(OrgPath("/1/2/")!))
+        #expect(p.contains(OrgPath("/1/2/3/")!))
+        #expect(!p.contains(OrgPath("/1/20/")!), "/1/20/ is not inside /1/2/")
+        #expect(!p.contains(OrgPath("/1/")!))
+    }
+
+    @Test func upperBoundHoldsExactlyTheSubtree() {
+        let p = OrgPath("/1/2/")!
+        for inside in ["/1/2/", "/1/2/3/", "/1/2/99999/1/"] {
+            #expect(inside >= p.rawValue && inside < p.upperBound, "\(inside)")
+        }
+        for outside in ["/1/20/", "/1/3/", "/1/", "/1/19/"] {
+            #expect(!(outside >= p.rawValue && outside < p.upperBound), "\(outside)")
+        }
+    }
+
+    @Test func rebase() {
+        let old = OrgPath("/1/2/5/")!
+        #expect(old.rebase(OrgPath("/1/2/5/9/")!, onto: OrgPath("/1/3/5/")!) == OrgPath("/1/3/5/9/"))
+    }
+}
+
+@Suite struct ScopeTests {
+    @Test func minimisesAndCovers() {
+        let s = Scope([OrgPath("/1/2/")!, OrgPath("/1/2/3/")!, OrgPath("/1/4/")!])
+        #expect(s.roots == [OrgPath("/1/2/")!, OrgPath("/1/4/")!])
+        #expect(s.covers(OrgPath("/1/2/3/7/")!))
+        #expect(!s.covers(OrgPath("/1/")!))
+        #expect(!s.covers(OrgPath("/1/5/")!))
+        #expect(Scope.none.isEmpty && !Scope.none.covers(OrgPath("/1/")!))
+        #expect(Scope.all.covers(OrgPath("/9/")!) && Scope.all.covers(s) && !s.covers(Scope.all))
+    }
+
+    @Test func principalScopeIsPerPermission() {
+        let a = RoleAssignment(id: 1, roleCode: "org_admin", roleName: "", orgId: 2, orgPath: OrgPath("/1/2/")!, orgName: "",
+                               permissions: [.orgRead, .orgWrite])
+        let b = RoleAssignment(id: 2, roleCode: "viewer", roleName: "", orgId: 3, orgPath: OrgPath("/1/3/")!, orgName: "",
+                               permissions: [.orgRead])
+        let p = Principal(accountId: 1, username: "u", displayName: "u", assignments: [a, b])
+        #expect(p.scope(.orgRead).roots.count == 2)
+        #expect(p.scope(.orgWrite).roots == [OrgPath("/1/2/")!])
+        #expect(p.scope(.auditRead).isEmpty)
+    }
+}
+
+@Suite struct CryptoTests {
+    @Test func sealOpenAndBlindIndex() throws {
+        let cipher = FieldCipher(dataKey: SymmetricKey(size: .bits256))
+        let sealed = try cipher.seal("130102199003071234")
+        #expect(!sealed.contains("1301"))
+        #expect(try cipher.open(sealed) == "130102199003071234")
+        #expect(try cipher.seal("x") != cipher.seal("x"), "a fresh nonce every time")
+        #expect(cipher.blindIndex("a") == cipher.blindIndex("a"))
+        #expect(cipher.blindIndex("a") != cipher.blindIndex("b"))
+        let other = FieldCipher(dataKey: SymmetricKey(size: .bits256))
+        #expect(throws: (any Error).self) { try other.open(sealed) }
+        #expect(other.blindIndex("a") != cipher.blindIndex("a"))
+    }
+}
+
+@Suite struct PasswordPolicyTests {
+    @Test(arguments: [
+        ("short1A!", true), ("abcdefgh", false), ("abcdefg1", false), ("Abcdefg1", true), ("abcdef1!", true),
+        ("ABCDEFG1", false), ("Ab1!", false), ("密码密码Ab12", true),
+    ])
+    func rules(password: String, ok: Bool) {
+        #expect((PasswordPolicy.problem(with: password) == nil) == ok, "\(password)")
+    }
+}
+
+@Suite struct PagingTests {
+    @Test func cursorRoundTripAndBadInput() throws {
+        let page = Page(fetched: [1, 2, 3], limit: 2) { [String($0)] }
+        #expect(page.items == [1, 2])
+        let request = try PageRequest(after: page.nextCursor, limit: "2")
+        #expect(try request.keyID() == 2)
+        #expect(throws: AppError.self) { try PageRequest(after: nil, limit: "0") }
+        #expect(throws: AppError.self) { try PageRequest(after: nil, limit: "abc") }
+        #expect(throws: AppError.self) { try PageRequest(after: "!!!", limit: nil).keyID() }
+        #expect(Page(fetched: [1], limit: 2) { [String($0)] }.nextCursor == nil)
+    }
+
+    @Test func dialectSpecificStatements() {
+        #expect(Dialect.sqlite.runs("-- sqlite\nX") && !Dialect.sqlite.runs("-- postgres\nX") && Dialect.sqlite.runs("X"))
+        #expect(Dialect.postgres.expand("a {ts}") == "a TIMESTAMPTZ")
+    }
+}

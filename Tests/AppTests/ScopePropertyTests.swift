@@ -1,0 +1,169 @@
+import Foundation
+import PropertyBased
+import SQLKit
+import Synchronization
+import Testing
+
+@testable import Accounts
+@testable import App
+@testable import Organizations
+@testable import Platform
+
+/// Random forests, random accounts with random role assignments: no list, read or write of orgs,
+/// accounts or audit entries ever reaches outside the account's scope, and no grant ever exceeds
+/// the granter's scope. Expected results are computed in memory from the same random data.
+@Suite struct ScopePropertyTests {
+    struct World {
+        var orgs: [Organization]
+        var accounts: [Account]
+        var roles: [Role]
+        var auditPaths: [OrgPath?]
+    }
+
+    /// Three random trees (forest roots at depth 0), 25 accounts with random homes, audit entries on random orgs.
+    static func makeWorld(_ app: TestApp, seed: UInt64) async throws -> World {
+        var rng = DemoRandom(seed: seed)
+        let orgs = app.services.organizations
+        var all: [Organization] = []
+        let levels: [OrgLevel] = [.province, .city, .county, .township, .grassroots]
+        for r in 0..<3 {
+            let root = try await orgs.createRoot(OrgInput(name: "根\(r)", level: .province, kind: .federation), actor: app.system)
+            all.append(root)
+            var frontier = [root]
+            while let parent = frontier.popLast() {
+                guard parent.level != .grassroots else { continue }
+                for c in 0..<Int.random(in: 0...3, using: &rng) {
+                    let level = levels[min(levels.firstIndex(of: parent.level)! + Int.random(in: 1...2, using: &rng), 4)]
+                    let child = try await orgs.createChild(
+                        of: parent.id,
+                        OrgInput(name: "\(parent.name)-\(c)", level: level, kind: level == .grassroots ? .grassroots : .federation),
+                        actor: app.system)
+                    all.append(child)
+                    frontier.append(child)
+                }
+            }
+        }
+        var accounts: [Account] = []
+        for i in 0..<25 {
+            accounts.append(try await app.services.accounts.create(
+                NewAccount(username: "user\(i)", displayName: "用户\(i)", password: Fixture.password, homeOrgId: rng.pick(all).id),
+                actor: app.system))
+        }
+        var auditPaths: [OrgPath?] = []
+        for i in 0..<150 {
+            let path: OrgPath? = i % 10 == 0 ? nil : rng.pick(all).path
+            auditPaths.append(path)
+            try await app.services.audit.record(
+                AuditEntry(actor: app.system, action: "test.event", objectType: "test", objectId: String(i), orgPath: path))
+        }
+        return World(orgs: all, accounts: accounts, roles: try await app.services.accounts.roles(), auditPaths: auditPaths)
+    }
+
+    static func randomPrincipal(_ world: World, rng: inout DemoRandom) -> Principal {
+        let assignments = (0..<Int.random(in: 0...3, using: &rng)).map { i -> RoleAssignment in
+            let org = rng.pick(world.orgs)
+            let role = rng.pick(world.roles)
+            return RoleAssignment(id: Int64(i), roleCode: role.code, roleName: role.name, orgId: org.id, orgPath: org.path,
+                                  orgName: org.name, permissions: role.permissions)
+        }
+        return Principal(accountId: 0, username: "random", displayName: "随机", assignments: assignments)
+    }
+
+    /// Reads every page of a keyset-paged list.
+    static func all<T>(_ fetch: (PageRequest) async throws -> Page<T>) async throws -> [T] {
+        var items: [T] = []
+        var page = PageRequest(limit: 200)
+        while true {
+            let result = try await fetch(page)
+            items += result.items
+            guard let next = result.nextCursor else { return items }
+            page = PageRequest(cursor: next, limit: 200)
+        }
+    }
+
+    @Test func noReadWriteOrGrantLeavesTheScope() async throws {
+        try await TestApp.run { app in
+            let world = try await Self.makeWorld(app, seed: UInt64.random(in: 0...UInt64.max))
+            let orgsService = app.services.organizations
+            let accountsService = app.services.accounts
+            let activeOrgs = world.orgs
+            // How often each outcome happened, so a run that never exercises one side fails.
+            let tally = Mutex<[String: Int]>([:])
+            func count(_ key: String) { tally.withLock { $0[key, default: 0] += 1 } }
+            await propertyCheck(count: 1000, input: Gen.int(in: 0...Int.max)) { seed in
+                var rng = DemoRandom(seed: UInt64(seed))
+                let principal = Self.randomPrincipal(world, rng: &rng)
+                let actor = Actor(principal: principal, ip: "127.0.0.1", requestId: "prop")
+                let read = principal.scope(.orgRead)
+                do {
+                    // Lists of orgs: exactly the orgs in scope.
+                    if read.isEmpty {
+                        await #expect(throws: AppError.self) { _ = try await orgsService.search("", actor: actor, page: PageRequest()) }
+                    } else {
+                        let listed = try await Self.all { try await orgsService.search("", actor: actor, page: $0) }
+                        #expect(Set(listed.map(\.id)) == Set(activeOrgs.filter { read.covers($0.path) }.map(\.id)))
+                    }
+                    // Reads and children of a random org.
+                    let target = rng.pick(activeOrgs)
+                    let visible = read.covers(target.path)
+                    let got = try? await orgsService.get(target.id, actor: actor)
+                    #expect((got != nil) == visible)
+                    count(visible ? "read.visible" : "read.hidden")
+                    if visible {
+                        let kids = try await orgsService.children(of: target.id, actor: actor, page: PageRequest(limit: 200)).items
+                        #expect(kids.allSatisfy { read.covers($0.path) })
+                    }
+                    // A write: allowed exactly where org.write covers the org.
+                    let write = principal.scope(.orgWrite)
+                    let edited = try? await orgsService.edit(
+                        target.id, OrgInput(name: target.name, phone: "0311-\(Int.random(in: 1_000_000...9_999_999, using: &rng))"),
+                        actor: actor)
+                    #expect((edited != nil) == write.covers(target.path))
+                    count(edited != nil ? "write.allowed" : "write.refused")
+                    // Accounts: exactly those whose home is in scope.
+                    let accountScope = principal.scope(.accountRead)
+                    if !accountScope.isEmpty {
+                        let listed = try await Self.all { try await accountsService.list(actor: actor, page: $0) }
+                        #expect(Set(listed.map(\.id)) == Set(world.accounts.filter { accountScope.covers($0.homeOrgPath) }.map(\.id)))
+                    }
+                    // Audit entries: only in scope (entries tied to no org only for whole-tree auditors).
+                    let auditScope = principal.scope(.auditRead)
+                    if !auditScope.isEmpty {
+                        let entries = try await Self.all {
+                            try await app.services.audit.list(actor: actor, filter: AuditFilter(action: "test.event"), page: $0)
+                        }
+                        let seesUnowned = auditScope.roots.contains { $0.depth == 0 }
+                        let expected = world.auditPaths.filter { $0.map(auditScope.covers) ?? seesUnowned }.count
+                        #expect(entries.count == expected)
+                        #expect(entries.allSatisfy { $0.orgPath.map(auditScope.covers) ?? seesUnowned })
+                    }
+                    // A grant: succeeds exactly when the granter holds the grant and every permission of the role
+                    // over the org, and may manage the account; and then the grantee's new scope is within the granter's.
+                    let grantee = rng.pick(world.accounts)
+                    let role = rng.pick(world.roles)
+                    let org = rng.pick(activeOrgs)
+                    let allowed = read.covers(org.path) && accountScope.covers(grantee.homeOrgPath)
+                        && principal.scope(.accountWrite).covers(grantee.homeOrgPath) && principal.scope(.roleGrant).covers(org.path)
+                        && role.permissions.allSatisfy { principal.scope($0).covers(org.path) }
+                    let granted = try? await accountsService.grant(accountId: grantee.id, roleCode: role.code, orgId: org.id, actor: actor)
+                    count(granted != nil ? "grant.allowed" : "grant.refused")
+                    if granted != nil {
+                        #expect(allowed)
+                        for permission in role.permissions { #expect(principal.scope(permission).covers(org.path)) }
+                        try await accountsService.revoke(assignmentId: granted!, actor: .system("test"))
+                    } else {
+                        // Refused: either not allowed, or the same grant exists already (never, as we revoke).
+                        #expect(!allowed)
+                    }
+                } catch {
+                    Issue.record("unexpected error \(error) for scope \(read)")
+                }
+            }
+            let seen = tally.withLock { $0 }
+            for key in ["read.visible", "read.hidden", "write.allowed", "write.refused", "grant.allowed", "grant.refused"] {
+                #expect(seen[key, default: 0] > 0, "no case had \(key): \(seen)")
+            }
+            print("scope property outcomes: \(seen.sorted { $0.key < $1.key })")
+        }
+    }
+}
