@@ -43,8 +43,14 @@ struct OrgDirectoryAdapter: OrgDirectory {
     let organizations: OrganizationService
 
     func orgs(_ ids: [Int64]) async throws -> [OrgRef] {
-        try await organizations.lookup(ids).map { OrgRef(id: $0.id, path: $0.path, name: $0.name, active: $0.isActive) }
+        try await organizations.lookup(ids).map(Self.ref)
     }
+
+    func search(_ text: String, actor: Actor, limit: Int) async throws -> [OrgRef] {
+        try await organizations.search(text, actor: actor, page: PageRequest(limit: limit)).items.map(Self.ref)
+    }
+
+    static func ref(_ o: Organization) -> OrgRef { OrgRef(id: o.id, path: o.path, name: o.name, active: o.isActive) }
 }
 
 /// Role assignments and accounts keep org paths; they move with the tree.

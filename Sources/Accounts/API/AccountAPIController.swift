@@ -85,7 +85,7 @@ public struct AccountAPIController: Sendable {
             return Response(status: .noContent)
         }
         api.add(.get, "/roles", summary: "角色及其权限", tag: tag, response: Schema.array(Schema.ref("Role"))) { _, context in
-            try context.actor.require(.accountRead)
+            _ = try context.actor.requireScope(.accountRead)
             return JSONBody(try await accounts.roles().map(RoleDTO.init))
         }
         api.add(.post, "/roles", summary: "新建角色（系统管理员）", tag: tag, body: NewRoleDTO.schema, response: Schema.ref("Role"),
@@ -109,16 +109,10 @@ extension AuditFilter {
     static func from(_ request: Request) throws -> AuditFilter {
         var result: AuditEntry.Result?
         if let text = request.query("result"), !text.isEmpty {
-            guard let r = AuditEntry.Result(rawValue: text) else { throw AppError.badRequest("result 参数无效") }
+            guard let r = AuditEntry.Result(rawValue: text) else { throw AppError.badRequest(AccountText.badResultFilter) }
             result = r
         }
         return AuditFilter(action: request.query("action"), actorName: request.query("actor"), objectType: request.query("objectType"),
                            objectId: request.query("objectId"), result: result)
-    }
-}
-
-extension Actor {
-    func require(_ permission: Permission) throws {
-        guard !scope(permission).isEmpty else { throw AppError.forbidden }
     }
 }

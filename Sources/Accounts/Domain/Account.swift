@@ -78,6 +78,8 @@ public struct OrgRef: Sendable {
 /// The tree as Accounts sees it; App wires the Organizations implementation in.
 public protocol OrgDirectory: Sendable {
     func orgs(_ ids: [Int64]) async throws -> [OrgRef]
+    /// Active orgs whose name or region code matches `text`, among those `actor` may read.
+    func search(_ text: String, actor: Actor, limit: Int) async throws -> [OrgRef]
 }
 
 extension OrgDirectory {

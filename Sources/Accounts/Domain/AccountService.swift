@@ -55,6 +55,14 @@ public struct AccountService: Sendable {
         }
     }
 
+    /// Orgs matching `text` where the actor holds `permission` (for choosing where to grant or place an account).
+    public func findOrgs(_ text: String, holding permission: Permission, actor: Actor) async throws -> [OrgRef] {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return [] }
+        let scope = actor.scope(permission)
+        return try await orgs.search(text, actor: actor, limit: 50).filter { scope.covers($0.path) }
+    }
+
     public func roles() async throws -> [Role] {
         try await database.withConnection { [store] in try await store.roles(on: $0) }
     }

@@ -27,4 +27,5 @@ public enum AccountText {
     public static let roleNameRequired = "请填写角色名称"
     public static let rolePermissionsRequired = "请至少选择一项权限"
     public static let unknownPermission = "包含未知的权限"
+    public static let badResultFilter = "结果筛选参数无效"
 }

@@ -16,7 +16,7 @@ struct AccountStore: Sendable {
     func accounts(scope: Scope, text: String, after: Int64?, limit: Int, on sql: any SQLDatabase) async throws -> [Account] {
         let query = sql.select().column("*").from("accounts").where("home_org_path", in: scope)
         if !text.isEmpty {
-            let like = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            let like = SQLText.contains(text)
             query.where { $0.where("username", .like, like).orWhere("display_name", .like, like) }
         }
         if let after { query.where("id", .greaterThan, after) }

@@ -15,6 +15,5 @@ enum AccountWebText {
     static let roleCreated = "已新建角色"
     static let totpEnabled = "动态口令已绑定"
     static let loggedOut = "您已安全退出"
-    static let badResultFilter = "结果筛选参数无效"
     static let resultLabels = ["ok": "成功", "denied": "拒绝", "failed": "失败"]
 }

@@ -27,7 +27,7 @@ extension AccountsWeb {
             return renderer.page("accounts-list", chrome.console(model, request: request, context: context))
         }
         group.get("/accounts/new") { request, context in
-            newAccountPage(form: FormState(values: ["homeOrgId": request.query("org") ?? homeDefault(context)]), request, context)
+            try await newAccountPage(form: FormState(), request, context)
         }
         group.post("/accounts/new") { request, context in
             let form = try await request.decode(as: NewAccountForm.self, context: context)
@@ -38,11 +38,11 @@ extension AccountsWeb {
                 return Response.redirect(to: "/admin/accounts/\(account.id)", flash: .ok(AccountWebText.accountCreated))
             } catch let error as AppError where error.status == .unprocessableContent {
                 let values = ["username": form.username ?? "", "displayName": form.displayName ?? "", "homeOrgId": form.homeOrgId ?? ""]
-                return newAccountPage(form: FormState(values: values, error: error), request, context)
+                return try await newAccountPage(form: FormState(values: values, error: error), request, context)
             }
         }
         group.get("/accounts/:id") { request, context in
-            try await accountPage(form: FormState(values: ["orgId": request.query("org") ?? ""]), request, context)
+            try await accountPage(form: FormState(), request, context)
         }
         group.post("/accounts/:id/grant") { request, context in
             let id = try context.id()
@@ -125,19 +125,25 @@ extension AccountsWeb {
         }
     }
 
-    func homeDefault(_ context: AppRequestContext) -> String {
-        context.principal?.assignments.first { $0.permissions.contains(.accountWrite) }.map { String($0.orgId) } ?? ""
-    }
-
-    /// The orgs a form may name: those where the actor holds `permission` (their assignments).
-    func orgChoices(_ context: AppRequestContext, _ permission: Permission, selected: String?) -> [[String: Any]] {
+    /// The orgs a form may name: those where the actor holds `permission` (their own assignments),
+    /// and those found by the form's org search (`orgq`) inside that scope.
+    func orgChoices(_ request: Request, _ context: AppRequestContext, _ permission: Permission, selected: String?) async throws
+        -> [[String: Any]]
+    {
         var seen: Set<Int64> = []
-        return (context.principal?.assignments ?? []).filter { $0.permissions.contains(permission) && seen.insert($0.orgId).inserted }
-            .map { ["id": String($0.orgId), "name": $0.orgName, "selected": String($0.orgId) == selected] }
+        var choices = (context.principal?.assignments ?? []).filter { $0.permissions.contains(permission) && seen.insert($0.orgId).inserted }
+            .map { (String($0.orgId), $0.orgName) }
+        let found = try await accounts.findOrgs(request.query("orgq") ?? "", holding: permission, actor: context.actor)
+        choices += found.filter { seen.insert($0.id).inserted }.map { (String($0.id), $0.name) }
+        let pick = selected ?? found.first.map { String($0.id) }
+        return choices.map { ["id": $0.0, "name": $0.1, "selected": $0.0 == pick] }
     }
 
-    func newAccountPage(form: FormState, _ request: Request, _ context: AppRequestContext) -> Response {
-        let model: [String: Any] = ["form": form.context, "orgs": orgChoices(context, .accountWrite, selected: form.values["homeOrgId"])]
+    func newAccountPage(form: FormState, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let model: [String: Any] = [
+            "form": form.context, "orgq": request.query("orgq") ?? "",
+            "orgs": try await orgChoices(request, context, .accountWrite, selected: form.values["homeOrgId"]),
+        ]
         return renderer.page("accounts-new", chrome.console(model, request: request, context: context),
                              status: form.message == nil ? .ok : .unprocessableContent)
     }
@@ -146,7 +152,7 @@ extension AccountsWeb {
         let actor = context.actor
         let account = try await accounts.get(try context.id(), actor: actor)
         let assignments = try await accounts.assignments(of: account.id, actor: actor)
-        let grantOrgs = orgChoices(context, .roleGrant, selected: form.values["orgId"])
+        let grantOrgs = try await orgChoices(request, context, .roleGrant, selected: form.values["orgId"])
         // Roles grantable somewhere the actor may grant; the service re-checks the chosen org.
         var grantable: [Role] = []
         for assignment in actor.principal!.assignments where assignment.permissions.contains(.roleGrant) {
@@ -159,7 +165,7 @@ extension AccountsWeb {
             "account": AccountRow(account, now: Date()),
             "assignments": assignments.map { a -> [String: Any] in
                 ["id": a.id, "roleName": a.roleName, "orgName": a.orgName, "orgHref": "/admin/orgs/\(a.orgId)",
-                 "grantedBy": a.grantedBy, "grantedAt": AuditRow.format(a.grantedAt),
+                 "grantedBy": a.grantedBy, "grantedAt": DisplayDate.minutes(a.grantedAt),
                  "canRevoke": canWrite && allRoles[a.roleCode].map { AccountService.mayGrant($0, at: a.orgPath, actor: actor) } == true]
             },
             "hasAssignments": !assignments.isEmpty,
@@ -167,14 +173,14 @@ extension AccountsWeb {
             "grantOrgs": grantOrgs,
             "roles": grantable.map { ["code": $0.code, "name": $0.name, "selected": $0.code == form.values["roleCode"]] },
             "canWrite": canWrite, "isSelf": actor.accountId == account.id,
-            "form": form.context,
+            "form": form.context, "orgq": request.query("orgq") ?? "",
         ]
         let status: HTTPResponse.Status = form.message == nil ? .ok : (form.errors.isEmpty ? .conflict : .unprocessableContent)
         return renderer.page("accounts-detail", chrome.console(model, request: request, context: context), status: status)
     }
 
     func rolesPage(form: FormState, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        try context.actor.require(.accountRead)
+        _ = try context.actor.requireScope(.accountRead)
         let roles = try await accounts.roles()
         let actor = context.actor
         let model: [String: Any] = [
@@ -223,7 +229,7 @@ struct AccountRow {
         active = a.status == .active
         locked = (a.lockedUntil ?? .distantPast) > now
         totpEnabled = a.totpEnabled
-        lastLogin = a.lastLoginAt.map(AuditRow.format) ?? "—"
+        lastLogin = a.lastLoginAt.map(DisplayDate.minutes) ?? "—"
         href = "/admin/accounts/\(a.id)"
     }
 }
@@ -242,7 +248,7 @@ struct AuditRow {
 
     init(_ e: AuditEntry) {
         id = e.id ?? 0
-        at = Self.format(e.at)
+        at = DisplayDate.seconds(e.at)
         actor = e.actorName
         action = e.action
         object = "\(e.objectType) #\(e.objectId)"
@@ -251,14 +257,6 @@ struct AuditRow {
         ip = e.ip
         detail = e.detailFields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "，")
         sealed = e.seq != nil
-    }
-
-    static func format(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "zh_CN")
-        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return f.string(from: date)
     }
 }
 

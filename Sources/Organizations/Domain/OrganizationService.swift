@@ -101,8 +101,8 @@ public struct OrganizationService: Sendable {
 
     public func publicOrg(_ id: Int64) async throws -> PublicOrg {
         let (org, parent) = try await database.withConnection { sql -> (Organization?, Organization?) in
-            let org = try await store.find(id, on: sql)
-            return (org, try await org?.parentId.asyncMap { try await store.find($0, on: sql) } ?? nil)
+            guard let org = try await store.find(id, on: sql) else { return (nil, nil) }
+            return (org, try await store.find(org.parentId ?? 0, on: sql))
         }
         guard let org, org.isActive else { throw AppError.notFound(OrgText.notFound) }
         return Self.publicView(org, parentName: parent?.name)
@@ -413,14 +413,5 @@ public struct OrganizationService: Sendable {
         note("phone", a.phone, b.phone)
         note("kind", a.kind.rawValue, b.kind.rawValue)
         return changes
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let value): try await transform(value)
-        case .none: nil
-        }
     }
 }

@@ -47,16 +47,12 @@ struct OrganizationStore: Sendable {
             if text.allSatisfy({ $0.isASCII && $0.isNumber }) {
                 query.where("region_code", .like, text + "%")
             } else {
-                query.where("name", .like, "%" + Self.escapeLike(text) + "%")
+                query.where("name", .like, SQLText.contains(text))
             }
         }
         if !includeInactive { query.where("status", .equal, OrgStatus.active.rawValue) }
         if let after { query.where("id", .greaterThan, after) }
         return try await query.orderBy("id").limit(limit).all(decoding: Organization.self)
-    }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
     }
 
     func nameTaken(_ name: String, parentId: Int64, excluding id: Int64?, on sql: any SQLDatabase) async throws -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import WebUI
 
 /// An org as the console shows it in trees, tables and headings.
 struct OrgNode {
@@ -53,7 +54,7 @@ struct HistoryView {
     ]
 
     init(_ h: OrgHistoryEntry) {
-        when = Self.format(h.at)
+        when = DisplayDate.minutes(h.at)
         who = h.actorName
         what = h.action.label
         note = h.note
@@ -66,14 +67,6 @@ struct HistoryView {
             rows.append(["field": label, "from": from, "to": to])
         }
         self.changes = rows
-    }
-
-    static func format(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "zh_CN")
-        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: date)
     }
 }
 

@@ -56,11 +56,6 @@ public indirect enum JSONValue: Sendable, Encodable, Equatable, ExpressibleByStr
             for (k, v) in pairs { try c.encode(v, forKey: StringKey(stringValue: k)) }
         }
     }
-
-    public subscript(key: String) -> JSONValue? {
-        if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }
-        return nil
-    }
 }
 
 /// Shorthands for the JSON Schemas of the OpenAPI document.
