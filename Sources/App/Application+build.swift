@@ -2,6 +2,7 @@ import Accounts
 import Foundation
 import Hummingbird
 import Logging
+import Members
 import Metrics
 import Organizations
 import Platform
@@ -25,18 +26,20 @@ func buildApplication(services: Services, logger: Logger, runJobs: Bool) throws 
 /// Jobs that `serve` runs in-process by default and `worker` runs alone.
 func backgroundJobs(services: Services, logger: Logger) -> [any Service] {
     [
+        services.jobs.service(),
         PeriodicService(name: "audit.seal", interval: .seconds(2), logger: logger) { try await services.audit.seal() },
         PeriodicService(name: "sessions.purge", interval: .seconds(600), logger: logger) {
             try await services.auth.purgeExpiredSessions()
         },
+        PeriodicService(name: "members.rollup", interval: .seconds(300), logger: logger) { try await services.rollups.run() },
     ]
 }
 
 func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     let renderer = try Renderer(templateDirectories: [
-        Renderer.templates, OrganizationsWeb.templates, AccountsWeb.templates,
+        Renderer.templates, OrganizationsWeb.templates, AccountsWeb.templates, MembersConsole.templates,
     ])
-    let navigation = Navigation(OrganizationsWeb.navigation + AccountsWeb.navigation)
+    let navigation = Navigation(OrganizationsWeb.navigation + AccountsWeb.navigation + MembersConsole.navigation)
     let chrome = Chrome(navigation: navigation)
     let secure = services.config.secureCookies
 
@@ -62,19 +65,28 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     OrgAPIController(service: services.organizations).register(staff: staffAPI, public: openAPI, document: document)
     AccountAPIController(auth: services.auth, accounts: services.accounts, audit: services.audit)
         .register(open: openAPI, staff: staffAPI, document: document)
+    MemberAPIController(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
+                        rollups: services.rollups, uploads: services.uploads)
+        .register(staff: staffAPI, document: document)
 
     // Web: the member site and the staff console
     let web = router.group("")
-        .add(middleware: SessionMiddleware(resolver: services.auth, source: .cookie, secureCookies: secure))
+        .add(middleware: SessionMiddleware(resolver: services.auth, memberResolver: services.workers, source: .cookie, secureCookies: secure))
         .add(middleware: CSRFMiddleware())
     SiteHome(renderer: renderer).register(on: web)
     let orgWeb = OrganizationsWeb(service: services.organizations, renderer: renderer, chrome: chrome)
     orgWeb.registerPublic(on: web)
+    MemberSite(workers: services.workers, joins: services.joins, transfers: services.transfers, portal: services.portal,
+               unions: services.unions, renderer: renderer, chrome: chrome, secureCookies: secure).register(on: web)
     let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, audit: services.audit, renderer: renderer,
                                   chrome: chrome, secureCookies: secure)
     accountsWeb.registerOpen(on: web)
     let console = web.group("/admin").add(middleware: RequireStaffMiddleware())
     accountsWeb.registerConsole(on: console)
     orgWeb.registerConsole(on: console)
+    MembersConsole(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
+                   exports: services.exports, rollups: services.rollups, unions: services.unions, renderer: renderer, chrome: chrome,
+                   uploads: services.uploads, exportsDirectory: services.exportsDirectory, onImportQueued: { services.jobs.poke() })
+        .register(on: console)
     return router
 }

@@ -2,6 +2,7 @@ import Accounts
 import ArgumentParser
 import Foundation
 import Logging
+import Members
 import Organizations
 import Platform
 
@@ -36,6 +37,20 @@ struct DemoData {
 
     let services: Services
 
+    /// Members for every grassroots union: a few each (small), about 268 each (province, ~14 million).
+    func loadMembers(scale: DemoTree.Scale, seed: UInt64, logger: Logger) async throws -> MemberDemo.Summary {
+        let all = try await services.organizations.grassroots()
+        let unions = all.map { o in
+            DemoUnion(id: o.id, path: o.path, name: o.name, county: String((o.regionCode ?? "130102").prefix(6)))
+        }
+        let records = MemberRecords(cipher: FieldCipher(dataKey: services.config.dataKey), numberPrefix: services.config.memberNumberPrefix)
+        let summary = try await MemberDemo(database: services.database, records: records).load(
+            unions: unions, perUnion: scale == .small ? 5 : 268, seed: seed,
+            progress: { n in if n % 500_000 < 60_000 { logger.info("demo members", metadata: ["loaded": "\(n)"]) } })
+        try await services.rollups.run()
+        return summary
+    }
+
     func load(scale: DemoTree.Scale, seed: UInt64, logger: Logger) async throws -> [String] {
         let tree = DemoTree(database: services.database)
         var lines: [String] = []
@@ -51,6 +66,8 @@ struct DemoData {
             }
             let levels = OrgLevel.allCases.compactMap { level in summary.byLevel[level].map { "\(level.label) \($0)" } }
             lines.append("已生成演示数据（\(scale.rawValue)，种子 \(seed)）：工会组织 \(summary.total) 个 — \(levels.joined(separator: "，"))；用时 \(start.duration(to: .now))")
+            let members = try await loadMembers(scale: scale, seed: seed, logger: logger)
+            lines.append("会员 \(members.members) 人；用时 \(members.seconds) 秒")
         } else {
             lines.append("数据库中已有工会组织，未重复生成演示数据。")
         }

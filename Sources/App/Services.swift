@@ -1,6 +1,7 @@
 import Accounts
 import Foundation
 import Logging
+import Members
 import Organizations
 import Platform
 import SQLKit
@@ -15,8 +16,19 @@ struct Services: Sendable {
     let organizations: OrganizationService
     let auth: AuthService
     let accounts: AccountService
+    let jobs: JobQueue
+    let members: MemberService
+    let joins: JoinService
+    let transfers: TransferService
+    let imports: ImportService
+    let exports: ExportService
+    let rollups: RollupService
+    let workers: WorkerService
+    let portal: PortalService
+    let unions: UnionDirectoryAdapter
 
-    static let migrations: [Migration] = AuditLog.migrations + OrganizationMigrations.all + AccountMigrations.all
+    static let migrations: [Migration] =
+        AuditLog.migrations + JobQueue.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
 
     init(config: AppConfig, logger: Logger, clock: AppClock = .system, bcryptCost: UInt8 = 12) throws {
         self.config = config
@@ -24,14 +36,44 @@ struct Services: Sendable {
         let database = try Database.open(url: config.databaseURL, logger: logger)
         self.database = database
         self.audit = AuditLog(database: database)
-        let organizations = OrganizationService(database: database, clock: clock, listeners: [AssignmentPathListener()])
+        // Lookups for other modules go through a listener-less instance: no cycle with the listeners.
+        let unions = UnionDirectoryAdapter(organizations: OrganizationService(database: database, clock: clock))
+        let organizations = OrganizationService(
+            database: database, clock: clock, listeners: [AssignmentPathListener(), MemberTreeListener(unions: unions)])
+        self.unions = unions
         self.organizations = organizations
         let directory = OrgDirectoryAdapter(organizations: organizations)
         let passwords = PasswordPolicy(cost: bcryptCost)
-        self.auth = AuthService(
-            database: database, passwords: passwords, cipher: FieldCipher(dataKey: config.dataKey), clock: clock, orgs: directory)
+        let cipher = FieldCipher(dataKey: config.dataKey)
+        self.auth = AuthService(database: database, passwords: passwords, cipher: cipher, clock: clock, orgs: directory)
         self.accounts = AccountService(database: database, passwords: passwords, clock: clock, orgs: directory)
+        self.jobs = JobQueue(database: database, clock: clock, logger: logger)
+        let records = MemberRecords(cipher: cipher, numberPrefix: config.memberNumberPrefix)
+        let regions = IDRegions.bundled
+        let members = MemberService(database: database, records: records, unions: unions, regions: regions, clock: clock)
+        self.members = members
+        let joins = JoinService(database: database, records: records, unions: unions, regions: regions, clock: clock)
+        self.joins = joins
+        let transfers = TransferService(database: database, unions: unions, clock: clock)
+        self.transfers = transfers
+        self.imports = ImportService(database: database, records: records, unions: unions, regions: regions, clock: clock, logger: logger)
+        self.exports = ExportService(database: database, records: records, unions: unions, members: members)
+        self.rollups = RollupService(database: database, unions: unions, clock: clock)
+        self.workers = WorkerService(
+            database: database, records: records, passwords: passwords,
+            sms: OutboxSMSSender(database: database, cipher: cipher, logger: logger), clock: clock)
+        self.portal = PortalService(database: database, unions: unions, joins: joins, transfers: transfers, clock: clock)
+        let (imports, rollups, jobs) = (self.imports, self.rollups, self.jobs)
+        jobs.register(ImportService.jobKind) { job, context in
+            guard let id = Int64(job.payload) else { return }
+            try await imports.run(id, heartbeat: { try await context.heartbeat() })
+            try await jobs.enqueue(kind: RollupService.jobKind, payload: "")
+        }
+        jobs.register(RollupService.jobKind) { _, _ in try await rollups.run() }
     }
+
+    var uploads: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("uploads") }
+    var exportsDirectory: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("exports") }
 
     func migrate(logger: Logger) async throws {
         try await Migrator(database: database, logger: logger).migrate(Self.migrations)
@@ -51,6 +93,55 @@ struct OrgDirectoryAdapter: OrgDirectory {
     }
 
     static func ref(_ o: Organization) -> OrgRef { OrgRef(id: o.id, path: o.path, name: o.name, active: o.isActive) }
+}
+
+/// Members sees the tree through this.
+struct UnionDirectoryAdapter: UnionDirectory {
+    let organizations: OrganizationService
+
+    func unions(_ ids: [Int64]) async throws -> [UnionRef] {
+        try await withParents(try await organizations.lookup(ids))
+    }
+
+    func search(_ text: String, limit: Int) async throws -> [UnionRef] {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return [] }
+        return try await withParents(try await organizations.search(text, actor: .system("directory"), page: PageRequest(limit: limit)).items)
+    }
+
+    func withParents(_ orgs: [Organization]) async throws -> [UnionRef] {
+        let parents = Dictionary(try await organizations.lookup(Array(Set(orgs.compactMap(\.parentId)))).map { ($0.id, $0.name) },
+                                 uniquingKeysWith: { a, _ in a })
+        return orgs.map { Self.ref($0, parentName: $0.parentId.flatMap { parents[$0] }) }
+    }
+
+    func tree() async throws -> [(id: Int64, parentId: Int64?, path: OrgPath)] {
+        try await organizations.tree()
+    }
+
+    static func ref(_ o: Organization, parentName: String?) -> UnionRef {
+        UnionRef(id: o.id, path: o.path, name: o.name, isGrassroots: o.level == .grassroots,
+                 isLocalFederation: (o.level == .township || o.level == .county) && o.kind == .federation, active: o.isActive,
+                 address: o.address, phone: o.phone, parentName: parentName)
+    }
+}
+
+/// Members keep org paths and follow merges; a union with members cannot just close.
+struct MemberTreeListener: OrgTreeListener {
+    let unions: UnionDirectoryAdapter
+
+    func subtreeMoved(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
+        try await MemberService.rebaseOrgPaths(from: old, to: new, on: sql)
+    }
+
+    func orgMerged(source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws {
+        guard let union = try await unions.unions([target.id]).first else { return }
+        try await TransferService.moveAll(from: source, to: union, reason: "工会撤并", now: Date(), on: sql)
+    }
+
+    func orgClosing(_ org: OrgPath, on sql: any SQLDatabase) async throws {
+        try await MemberService.checkCanClose(org, on: sql)
+    }
 }
 
 /// Role assignments and accounts keep org paths; they move with the tree.

@@ -115,7 +115,7 @@ import Testing
             r = try await app.api(.post, "/api/v1/accounts", token: token,
                                   json: ["username": "new.one", "displayName": "新人", "password": "weakpass", "homeOrgId": f.countyA1.id])
             #expect(r.status == .unprocessableContent)
-            #expect(((r.body as? [String: Any])?["errors"] as? [String: String])?["password"] == AccountText.passwordClasses)
+            #expect(((r.body as? [String: Any])?["errors"] as? [String: String])?["password"] == PlatformText.passwordClasses)
             r = try await app.api(.post, "/api/v1/accounts", token: token,
                                   json: ["username": "new.one", "displayName": "新人", "password": "Str0ng!pass", "homeOrgId": f.cityA.id])
             #expect(r.status == .unprocessableContent, "home org above the scope")

@@ -19,7 +19,7 @@ import Testing
             // Bad input comes back with messages beside the fields, nothing created.
             page = try await web.post("/admin/accounts/new", ["username": "X", "displayName": "", "password": "short", "homeOrgId": "\(f.townA1.id)"])
             #expect(page.status == .unprocessableContent)
-            #expect(page.html.contains(AccountText.usernameFormat) && page.html.contains(AccountText.passwordTooShort))
+            #expect(page.html.contains(AccountText.usernameFormat) && page.html.contains(PlatformText.passwordTooShort))
             page = try await web.post("/admin/accounts/new", ["username": "town.clerk", "displayName": "镇干部", "password": "Town!2026a",
                                                               "homeOrgId": "\(f.townA1.id)"])
             #expect(page.status == .seeOther)

@@ -43,6 +43,19 @@ public enum AccountMigrations {
                 ('auditor', '审计员', 'org.read,account.read,audit.read', TRUE, FALSE),
                 ('viewer', '只读查看', 'org.read,account.read', TRUE, FALSE)
                 """,
-            ])
+            ]),
+        Migration(
+            domain: "accounts", number: 2, name: "member_permissions",
+            statements: [
+                """
+                UPDATE roles SET permissions = permissions || ',member.read,member.write,member.reveal,member.import,member.export'
+                WHERE code IN ('system_admin', 'org_admin')
+                """,
+                "UPDATE roles SET permissions = permissions || ',member.read' WHERE code IN ('auditor', 'viewer', 'work_order_handler', 'hotline_operator')",
+                """
+                INSERT INTO roles (code, name, permissions, builtin, requires_totp) VALUES
+                ('member_clerk', '会员管理员', 'org.read,member.read,member.write,member.import,member.export', TRUE, FALSE)
+                """,
+            ]),
     ]
 }

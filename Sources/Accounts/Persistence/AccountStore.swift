@@ -78,12 +78,7 @@ struct AccountStore: Sendable {
     /// Moves the stored copies of org paths along with a reorganised subtree.
     func rebasePaths(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
         for (table, column) in [("role_assignments", "org_path"), ("accounts", "home_org_path")] {
-            try await sql.raw(
-                """
-                UPDATE \(ident: table) SET \(ident: column) = CAST(\(bind: new.rawValue) AS TEXT) || substr(\(ident: column), CAST(\(bind: old.rawValue.utf8.count + 1) AS INTEGER))
-                WHERE \(ident: column) >= \(bind: old.rawValue) AND \(ident: column) < \(bind: old.upperBound)
-                """
-            ).run()
+            try await OrgPath.rebase(table, column, from: old, to: new, on: sql)
         }
     }
 

@@ -9,8 +9,11 @@ public protocol OrgTreeListener: Sendable {
     func subtreeMoved(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws
     /// `source` was merged into `target` (its children have already been moved).
     func orgMerged(source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws
+    /// `org` is about to close; throw (an `AppError`) to refuse, e.g. while it still has members.
+    func orgClosing(_ org: OrgPath, on sql: any SQLDatabase) async throws
 }
 
 extension OrgTreeListener {
     public func orgMerged(source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws {}
+    public func orgClosing(_ org: OrgPath, on sql: any SQLDatabase) async throws {}
 }

@@ -83,6 +83,24 @@ public struct OrganizationService: Sendable {
         try await database.withConnection { try await store.find(ids, on: $0) }
     }
 
+    /// Every org's id, parent and path (for rollups summing up the tree). Not scoped: wiring only.
+    public func tree() async throws -> [(id: Int64, parentId: Int64?, path: OrgPath)] {
+        try await database.withConnection { sql in
+            try await sql.select().columns("id", "parent_id", "path").from("organizations").all().map {
+                (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "parent_id", as: Int64?.self),
+                 try $0.decode(column: "path", as: OrgPath.self))
+            }
+        }
+    }
+
+    /// Every active grassroots union (the demo fills them with members). Not scoped: wiring only.
+    public func grassroots() async throws -> [Organization] {
+        try await database.withConnection { sql in
+            try await sql.select().column("*").from("organizations").where("level", .equal, OrgLevel.grassroots.rawValue)
+                .where("status", .equal, OrgStatus.active.rawValue).orderBy("id").all(decoding: Organization.self)
+        }
+    }
+
     // MARK: Member site (public fields only, no scope)
 
     public func publicSearch(_ text: String, page: PageRequest) async throws -> Page<PublicOrg> {
@@ -301,12 +319,13 @@ public struct OrganizationService: Sendable {
         let note = try Self.validNote(note)
         guard org.isActive else { throw AppError.conflict(OrgText.orgInactive) }
         let now = clock.now()
-        return try await database.transaction { [store, dialect = database.dialect] sql in
+        return try await database.transaction { [store, listeners, dialect = database.dialect] sql in
             try await Self.lockTree(sql, dialect)
             guard var org = try await store.find(id, on: sql), org.isActive else { throw AppError.conflict(OrgText.orgInactive) }
             if try await !store.activeChildIds(of: org.id, on: sql).isEmpty {
                 throw AppError.conflict(OrgText.hasActiveChildren)
             }
+            for listener in listeners { try await listener.orgClosing(org.path, on: sql) }
             org.status = .closed
             try await store.update(org, now: now, on: sql)
             if let parentId = org.parentId { try await store.adjustChildCount(parentId, by: -1, on: sql) }

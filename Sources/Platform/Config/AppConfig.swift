@@ -19,6 +19,8 @@ public struct AppConfig: Sendable {
     public var logLevel: Logger.Level
     /// Run the job loop inside `serve` (default) or leave jobs to `workershome worker`.
     public var runJobs: Bool
+    /// The first characters of member numbers: the province's two-digit GB/T 2260 code.
+    public var memberNumberPrefix: String
 
     public var secureCookies: Bool { environment == .production }
 
@@ -49,8 +51,9 @@ public struct AppConfig: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, dataDirectory: String = "./data",
         dataKey: SymmetricKey, environment: Environment = .development, logLevel: Logger.Level = .info,
-        runJobs: Bool = true
+        runJobs: Bool = true, memberNumberPrefix: String = "13"
     ) {
+        self.memberNumberPrefix = memberNumberPrefix
         self.host = host
         self.port = port
         self.databaseURL = databaseURL
@@ -81,7 +84,8 @@ public struct AppConfig: Sendable {
         }
         return AppConfig(
             host: flags.host ?? env["WH_HOST"] ?? "127.0.0.1", port: port, databaseURL: databaseURL,
-            dataDirectory: dataDirectory, dataKey: key, environment: environment, logLevel: logLevel, runJobs: runJobs)
+            dataDirectory: dataDirectory, dataKey: key, environment: environment, logLevel: logLevel, runJobs: runJobs,
+            memberNumberPrefix: env["WH_MEMBER_NO_PREFIX"] ?? "13")
     }
 
     /// The data key from `WH_DATA_KEY` (base64, 32 bytes). In development one is generated into

@@ -34,7 +34,7 @@ final class PostgresBackend: DatabaseBackend {
         defer { inUse.subtract(1, ordering: .relaxed) }
         let logger = self.logger
         return try await client.withConnection { conn in
-            try await body(conn.sql(queryLogLevel: .trace, logger: logger))
+            try await body(PostgresSessionDatabase(base: conn.sql(queryLogLevel: .trace, logger: logger), connection: conn))
         }
     }
 

@@ -31,12 +31,29 @@ public struct SessionInfo: Sendable {
     }
 }
 
+/// A worker signed in on the member site (not a staff account).
+public struct MemberSessionInfo: Sendable {
+    public var id: String
+    public var workerId: Int64
+    public var csrfToken: String
+    public var phoneMask: String
+
+    public init(id: String, workerId: Int64, csrfToken: String, phoneMask: String) {
+        self.id = id
+        self.workerId = workerId
+        self.csrfToken = csrfToken
+        self.phoneMask = phoneMask
+    }
+}
+
 /// The one request context of the app: request id, client address, and the session if any.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestId: String
     public var remoteIP: String
     public var session: SessionInfo?
+    /// The worker signed in on the member site, if any.
+    public var memberSession: MemberSessionInfo?
     /// The anonymous CSRF token (cookie) for forms shown before login.
     public var anonymousCSRF: String?
 
@@ -62,7 +79,7 @@ public struct AppRequestContext: RequestContext {
     public var actor: Actor { Actor(principal: principal, ip: remoteIP, requestId: requestId) }
 
     /// The token forms must carry back.
-    public var csrfToken: String { session?.csrfToken ?? anonymousCSRF ?? "" }
+    public var csrfToken: String { session?.csrfToken ?? memberSession?.csrfToken ?? anonymousCSRF ?? "" }
 }
 
 /// Decodes JSON bodies and HTML form bodies alike, chosen by content type.

@@ -3,6 +3,7 @@ import Hummingbird
 public enum CookieName {
     public static let session = "wh_session"
     public static let csrf = "wh_csrf"
+    public static let member = "wh_member"
 }
 
 extension Cookie {

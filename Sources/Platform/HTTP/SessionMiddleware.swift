@@ -6,17 +6,24 @@ public protocol SessionResolver: Sendable {
     func resolve(token: String, kind: SessionKind, ip: String) async throws -> SessionInfo?
 }
 
+/// Resolves a member-site session token. Implemented by the Members domain, wired in App.
+public protocol MemberSessionResolver: Sendable {
+    func resolve(token: String) async throws -> MemberSessionInfo?
+}
+
 /// Attaches the session of the bearer token (API) or the cookie (web pages) to the context, if valid.
 /// The API never reads the cookie, so a page on another site cannot ride a staff member's browser session.
 public struct SessionMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     public enum Source: Sendable { case bearer, cookie }
     let resolver: any SessionResolver
+    let memberResolver: (any MemberSessionResolver)?
     let source: Source
     let secureCookies: Bool
 
-    public init(resolver: any SessionResolver, source: Source, secureCookies: Bool) {
+    public init(resolver: any SessionResolver, memberResolver: (any MemberSessionResolver)? = nil, source: Source, secureCookies: Bool) {
         self.resolver = resolver
+        self.memberResolver = memberResolver
         self.source = source
         self.secureCookies = secureCookies
     }
@@ -35,9 +42,12 @@ public struct SessionMiddleware: RouterMiddleware {
         if let token = request.cookies[CookieName.session]?.value {
             context.session = try await resolver.resolve(token: token, kind: .web, ip: context.remoteIP)
         }
+        if let memberResolver, context.session == nil, let token = request.cookies[CookieName.member]?.value {
+            context.memberSession = try await memberResolver.resolve(token: token)
+        }
         // Forms shown before login (the login form itself) carry a token bound to a cookie.
         var setCookie: Cookie?
-        if context.session == nil {
+        if context.session == nil && context.memberSession == nil {
             if let existing = request.cookies[CookieName.csrf]?.value, existing.count >= 20 {
                 context.anonymousCSRF = existing
             } else {
@@ -66,6 +76,10 @@ public struct CSRFMiddleware: RouterMiddleware {
         }
         var request = request
         var presented = request.headers[.init("X-CSRF-Token")!]
+        // File uploads carry the token in the query: the multipart body is streamed to disk, not read here.
+        if presented == nil, request.headers[.contentType]?.hasPrefix("multipart/form-data") == true {
+            presented = request.uri.queryParameters["_csrf"].map(String.init)
+        }
         if presented == nil,
             request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true
         {

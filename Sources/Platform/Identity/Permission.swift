@@ -15,6 +15,11 @@ public struct Permission: RawRepresentable, Hashable, Sendable, Codable, Compara
     public static let roleGrant = Permission("role.grant")
     public static let roleManage = Permission("role.manage")
     public static let auditRead = Permission("audit.read")
+    public static let memberRead = Permission("member.read")
+    public static let memberWrite = Permission("member.write")
+    public static let memberReveal = Permission("member.reveal")
+    public static let memberImport = Permission("member.import")
+    public static let memberExport = Permission("member.export")
 
     /// Every permission with its label in the console.
     public static let catalogue: [(Permission, String)] = [
@@ -26,6 +31,11 @@ public struct Permission: RawRepresentable, Hashable, Sendable, Codable, Compara
         (.roleGrant, "授予角色"),
         (.roleManage, "管理角色定义"),
         (.auditRead, "查看审计日志"),
+        (.memberRead, "查看会员信息"),
+        (.memberWrite, "办理入会、会籍接转、维护会员信息"),
+        (.memberReveal, "查看完整身份证号、手机号（须填写理由）"),
+        (.memberImport, "批量导入会员"),
+        (.memberExport, "导出会员"),
     ]
 
     public var label: String { Self.catalogue.first { $0.0 == self }?.1 ?? rawValue }

@@ -6,7 +6,7 @@ import NIOPosix
 public struct PasswordPolicy: Sendable {
     public let cost: UInt8
     /// A hash to verify against when the username is unknown, so both cases take as long.
-    let decoy: String
+    public let decoy: String
 
     public init(cost: UInt8 = 12) {
         self.cost = cost
@@ -15,14 +15,14 @@ public struct PasswordPolicy: Sendable {
 
     /// Field errors for a proposed password, or nil when it is acceptable.
     public static func problem(with password: String) -> String? {
-        if password.count < 8 { return AccountText.passwordTooShort }
-        if password.utf8.count > 72 { return AccountText.passwordTooLong }
+        if password.count < 8 { return PlatformText.passwordTooShort }
+        if password.utf8.count > 72 { return PlatformText.passwordTooLong }
         var classes = 0
         if password.contains(where: { $0.isASCII && $0.isUppercase }) { classes += 1 }
         if password.contains(where: { $0.isASCII && $0.isLowercase }) { classes += 1 }
         if password.contains(where: { $0.isASCII && $0.isNumber }) { classes += 1 }
         if password.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber)) }) { classes += 1 }
-        return classes >= 3 ? nil : AccountText.passwordClasses
+        return classes >= 3 ? nil : PlatformText.passwordClasses
     }
 
     public func hash(_ password: String) async throws -> String {

@@ -1,0 +1,164 @@
+import Foundation
+import Hummingbird
+import Platform
+
+/// `/api/v1/members…`, join applications, transfers, imports and the dashboard, as JSON.
+public struct MemberAPIController: Sendable {
+    let members: MemberService
+    let joins: JoinService
+    let transfers: TransferService
+    let imports: ImportService
+    let rollups: RollupService
+    let uploads: URL
+
+    public init(members: MemberService, joins: JoinService, transfers: TransferService, imports: ImportService, rollups: RollupService,
+                uploads: URL) {
+        self.members = members
+        self.joins = joins
+        self.transfers = transfers
+        self.imports = imports
+        self.rollups = rollups
+        self.uploads = uploads
+    }
+
+    public func register(staff api: APIRoutes, document: OpenAPIDocument) {
+        for (name, schema) in [
+            ("Member", MemberDTO.schema), ("Membership", MembershipDTO.schema), ("MemberInput", MemberInputDTO.schema),
+            ("JoinApplication", JoinApplicationDTO.schema), ("MembershipTransfer", TransferDTO.schema), ("MemberImport", ImportDTO.schema),
+            ("MemberRollup", RollupDTO.schema),
+        ] { document.schema(name, schema) }
+        for item in ["Member", "JoinApplication", "MembershipTransfer", "MemberImport"] { document.schema(item + "Page", Schema.page(item)) }
+        let (members, joins, transfers, imports, rollups, uploads) = (self.members, self.joins, self.transfers, self.imports, self.rollups, self.uploads)
+        let tag = "会员"
+
+        api.add(.get, "/members", summary: "查找会员：姓名前缀、身份证号、手机号或会员编号；可按工会（含下级）、会籍状态、农民工筛选", tag: tag,
+                query: [.query("q", "姓名前缀 / 身份证号 / 手机号 / 会员编号"), .query("unionId", "工会组织编号（含下级）", Schema.integer),
+                        .query("status", "会籍状态"), .query("migrantWorker", "true / false")] + APIRoutes.pagingParams,
+                response: Schema.ref("MemberPage")) { request, context in
+            let page = try await members.search(try Self.query(request), actor: context.actor, page: try request.pageRequest())
+            return JSONBody(PageDTO(page, MemberDTO.init))
+        }
+        api.add(.post, "/members", summary: "登记会员（工作人员代为办理）", tag: tag, body: Schema.ref("MemberInput"),
+                response: Schema.ref("Member"), status: 201) { request, context in
+            let dto = try await request.decode(as: MemberInputDTO.self, context: context)
+            guard let unionId = dto.unionId else { throw AppError.validation(["unionId": MemberText.unionRequired]) }
+            return JSONBody(MemberDTO(try await members.create(dto.input, unionId: unionId, actor: context.actor)), status: .created)
+        }
+        api.add(.get, "/members/{id}", summary: "会员详情（证件号、手机号脱敏）", tag: tag, response: Schema.ref("Member")) { _, context in
+            JSONBody(MemberDTO(try await members.get(try context.id(), actor: context.actor)))
+        }
+        api.add(.patch, "/members/{id}", summary: "修改会员信息（身份证号不可改）", tag: tag, body: Schema.ref("MemberInput"),
+                response: Schema.ref("Member")) { request, context in
+            let dto = try await request.decode(as: MemberInputDTO.self, context: context)
+            return JSONBody(MemberDTO(try await members.update(try context.id(), dto.input, actor: context.actor)))
+        }
+        api.add(.get, "/members/{id}/memberships", summary: "会籍历史", tag: tag, response: Schema.array(Schema.ref("Membership"))) { _, context in
+            JSONBody(try await members.memberships(of: try context.id(), actor: context.actor).map(MembershipDTO.init))
+        }
+        api.add(.post, "/members/{id}/reveal", summary: "查看完整身份证号或手机号（须有权限并填写理由，记入审计）", tag: tag,
+                body: RevealDTO.schema, response: Schema.object([("value", Schema.string)], required: ["value"])) { request, context in
+            let dto = try await request.decode(as: RevealDTO.self, context: context)
+            guard let field = MemberService.RevealField(rawValue: dto.field) else { throw AppError.validation(["field": MemberText.badRevealField]) }
+            return JSONBody(["value": try await members.reveal(try context.id(), field: field, reason: dto.reason, actor: context.actor)])
+        }
+        api.add(.post, "/members/{id}/status", summary: "变更会籍状态（退休保留、中止、已故、恢复）", tag: tag, body: StatusChangeDTO.schema,
+                response: Schema.ref("Member")) { request, context in
+            let dto = try await request.decode(as: StatusChangeDTO.self, context: context)
+            guard let status = MembershipStatus(rawValue: dto.status) else { throw AppError.validation(["status": MemberText.badStatusChange]) }
+            try await members.setStatus(try context.id(), to: status, note: dto.note, actor: context.actor)
+            return JSONBody(MemberDTO(try await members.get(try context.id(), actor: context.actor)))
+        }
+        api.add(.post, "/members/{id}/transfers", summary: "发起会籍接转", tag: tag, body: TransferRequestDTO.schema,
+                response: Schema.ref("MembershipTransfer"), status: 201) { request, context in
+            let dto = try await request.decode(as: TransferRequestDTO.self, context: context)
+            let t = try await transfers.request(memberId: try context.id(), toUnionId: dto.unionId, note: dto.note, actor: context.actor)
+            return JSONBody(TransferDTO(t), status: .created)
+        }
+        api.add(.get, "/transfers", summary: "待本人范围内工会办理的会籍接转", tag: tag, query: APIRoutes.pagingParams,
+                response: Schema.ref("MembershipTransferPage")) { request, context in
+            JSONBody(PageDTO(try await transfers.pending(actor: context.actor, page: try request.pageRequest()), TransferDTO.init))
+        }
+        for side in [TransferService.Side.release, .accept] {
+            api.add(.post, "/transfers/{id}/\(side.rawValue)", summary: side == .release ? "转出工会同意转出" : "转入工会同意接收", tag: tag,
+                    response: Schema.ref("MembershipTransfer")) { _, context in
+                JSONBody(TransferDTO(try await transfers.act(try context.id(), side: side, actor: context.actor)))
+            }
+        }
+        api.add(.post, "/transfers/{id}/refuse", summary: "拒绝会籍接转（须填写理由）", tag: tag, body: ReasonDTO.schema, response: nil,
+                status: 204) { request, context in
+            let dto = try await request.decode(as: ReasonDTO.self, context: context)
+            try await transfers.refuse(try context.id(), reason: dto.reason, actor: context.actor)
+            return Response(status: .noContent)
+        }
+        api.add(.get, "/join-applications", summary: "入会申请（本人范围）", tag: tag,
+                query: [.query("status", "pending / approved / rejected")] + APIRoutes.pagingParams,
+                response: Schema.ref("JoinApplicationPage")) { request, context in
+            let status = request.query("status").flatMap(JoinApplication.Status.init)
+            return JSONBody(PageDTO(try await joins.applications(actor: context.actor, status: status, page: try request.pageRequest()),
+                                    JoinApplicationDTO.init))
+        }
+        api.add(.post, "/join-applications/{id}/approve", summary: "批准入会", tag: tag, response: Schema.ref("Member")) { _, context in
+            JSONBody(MemberDTO(try await joins.approve(try context.id(), actor: context.actor)))
+        }
+        api.add(.post, "/join-applications/{id}/reject", summary: "不予批准（须填写理由）", tag: tag, body: ReasonDTO.schema, response: nil,
+                status: 204) { request, context in
+            let dto = try await request.decode(as: ReasonDTO.self, context: context)
+            try await joins.reject(try context.id(), reason: dto.reason, actor: context.actor)
+            return Response(status: .noContent)
+        }
+        api.add(.post, "/member-imports", summary: "上传表格导入会员（请求体为 .xlsx 或 .csv 文件本身）", tag: tag,
+                query: [.query("unionId", "导入到哪个工会（含下级）", Schema.integer), .query("fileName", "原文件名")],
+                body: ["type": "string", "format": "binary"], response: Schema.ref("MemberImport"), status: 202) { request, context in
+            guard let unionId = request.query("unionId").flatMap(Int64.init) else { throw AppError.validation(["unionId": MemberText.unionRequired]) }
+            let file = try await Upload.save(request.body, into: uploads, limit: ImportService.maxFileSize)
+            do {
+                let item = try await imports.start(file: file, fileName: request.query("fileName") ?? "upload", unionId: unionId, actor: context.actor)
+                return JSONBody(ImportDTO(item), status: .accepted)
+            } catch {
+                try? FileManager.default.removeItem(at: file)
+                throw error
+            }
+        }
+        api.add(.get, "/member-imports", summary: "导入任务", tag: tag, query: APIRoutes.pagingParams,
+                response: Schema.ref("MemberImportPage")) { request, context in
+            JSONBody(PageDTO(try await imports.list(actor: context.actor, page: try request.pageRequest()), ImportDTO.init))
+        }
+        api.add(.get, "/member-imports/{id}", summary: "导入进度", tag: tag, response: Schema.ref("MemberImport")) { _, context in
+            JSONBody(ImportDTO(try await imports.get(try context.id(), actor: context.actor)))
+        }
+        api.add(.get, "/member-imports/{id}/errors", summary: "错误行：行号与原因", tag: tag,
+                response: Schema.array(Schema.object([("row", Schema.integer), ("reason", Schema.string)], required: ["row", "reason"]))) { _, context in
+            JSONBody(try await imports.errors(of: try context.id(), actor: context.actor).map { ImportErrorDTO(row: $0.row, reason: $0.reason) })
+        }
+        api.add(.get, "/member-dashboard", summary: "会员统计：本级合计与各下级工会（来自汇总表）", tag: tag,
+                query: [.query("unionId", "工会组织编号（默认本人范围最上层）", Schema.integer), .query("sort", "name/active/joined/migrant/cards/coverage/pending"),
+                        .query("order", "asc / desc")],
+                response: Schema.object([("total", Schema.ref("MemberRollup")), ("children", Schema.array(Schema.ref("MemberRollup")))],
+                                        required: ["total", "children"])) { request, context in
+            let d = try await rollups.dashboard(actor: context.actor, orgId: request.query("unionId").flatMap(Int64.init),
+                                                sort: request.query("sort").flatMap(RollupService.SortKey.init) ?? .active,
+                                                ascending: request.query("order") == "asc")
+            return JSONBody(DashboardDTO(total: RollupDTO(d.root, name: d.rootName), children: d.children.map { RollupDTO($0.rollup, name: $0.name) }))
+        }
+    }
+
+    static func query(_ request: Request) throws -> MemberQuery {
+        var status: MembershipStatus?
+        if let text = request.query("status"), !text.isEmpty {
+            guard let s = MembershipStatus(rawValue: text) else { throw AppError.badRequest(MemberText.badStatusFilter) }
+            status = s
+        }
+        return MemberQuery(text: request.query("q") ?? "", orgId: request.query("unionId").flatMap(Int64.init), status: status,
+                           migrantWorker: request.query("migrantWorker").flatMap { $0 == "true" ? true : $0 == "false" ? false : nil })
+    }
+}
+
+struct ImportErrorDTO: Encodable, Sendable {
+    var row: Int
+    var reason: String
+}
+
+struct DashboardDTO: Encodable, Sendable {
+    var total: RollupDTO
+    var children: [RollupDTO]
+}

@@ -1,0 +1,213 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// An application to join (网上入会), as the union and the worker see it.
+public struct JoinApplication: Codable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        case pending, approved, rejected
+
+        public var label: String {
+            switch self {
+            case .pending: "待审核"
+            case .approved: "已批准"
+            case .rejected: "未批准"
+            }
+        }
+    }
+
+    public var id: Int64
+    public var workerId: Int64
+    public var orgId: Int64
+    public var orgPath: OrgPath
+    public var workplace: String
+    public var workplaceHasUnion: Bool
+    public var name: String
+    public var gender: String
+    public var birthDate: String
+    public var idMask: String
+    public var phoneMask: String
+    public var migrantWorker: Bool
+    public var status: Status
+    public var reason: String?
+    public var decidedBy: String?
+    public var decidedAt: Date?
+    public var memberId: Int64?
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, workerId = "worker_id", orgId = "org_id", orgPath = "org_path", workplace
+        case workplaceHasUnion = "workplace_has_union", name, gender, birthDate = "birth_date", idMask = "id_mask"
+        case phoneMask = "phone_mask", migrantWorker = "migrant_worker", status, reason, decidedBy = "decided_by"
+        case decidedAt = "decided_at", memberId = "member_id", createdAt = "created_at"
+    }
+}
+
+/// Joining online: a worker applies to their workplace's union (or, where the workplace has none,
+/// to the township or county union), and that union approves or rejects with a reason.
+public struct JoinService: Sendable {
+    let database: Database
+    let store = MemberStore()
+    let records: MemberRecords
+    let unions: any UnionDirectory
+    let regions: any RegionCodeSet
+    let clock: AppClock
+
+    public init(database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, clock: AppClock) {
+        self.database = database
+        self.records = records
+        self.unions = unions
+        self.regions = regions
+        self.clock = clock
+    }
+
+    var validator: MemberValidator { MemberValidator(regions: regions, today: CivilDate(date: clock.now())) }
+
+    public func apply(workerId: Int64, phone: String, input: MemberInput, unionId: Int64, workplace: String, workplaceHasUnion: Bool,
+                      actor: Actor) async throws -> JoinApplication {
+        var input = input
+        input.phone = phone
+        input.joinDate = nil
+        var problems: FieldProblems
+        var valid: ValidMember?
+        switch validator.validate(input) {
+        case .success(let v): valid = v; problems = FieldProblems()
+        case .failure(let p): problems = p
+        }
+        let workplace = workplace.trimmingCharacters(in: .whitespacesAndNewlines)
+        if workplace.isEmpty || workplace.count > 100 { problems.add("workplace", MemberText.workplaceRequired) }
+        let union = try await unions.union(unionId)
+        if union == nil || !union!.acceptsMembers { problems.add("unionId", MemberText.unionNotGrassroots) }
+        guard problems.isEmpty, let valid, let union else { throw problems.appError }
+        let now = clock.now()
+        let id = try await database.transaction { [records, store] sql -> Int64 in
+            let pending = try await sql.select().column("id").from("join_applications").where("worker_id", .equal, workerId)
+                .where("status", .equal, JoinApplication.Status.pending.rawValue).first()
+            if pending != nil { throw AppError.conflict(MemberText.applicationPending) }
+            if let existing = try await store.member(idIndex: records.idIndex(valid.idNumber), on: sql), existing.isCounted {
+                throw AppError.conflict(MemberText.alreadyActive)
+            }
+            let row = try await sql.insert(into: "join_applications")
+                .columns("worker_id", "org_id", "org_path", "workplace", "workplace_has_union", "name", "gender", "birth_date",
+                         "ethnicity", "id_cipher", "id_index", "id_mask", "phone_cipher", "phone_index", "phone_mask", "education",
+                         "political_status", "job", "migrant_worker", "status", "created_at")
+                .values(SQLBind(workerId), SQLBind(union.id), SQLBind(union.path.rawValue), SQLBind(workplace), SQLBind(workplaceHasUnion),
+                        SQLBind(valid.name), SQLBind(valid.gender.rawValue), SQLBind(valid.birthDate.iso), SQLBind(valid.ethnicity),
+                        SQLBind(try records.cipher.seal(valid.idNumber.value)), SQLBind(records.idIndex(valid.idNumber)),
+                        SQLBind(valid.idNumber.masked), SQLBind(try records.cipher.seal(phone)), SQLBind(records.phoneIndex(phone)),
+                        SQLBind(Phone.mask(phone)), SQLBind(valid.education), SQLBind(valid.politicalStatus), SQLBind(valid.job),
+                        SQLBind(valid.migrantWorker), SQLBind(JoinApplication.Status.pending.rawValue), SQLBind(now))
+                .returning("id").first()!
+            let id = try row.decode(column: "id", as: Int64.self)
+            try await store.bump([CounterKey(orgId: union.id, metric: .pending): 1], on: sql)
+            try await AuditLog.record(AuditEntry(actor: actor, action: "member.apply", objectType: "join_application",
+                                                 objectId: String(id), orgPath: union.path, detail: ["union": union.name]), on: sql)
+            return id
+        }
+        return try await application(id)!
+    }
+
+    func application(_ id: Int64) async throws -> JoinApplication? {
+        try await database.withConnection { sql in
+            try await sql.select().column("*").from("join_applications").where("id", .equal, id).first(decoding: JoinApplication.self)
+        }
+    }
+
+    /// The worker's own applications, newest first.
+    public func applications(ofWorker workerId: Int64) async throws -> [JoinApplication] {
+        try await database.withConnection { sql in
+            try await sql.select().column("*").from("join_applications").where("worker_id", .equal, workerId)
+                .orderBy("id", .descending).limit(20).all(decoding: JoinApplication.self)
+        }
+    }
+
+    /// Applications to unions in the cadre's scope, pending ones first.
+    public func applications(actor: Actor, status: JoinApplication.Status?, page: PageRequest) async throws -> Page<JoinApplication> {
+        let scope = try actor.requireScope(.memberWrite)
+        let after = try page.keyID()
+        let rows = try await database.withConnection { sql in
+            let q = sql.select().column("*").from("join_applications").where("org_path", in: scope)
+            if let status { q.where("status", .equal, status.rawValue) }
+            if let after { q.where("id", .greaterThan, after) }
+            return try await q.orderBy("id").limit(page.limit + 1).all(decoding: JoinApplication.self)
+        }
+        return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
+    }
+
+    public func approve(_ id: Int64, actor: Actor) async throws -> Member {
+        let now = clock.now()
+        let today = CivilDate(date: now).iso
+        let (app, union) = try await decidable(id, actor: actor)
+        return try await database.transaction { [store, records, dialect = database.dialect] sql -> Member in
+            guard let row = try await sql.select().column("*").from("join_applications").where("id", .equal, id)
+                .where("status", .equal, JoinApplication.Status.pending.rawValue).first()
+            else { throw AppError.conflict(MemberText.applicationDecided) }
+            let idIndex = try row.decode(column: "id_index", as: String.self)
+            var deltas: [CounterKey: Int64] = [CounterKey(orgId: app.orgId, metric: .pending): -1]
+            var member: Member
+            if var existing = try await store.member(idIndex: idIndex, on: sql) {
+                // A former member rejoins: the same person, a new membership.
+                guard !existing.isCounted else { throw AppError.conflict(MemberText.alreadyActive) }
+                existing.orgId = union.id
+                existing.orgPath = union.path
+                existing.status = MembershipStatus.active.rawValue
+                existing.joinDate = today
+                existing.workerId = app.workerId
+                try await sql.update("members").set("org_id", to: union.id).set("org_path", to: union.path.rawValue)
+                    .set("status", to: existing.status).set("join_date", to: today).set("worker_id", to: app.workerId)
+                    .set("updated_at", to: now).where("id", .equal, existing.id).run()
+                member = existing
+            } else {
+                let memberId = try await store.allocateIds(1, dialect: dialect, on: sql)[0]
+                member = Member(
+                    id: memberId, orgId: union.id, orgPath: union.path, name: try row.decode(column: "name", as: String.self),
+                    gender: try row.decode(column: "gender", as: String.self), birthDate: try row.decode(column: "birth_date", as: String.self),
+                    ethnicity: try row.decode(column: "ethnicity", as: String?.self), idCipher: try row.decode(column: "id_cipher", as: String.self),
+                    idIndex: idIndex, idMask: try row.decode(column: "id_mask", as: String.self),
+                    phoneCipher: try row.decode(column: "phone_cipher", as: String.self), phoneIndex: try row.decode(column: "phone_index", as: String.self),
+                    phoneMask: try row.decode(column: "phone_mask", as: String.self), education: try row.decode(column: "education", as: String?.self),
+                    politicalStatus: try row.decode(column: "political_status", as: String?.self), job: try row.decode(column: "job", as: String?.self),
+                    migrantWorker: try row.decode(column: "migrant_worker", as: Bool.self), memberNo: records.memberNo(memberId),
+                    joinDate: today, status: MembershipStatus.active.rawValue, cardNo: nil, workerId: app.workerId, createdAt: now, updatedAt: now)
+                try await store.insert([member], importJob: nil, on: sql)
+            }
+            try await store.openMemberships([member], orgNames: [union.id: union.name], reason: "网上入会", now: now, on: sql)
+            deltas.add(member.counterDeltas())
+            deltas[CounterKey(orgId: union.id, metric: .joined, period: String(today.prefix(7)))] = 1
+            try await store.bump(deltas, on: sql)
+            try await sql.update("join_applications").set("status", to: JoinApplication.Status.approved.rawValue)
+                .set("decided_by", to: actor.principal?.displayName ?? actor.name).set("decided_at", to: now)
+                .set("member_id", to: member.id).where("id", .equal, id).run()
+            try await AuditLog.record(AuditEntry(actor: actor, action: "member.approve", objectType: "join_application",
+                                                 objectId: String(id), orgPath: union.path, detail: ["member": String(member.id)]), on: sql)
+            return member
+        }
+    }
+
+    public func reject(_ id: Int64, reason: String, actor: Actor) async throws {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= 200 else { throw AppError.validation(["reason": MemberText.rejectReasonRequired]) }
+        let (app, _) = try await decidable(id, actor: actor)
+        let now = clock.now()
+        try await database.transaction { [store] sql in
+            let updated = try await sql.raw(
+                """
+                UPDATE join_applications SET status = 'rejected', reason = \(bind: reason), decided_by = \(bind: actor.principal?.displayName ?? actor.name),
+                decided_at = \(bind: now) WHERE id = \(bind: id) AND status = 'pending' RETURNING id
+                """
+            ).first()
+            guard updated != nil else { throw AppError.conflict(MemberText.applicationDecided) }
+            try await store.bump([CounterKey(orgId: app.orgId, metric: .pending): -1], on: sql)
+            try await AuditLog.record(AuditEntry(actor: actor, action: "member.reject", objectType: "join_application",
+                                                 objectId: String(id), orgPath: app.orgPath, detail: ["reason": reason]), on: sql)
+        }
+    }
+
+    func decidable(_ id: Int64, actor: Actor) async throws -> (JoinApplication, UnionRef) {
+        let scope = try actor.requireScope(.memberWrite)
+        guard let app = try await application(id), scope.covers(app.orgPath) else { throw AppError.notFound(MemberText.applicationNotFound) }
+        guard app.status == .pending else { throw AppError.conflict(MemberText.applicationDecided) }
+        guard let union = try await unions.union(app.orgId), union.active else { throw AppError.conflict(MemberText.unionNotGrassroots) }
+        return (app, union)
+    }
+}

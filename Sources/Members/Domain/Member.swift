@@ -1,0 +1,102 @@
+import Foundation
+import Platform
+
+/// A union member (会员), real-name. One row per person.
+public struct Member: Codable, Sendable {
+    public var id: Int64
+    public var orgId: Int64
+    public var orgPath: OrgPath
+    public var name: String
+    public var gender: String
+    public var birthDate: String
+    public var ethnicity: String?
+    public var idCipher: String
+    public var idIndex: String
+    public var idMask: String
+    public var phoneCipher: String?
+    public var phoneIndex: String?
+    public var phoneMask: String?
+    public var education: String?
+    public var politicalStatus: String?
+    public var job: String?
+    public var migrantWorker: Bool
+    public var memberNo: String
+    public var joinDate: String
+    public var status: String
+    public var cardNo: String?
+    public var workerId: Int64?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, orgId = "org_id", orgPath = "org_path", name, gender, birthDate = "birth_date", ethnicity
+        case idCipher = "id_cipher", idIndex = "id_index", idMask = "id_mask", phoneCipher = "phone_cipher"
+        case phoneIndex = "phone_index", phoneMask = "phone_mask", education, politicalStatus = "political_status", job
+        case migrantWorker = "migrant_worker", memberNo = "member_no", joinDate = "join_date", status, cardNo = "card_no"
+        case workerId = "worker_id", createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    public var membershipStatus: MembershipStatus { MembershipStatus(rawValue: status) ?? .active }
+
+    /// Members who count as 在会 (active, or retired and kept).
+    public var isCounted: Bool { membershipStatus == .active || membershipStatus == .retiredKept }
+}
+
+/// One period of membership in one union.
+public struct Membership: Codable, Sendable {
+    public var id: Int64
+    public var memberId: Int64
+    public var orgId: Int64
+    public var orgName: String
+    public var startedOn: String
+    public var endedOn: String?
+    public var reason: String
+    public var endReason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, memberId = "member_id", orgId = "org_id", orgName = "org_name", startedOn = "started_on"
+        case endedOn = "ended_on", reason, endReason = "end_reason"
+    }
+}
+
+/// A union as Members sees it; App wires the Organizations implementation in.
+public struct UnionRef: Sendable, Equatable {
+    public var id: Int64
+    public var path: OrgPath
+    public var name: String
+    public var isGrassroots: Bool
+    /// Township or county federation: where workers of a workplace without a union may join.
+    public var isLocalFederation: Bool
+    public var active: Bool
+    public var address: String?
+    public var phone: String?
+    public var parentName: String?
+
+    public init(id: Int64, path: OrgPath, name: String, isGrassroots: Bool, isLocalFederation: Bool, active: Bool,
+                address: String?, phone: String?, parentName: String?) {
+        self.id = id
+        self.path = path
+        self.name = name
+        self.isGrassroots = isGrassroots
+        self.isLocalFederation = isLocalFederation
+        self.active = active
+        self.address = address
+        self.phone = phone
+        self.parentName = parentName
+    }
+
+    /// Members belong to grassroots unions; where a workplace has none, to the township or county union.
+    public var acceptsMembers: Bool { active && (isGrassroots || isLocalFederation) }
+}
+
+public protocol UnionDirectory: Sendable {
+    func unions(_ ids: [Int64]) async throws -> [UnionRef]
+    /// Active unions whose name or region code matches (the public "find your union").
+    func search(_ text: String, limit: Int) async throws -> [UnionRef]
+    /// Every org's id, parent and path (for summing counters up the tree).
+    func tree() async throws -> [(id: Int64, parentId: Int64?, path: OrgPath)]
+}
+
+extension UnionDirectory {
+    func union(_ id: Int64) async throws -> UnionRef? { try await unions([id]).first }
+}

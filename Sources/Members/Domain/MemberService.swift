@@ -1,0 +1,251 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// What a cadre looks for: a name prefix, an ID number, a phone number or a member number (told
+/// apart by their shape), within a union's subtree, by status and migrant flag.
+public struct MemberQuery: Sendable {
+    public var text: String
+    public var orgId: Int64?
+    public var status: MembershipStatus?
+    public var migrantWorker: Bool?
+
+    public init(text: String = "", orgId: Int64? = nil, status: MembershipStatus? = nil, migrantWorker: Bool? = nil) {
+        self.text = text
+        self.orgId = orgId
+        self.status = status
+        self.migrantWorker = migrantWorker
+    }
+}
+
+/// The staff-side use cases of the member database.
+public struct MemberService: Sendable {
+    let database: Database
+    let store = MemberStore()
+    let records: MemberRecords
+    let unions: any UnionDirectory
+    let regions: any RegionCodeSet
+    let clock: AppClock
+    let audit: AuditLog
+
+    public init(database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, clock: AppClock) {
+        self.database = database
+        self.records = records
+        self.unions = unions
+        self.regions = regions
+        self.clock = clock
+        self.audit = AuditLog(database: database)
+    }
+
+    var today: CivilDate { CivilDate(date: clock.now()) }
+    var validator: MemberValidator { MemberValidator(regions: regions, today: today) }
+
+    // MARK: Search and read
+
+    public func search(_ query: MemberQuery, actor: Actor, page: PageRequest) async throws -> Page<Member> {
+        let scope = try actor.requireScope(.memberRead)
+        var subtree: OrgPath?
+        if let orgId = query.orgId {
+            guard let union = try await unions.union(orgId), scope.covers(union.path) else { throw AppError.notFound() }
+            subtree = union.path
+        }
+        let text = query.text.trimmingCharacters(in: .whitespaces)
+        let keys = try page.keys()
+        let byName = !text.isEmpty && lookupKind(text) == .name
+        let rows = try await database.withConnection { [records, regions, subtree] sql -> [Member] in
+            let q = sql.select().column("*").from("members").where("org_path", in: scope)
+            if let subtree { q.where("org_path", in: Scope([subtree])) }
+            if let status = query.status { q.where("status", .equal, status.rawValue) }
+            if let migrant = query.migrantWorker { q.where("migrant_worker", .equal, migrant) }
+            switch text.isEmpty ? .none : Self.kind(of: text, regions: regions) {
+            case .none: break
+            case .idNumber(let id): q.where("id_index", .equal, records.idIndex(id))
+            case .phone(let phone): q.where("phone_index", .equal, records.phoneIndex(phone))
+            case .memberNo: q.where("member_no", .equal, text)
+            case .name:
+                // A prefix as a byte range, which the (name, id) index answers.
+                q.where("name", .greaterThanOrEqual, text).where("name", .lessThan, text + "\u{10FFFF}")
+            }
+            if byName {
+                if let keys, keys.count == 2, let id = Int64(keys[1]) {
+                    q.where(SQLBinaryExpression(
+                        SQLGroupExpression(SQLList([SQLColumn("name"), SQLColumn("id")])), .greaterThan,
+                        SQLGroupExpression(SQLList([SQLBind(keys[0]), SQLBind(id)]))))
+                }
+                q.orderBy("name").orderBy("id")
+            } else {
+                if let keys, keys.count == 1, let id = Int64(keys[0]) { q.where("id", .greaterThan, id) }
+                q.orderBy("id")
+            }
+            return try await q.limit(page.limit + 1).all(decoding: Member.self)
+        }
+        return Page(fetched: rows, limit: page.limit) { byName ? [$0.name, String($0.id)] : [String($0.id)] }
+    }
+
+    enum LookupKind: Equatable {
+        case none, name, memberNo
+        case idNumber(IDNumber)
+        case phone(String)
+    }
+
+    func lookupKind(_ text: String) -> LookupKind { Self.kind(of: text, regions: regions) }
+
+    static func kind(of text: String, regions: any RegionCodeSet) -> LookupKind {
+        if case .success(let id) = IDNumber.parse(text, regions: regions) { return .idNumber(id) }
+        if case .success(let phone) = Phone.parse(text) { return .phone(phone.value) }
+        if text.count == 14, text.allSatisfy({ $0.isASCII && $0.isNumber }) { return .memberNo }
+        return .name
+    }
+
+    public func get(_ id: Int64, actor: Actor) async throws -> Member {
+        let scope = try actor.requireScope(.memberRead)
+        guard let member = try await database.withConnection({ [store] in try await store.member(id, on: $0) }),
+            scope.covers(member.orgPath)
+        else { throw AppError.notFound(MemberText.notFound) }
+        return member
+    }
+
+    public func memberships(of id: Int64, actor: Actor) async throws -> [Membership] {
+        let member = try await get(id, actor: actor)
+        return try await database.withConnection { [store] in try await store.memberships(of: member.id, on: $0) }
+    }
+
+    public enum RevealField: String, Sendable { case idNumber = "id_number", phone }
+
+    /// The full ID or phone number, for roles that may see it, with a reason; every reveal is audited.
+    public func reveal(_ id: Int64, field: RevealField, reason: String, actor: Actor) async throws -> String {
+        let member = try await get(id, actor: actor)
+        guard actor.scope(.memberReveal).covers(member.orgPath) else {
+            try await audit.record(AuditEntry(actor: actor, action: "member.reveal", objectType: "member", objectId: String(id),
+                                              orgPath: member.orgPath, result: .denied, detail: ["field": field.rawValue]))
+            throw AppError.forbidden
+        }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.count >= 2, reason.count <= 200 else { throw AppError.validation(["reason": MemberText.revealReasonRequired]) }
+        let sealed = field == .idNumber ? member.idCipher : member.phoneCipher
+        guard let sealed else { return "" }
+        let value = try records.open(sealed)
+        try await audit.record(AuditEntry(actor: actor, action: "member.reveal", objectType: "member", objectId: String(id),
+                                          orgPath: member.orgPath, detail: ["field": field.rawValue, "reason": reason]))
+        return value
+    }
+
+    // MARK: Writes
+
+    /// A cadre registers a member directly (walk-in, paper form).
+    public func create(_ input: MemberInput, unionId: Int64, actor: Actor) async throws -> Member {
+        let union = try await writableUnion(unionId, actor: actor)
+        let valid = try validator.validate(input).orValidationError()
+        let now = clock.now()
+        let member = try await database.transaction { [store, records, dialect = database.dialect] sql in
+            if try await store.member(idIndex: records.idIndex(valid.idNumber), on: sql) != nil {
+                throw AppError.validation(["idNumber": MemberText.alreadyMember])
+            }
+            let id = try await store.allocateIds(1, dialect: dialect, on: sql)[0]
+            let member = try records.make(valid, id: id, union: union, workerId: nil, now: now)
+            try await store.insert([member], importJob: nil, on: sql)
+            try await store.openMemberships([member], orgNames: [union.id: union.name], reason: "入会", now: now, on: sql)
+            var deltas = member.counterDeltas()
+            deltas[CounterKey(orgId: union.id, metric: .joined, period: member.joinDate.prefix(7).description)] = 1
+            try await store.bump(deltas, on: sql)
+            try await AuditLog.record(AuditEntry(actor: actor, action: "member.create", objectType: "member", objectId: String(id),
+                                                 orgPath: union.path, detail: ["memberNo": member.memberNo]), on: sql)
+            return member
+        }
+        return member
+    }
+
+    /// Edits the fields that may change (not the ID number: a wrong one is a new registration).
+    public func update(_ id: Int64, _ input: MemberInput, actor: Actor) async throws -> Member {
+        let current = try await get(id, actor: actor)
+        guard actor.scope(.memberWrite).covers(current.orgPath) else { throw AppError.forbidden }
+        var merged = input
+        merged.idNumber = try records.open(current.idCipher)
+        merged.joinDate = input.joinDate ?? current.joinDate
+        let valid = try validator.validate(merged).orValidationError()
+        var updated = current
+        updated.name = valid.name
+        updated.ethnicity = valid.ethnicity
+        updated.education = valid.education
+        updated.politicalStatus = valid.politicalStatus
+        updated.job = valid.job
+        updated.migrantWorker = valid.migrantWorker
+        updated.phoneCipher = try valid.phone.map(records.cipher.seal)
+        updated.phoneIndex = valid.phone.map(records.phoneIndex)
+        updated.phoneMask = valid.phone.map(Phone.mask)
+        let now = clock.now()
+        try await database.transaction { [store, updated] sql in
+            try await sql.update("members").set("name", to: updated.name).set("ethnicity", to: updated.ethnicity)
+                .set("education", to: updated.education).set("political_status", to: updated.politicalStatus)
+                .set("job", to: updated.job).set("migrant_worker", to: updated.migrantWorker)
+                .set("phone_cipher", to: updated.phoneCipher).set("phone_index", to: updated.phoneIndex)
+                .set("phone_mask", to: updated.phoneMask).set("updated_at", to: now).where("id", .equal, id).run()
+            var deltas = current.counterDeltas(sign: -1)
+            deltas.add(updated.counterDeltas())
+            try await store.bump(deltas, on: sql)
+            try await AuditLog.record(AuditEntry(actor: actor, action: "member.update", objectType: "member", objectId: String(id),
+                                                 orgPath: current.orgPath, detail: Self.changes(current, updated)), on: sql)
+        }
+        return updated
+    }
+
+    /// Retire (keeping membership), lapse, record a death, or reinstate.
+    public func setStatus(_ id: Int64, to status: MembershipStatus, note: String?, actor: Actor) async throws {
+        let member = try await get(id, actor: actor)
+        guard actor.scope(.memberWrite).covers(member.orgPath) else { throw AppError.forbidden }
+        let from = member.membershipStatus
+        let allowed: Set<MembershipStatus> =
+            switch from {
+            case .active: [.retiredKept, .lapsed, .deceased]
+            case .retiredKept: [.active, .lapsed, .deceased]
+            case .lapsed: [.active]
+            case .transferredOut, .deceased: []
+            }
+        guard allowed.contains(status) else { throw AppError.conflict(MemberText.badStatusChange) }
+        let now = clock.now()
+        let today = self.today.iso
+        try await database.transaction { [store] sql in
+            try await sql.update("members").set("status", to: status.rawValue).set("updated_at", to: now).where("id", .equal, id).run()
+            var after = member
+            after.status = status.rawValue
+            var deltas = member.counterDeltas(sign: -1)
+            deltas.add(after.counterDeltas())
+            try await store.bump(deltas, on: sql)
+            if status == .lapsed || status == .deceased {
+                try await store.closeMembership(memberId: id, on: today, reason: status.label, on: sql)
+            }
+            try await AuditLog.record(AuditEntry(actor: actor, action: "member.status", objectType: "member", objectId: String(id),
+                                                 orgPath: member.orgPath, detail: ["from": from.rawValue, "to": status.rawValue, "note": note ?? ""]), on: sql)
+        }
+    }
+
+    func writableUnion(_ unionId: Int64, actor: Actor) async throws -> UnionRef {
+        guard let union = try await unions.union(unionId), actor.scope(.memberWrite).covers(union.path) else {
+            throw AppError.validation(["unionId": MemberText.unknownUnion])
+        }
+        guard union.acceptsMembers else { throw AppError.validation(["unionId": MemberText.unionNotGrassroots]) }
+        return union
+    }
+
+    static func changes(_ a: Member, _ b: Member) -> [String: String] {
+        var c: [String: String] = [:]
+        if a.name != b.name { c["name"] = "\(a.name) → \(b.name)" }
+        if a.phoneIndex != b.phoneIndex { c["phone"] = "\(a.phoneMask ?? "") → \(b.phoneMask ?? "")" }
+        if a.education != b.education { c["education"] = "\(a.education ?? "") → \(b.education ?? "")" }
+        if a.politicalStatus != b.politicalStatus { c["politicalStatus"] = "\(a.politicalStatus ?? "") → \(b.politicalStatus ?? "")" }
+        if a.job != b.job { c["job"] = "\(a.job ?? "") → \(b.job ?? "")" }
+        if a.migrantWorker != b.migrantWorker { c["migrantWorker"] = "\(a.migrantWorker) → \(b.migrantWorker)" }
+        if a.ethnicity != b.ethnicity { c["ethnicity"] = "\(a.ethnicity ?? "") → \(b.ethnicity ?? "")" }
+        return c
+    }
+}
+
+extension Result where Failure == FieldProblems {
+    /// The value, or a validation error with one message per field.
+    func orValidationError() throws -> Success {
+        switch self {
+        case .success(let v): return v
+        case .failure(let p): throw p.appError
+        }
+    }
+}

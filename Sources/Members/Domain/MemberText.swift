@@ -1,0 +1,58 @@
+/// User-facing strings of the Members module (messages built in code), in one place for translation.
+public enum MemberText {
+    public static let notFound = "未找到该会员"
+    public static let nameRequired = "请填写姓名"
+    public static let nameTooLong = "姓名不能超过 50 个字"
+    public static let idRequired = "请填写身份证号"
+    public static let unknownEthnicity = "民族名称不在 56 个民族之列"
+    public static let unknownEducation = "学历不在可选范围内"
+    public static let unknownPolitical = "政治面貌不在可选范围内"
+    public static let badGender = "性别应为“男”或“女”"
+    public static let badDate = "日期格式应为 2026-01-31"
+    public static let joinDateFuture = "入会日期不能晚于今天"
+    public static let badMigrant = "是否农民工应为“是”或“否”"
+    public static let unionRequired = "请填写所在工会组织编号"
+    public static let unknownUnion = "工会组织编号不存在，或不在您的管理范围内"
+    public static let unionNotGrassroots = "会员应加入基层工会（单位没有工会的，加入所在乡镇、街道或县级工会）"
+    public static let jobTooLong = "工作岗位不能超过 50 个字"
+    public static func duplicateInFile(_ row: Int) -> String { "与第 \(row) 行的身份证号重复" }
+    public static let alreadyMember = "该身份证号已是会员，不能重复入会"
+    public static let revealReasonRequired = "请填写查看理由（至少 2 个字）"
+    public static let badStatusChange = "会籍状态不能这样变更"
+    // Joining
+    public static let workplaceRequired = "请填写工作单位名称"
+    public static let applicationPending = "您已有一份入会申请正在审核"
+    public static let alreadyActive = "您已是工会会员"
+    public static let applicationDecided = "该申请已处理"
+    public static let rejectReasonRequired = "请填写不予批准的理由"
+    public static let applicationNotFound = "未找到该入会申请"
+    // Transfers
+    public static let transferNotFound = "未找到该接转申请"
+    public static let transferSameUnion = "转入工会与当前工会相同"
+    public static let transferPending = "已有一份会籍接转正在办理"
+    public static let transferDecided = "该接转申请已办结"
+    public static let memberNotActive = "只有在会会员可以办理会籍接转"
+    public static let refuseReasonRequired = "请填写拒绝理由"
+    public static let unionHasMembers = "该工会还有在会会员，请先将会员整体转移或合并到其他工会"
+    // Worker accounts
+    public static let codeSent = "验证码已发送"
+    public static let codeTooSoon = "验证码发送过于频繁，请 60 秒后再试"
+    public static let badCode = "验证码不正确或已过期"
+    public static let phoneTaken = "该手机号已注册，请直接登录"
+    public static let loginFailed = "手机号或密码错误"
+    public static func locked(minutes: Int) -> String { "登录失败次数过多，请 \(minutes) 分钟后再试" }
+    public static func smsBody(_ code: String) -> String { "【网上职工之家】您的验证码是 \(code)，10 分钟内有效。请勿告诉他人。" }
+    // Imports
+    public static let importMissingColumns = "表头缺少必填列"
+    public static let importEmptyFile = "文件中没有数据行"
+    public static let importUnreadable = "无法读取该文件，请上传 .xlsx 或 .csv 文件"
+    public static let importTooLarge = "文件过大（上限 200 MB）"
+    public static let importNotFound = "未找到该导入任务"
+    public static let brokenEncoding = "该行含有无法识别的字符（文件编码损坏）"
+    public static let wrongCellCount = "该行的列数与表头不一致"
+}
+
+extension MemberText {
+    public static let badRevealField = "只能查看身份证号或手机号"
+    public static let badStatusFilter = "会籍状态参数无效"
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Why a mobile number was rejected.
+public enum PhoneProblem: Error, Sendable, Hashable {
+    case empty
+    /// Starts with 0: an area code, so a landline.
+    case landline
+    case badFormat
+
+    public var message: String {
+        switch self {
+        case .empty: ValueText.phoneEmpty
+        case .landline: ValueText.phoneLandline
+        case .badFormat: ValueText.phoneBadFormat
+        }
+    }
+}
+
+/// A mainland China mobile number, `1[3-9]` and nine more digits. `description` is masked.
+public struct Phone: Sendable, Hashable, CustomStringConvertible {
+    /// Eleven ASCII digits.
+    public let value: String
+
+    init(unchecked value: String) { self.value = value }
+
+    /// Strips spaces (any width), dashes, dots and brackets, full-width digits, and a `+86`,
+    /// `0086` or `86` country prefix, then checks `1[3-9]\d{9}`.
+    public static func parse(_ raw: String) -> Result<Phone, PhoneProblem> {
+        let text = normalized(raw)
+        if text.isEmpty { return .failure(.empty) }
+        let u = Array(text.utf8)
+        guard u.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return .failure(.badFormat) }
+        if u.count == 11, u[0] == UInt8(ascii: "1"), (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(u[1]) {
+            return .success(Phone(unchecked: text))
+        }
+        if u.first == UInt8(ascii: "0") { return .failure(.landline) }
+        return .failure(.badFormat)
+    }
+
+    /// The digits left after removing separators and the country prefix (not yet checked).
+    public static func normalized(_ raw: String) -> String {
+        var out = String.UnicodeScalarView()
+        for s in raw.unicodeScalars {
+            let c = CivilDate.halfWidth(s)
+            if c.properties.isWhitespace { continue }
+            switch c.value {
+            case 0x2D, 0x2010...0x2015, 0x2212, 0x2E, 0x28, 0x29, 0x200B...0x200D, 0xFEFF: continue  // - ‐ – — − . ( ) zero-width
+            default: out.append(c)
+            }
+        }
+        var text = String(out)
+        if text.hasPrefix("+86") {
+            text.removeFirst(3)
+        } else if text.hasPrefix("0086"), text.utf8.count == 15 {
+            text.removeFirst(4)
+        } else if text.hasPrefix("86"), text.utf8.count == 13 {
+            text.removeFirst(2)
+        }
+        return text
+    }
+
+    /// `138****5678`.
+    public var masked: String { Self.mask(value) }
+    public var description: String { masked }
+
+    /// Masks any stored number: an 11-digit number as `138****5678`; anything else keeps its first
+    /// three and last four characters when it has more than eight, and is all stars otherwise.
+    public static func mask(_ value: String) -> String {
+        let chars = Array(value)
+        if chars.count == 11 { return String(chars[0..<3]) + "****" + String(chars[7...]) }
+        if chars.count > 8 { return String(chars.prefix(3)) + String(repeating: "*", count: chars.count - 7) + String(chars.suffix(4)) }
+        return String(repeating: "*", count: chars.count)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// What a signed-in worker sees of themselves on the member site.
+public struct MyMembership: Sendable {
+    public var member: Member?
+    public var memberships: [Membership]
+    public var union: UnionRef?
+    public var applications: [JoinApplication]
+    public var transfers: [MembershipTransfer]
+}
+
+/// The member's own page: profile (the editable fields only), membership history, their union
+/// and how to reach it, the e-card.
+public struct PortalService: Sendable {
+    let database: Database
+    let store = MemberStore()
+    let unions: any UnionDirectory
+    let joins: JoinService
+    let transfers: TransferService
+    let clock: AppClock
+
+    public init(database: Database, unions: any UnionDirectory, joins: JoinService, transfers: TransferService, clock: AppClock) {
+        self.database = database
+        self.unions = unions
+        self.joins = joins
+        self.transfers = transfers
+        self.clock = clock
+    }
+
+    public func mine(workerId: Int64) async throws -> MyMembership {
+        let member = try await database.withConnection { [store] in try await store.member(workerId: workerId, on: $0) }
+        var mine = MyMembership(member: member, memberships: [], union: nil, applications: try await joins.applications(ofWorker: workerId),
+                                transfers: [])
+        if let member {
+            mine.memberships = try await database.withConnection { [store] in try await store.memberships(of: member.id, on: $0) }
+            mine.union = try await unions.union(member.orgId)
+            mine.transfers = try await transfers.transfers(ofMember: member.id)
+        }
+        return mine
+    }
+
+    /// The fields a member may change themselves: education, political status, job.
+    public func updateProfile(workerId: Int64, education: String?, politicalStatus: String?, job: String?, actor: Actor) async throws {
+        guard let member = try await database.withConnection({ [store] in try await store.member(workerId: workerId, on: $0) }) else {
+            throw AppError.notFound(MemberText.notFound)
+        }
+        var problems = FieldProblems()
+        let edu = MemberValidator.blank(education).map { Education(name: $0)?.code }
+        if let edu, edu == nil { problems.add("education", MemberText.unknownEducation) }
+        let pol = MemberValidator.blank(politicalStatus).map { PoliticalStatus(name: $0)?.code }
+        if let pol, pol == nil { problems.add("politicalStatus", MemberText.unknownPolitical) }
+        let job = MemberValidator.blank(job)
+        if (job?.count ?? 0) > 50 { problems.add("job", MemberText.jobTooLong) }
+        guard problems.isEmpty else { throw problems.appError }
+        let now = clock.now()
+        try await database.transaction { sql in
+            try await sql.update("members").set("education", to: edu ?? nil).set("political_status", to: pol ?? nil).set("job", to: job)
+                .set("updated_at", to: now).where("id", .equal, member.id).run()
+            try await AuditLog.record(AuditEntry(actor: actor, action: "member.self_update", objectType: "member", objectId: String(member.id),
+                                                 orgPath: member.orgPath), on: sql)
+        }
+    }
+}
+
+extension MemberService {
+    /// Keeps members' stored org paths in step with a reorganised tree (an org tree listener in App).
+    public static func rebaseOrgPaths(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
+        for (table, column) in [("members", "org_path"), ("join_applications", "org_path"), ("membership_transfers", "from_org_path"),
+                                ("membership_transfers", "to_org_path"), ("member_imports", "org_path"), ("member_rollups", "org_path")] {
+            try await OrgPath.rebase(table, column, from: old, to: new, on: sql)
+        }
+    }
+
+    /// Refuses to close a union that still has members.
+    public static func checkCanClose(_ org: OrgPath, on sql: any SQLDatabase) async throws {
+        let row = try await sql.select().column("id").from("members").where("org_path", .equal, org.rawValue)
+            .where("status", .in, [MembershipStatus.active.rawValue, MembershipStatus.retiredKept.rawValue]).limit(1).first()
+        if row != nil { throw AppError.conflict(MemberText.unionHasMembers) }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// One union's figures for its whole subtree.
+public struct MemberRollup: Codable, Sendable {
+    public var orgId: Int64
+    public var orgPath: OrgPath
+    public var parentId: Int64?
+    public var period: String
+    public var active: Int64
+    public var joined: Int64
+    public var migrant: Int64
+    public var cards: Int64
+    public var pending: Int64
+    public var computedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case orgId = "org_id", orgPath = "org_path", parentId = "parent_id", period, active, joined, migrant, cards, pending
+        case computedAt = "computed_at"
+    }
+
+    /// Card holders among members, 0–1.
+    public var cardCoverage: Double { active == 0 ? 0 : Double(cards) / Double(active) }
+}
+
+/// The dashboard of a cadre: their union's totals and a row per child union.
+public struct MemberDashboard: Sendable {
+    public var root: MemberRollup
+    public var rootName: String
+    public var children: [(rollup: MemberRollup, name: String)]
+    public var computedAt: Date?
+}
+
+/// Sums the per-union counters (kept by the write path) up the tree, so dashboards read a few
+/// rows instead of counting millions of members. Runs as a job; no write locks an ancestor.
+public struct RollupService: Sendable {
+    public static let jobKind = "members.rollup"
+    let database: Database
+    let unions: any UnionDirectory
+    let clock: AppClock
+
+    public init(database: Database, unions: any UnionDirectory, clock: AppClock) {
+        self.database = database
+        self.unions = unions
+        self.clock = clock
+    }
+
+    var period: String { String(CivilDate(date: clock.now()).iso.prefix(7)) }
+
+    /// Recomputes every union's rollup. Returns how many unions it wrote.
+    @discardableResult
+    public func run() async throws -> Int {
+        let tree = try await unions.tree()
+        let period = self.period
+        let counters = try await database.withConnection { sql in
+            try await sql.raw("SELECT org_id, metric, value FROM member_counters WHERE period = '' OR period = \(bind: period)").all()
+                .map { (try $0.decode(column: "org_id", as: Int64.self), try $0.decode(column: "metric", as: String.self),
+                        try $0.decode(column: "value", as: Int64.self)) }
+        }
+        var sums: [Int64: [Int64]] = [:]  // org → [active, joined, migrant, cards, pending]
+        let paths = Dictionary(tree.map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
+        let order = ["active", "joined", "migrant", "cards", "pending"]
+        for (orgId, metric, value) in counters where value != 0 {
+            guard let path = paths[orgId], let slot = order.firstIndex(of: metric) else { continue }
+            for ancestor in path.ids { sums[ancestor, default: [0, 0, 0, 0, 0]][slot] += value }
+        }
+        let now = clock.now()
+        let rows: [[BulkValue]] = tree.map { org in
+            let s = sums[org.id] ?? [0, 0, 0, 0, 0]
+            return [.int(org.id), .text(org.path.rawValue), org.parentId.map(BulkValue.int) ?? .null, .text(period),
+                    .int(s[0]), .int(s[1]), .int(s[2]), .int(s[3]), .int(s[4]), .date(now)]
+        }
+        try await database.transaction { sql in
+            try await sql.delete(from: "member_rollups").run()
+            try await Database.bulkInsert(
+                into: "member_rollups",
+                columns: ["org_id", "org_path", "parent_id", "period", "active", "joined", "migrant", "cards", "pending", "computed_at"],
+                rows: rows, on: sql)
+        }
+        return rows.count
+    }
+
+    public enum SortKey: String, Sendable, CaseIterable { case name, active, joined, migrant, cards, coverage, pending }
+
+    /// The dashboard of the actor's first subtree (or of `orgId` inside their scope).
+    public func dashboard(actor: Actor, orgId: Int64?, sort: SortKey, ascending: Bool) async throws -> MemberDashboard {
+        let scope = try actor.requireScope(.memberRead)
+        let rootId: Int64
+        if let orgId {
+            rootId = orgId
+        } else if let first = scope.roots.first {
+            rootId = first.id
+        } else {
+            rootId = try await unions.tree().first { $0.parentId == nil }?.id ?? 0
+        }
+        let (root, children) = try await database.withConnection { sql in
+            let root = try await sql.select().column("*").from("member_rollups").where("org_id", .equal, rootId).first(decoding: MemberRollup.self)
+            let children = try await sql.select().column("*").from("member_rollups").where("parent_id", .equal, rootId)
+                .all(decoding: MemberRollup.self)
+            return (root, children)
+        }
+        guard let root, scope.covers(root.orgPath) else { throw AppError.notFound() }
+        let refs = try await unions.unions([rootId] + children.map(\.orgId))
+        let names = Dictionary(refs.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let open = Set(refs.filter(\.active).map(\.id))
+        func less(_ a: MemberRollup, _ b: MemberRollup) -> Bool {
+            switch sort {
+            case .name: (names[a.orgId] ?? "") < (names[b.orgId] ?? "")
+            case .active: a.active < b.active
+            case .joined: a.joined < b.joined
+            case .migrant: a.migrant < b.migrant
+            case .cards: a.cards < b.cards
+            case .coverage: a.cardCoverage < b.cardCoverage
+            case .pending: a.pending < b.pending
+            }
+        }
+        let rows = children.filter { open.contains($0.orgId) }.sorted { ascending ? less($0, $1) : less($1, $0) }
+            .map { ($0, names[$0.orgId] ?? "") }
+        return MemberDashboard(root: root, rootName: names[rootId] ?? "", children: rows, computedAt: root.computedAt)
+    }
+}

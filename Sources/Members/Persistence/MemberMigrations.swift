@@ -1,0 +1,116 @@
+import Platform
+
+public enum MemberMigrations {
+    public static let all: [Migration] = [
+        Migration(
+            domain: "members", number: 1, name: "members",
+            statements: [
+                // One row per person (实名制): the same ID number can exist once in the whole deployment.
+                // Sensitive fields are sealed (AES-GCM) with an HMAC blind index for exact lookup and a
+                // stored mask for lists, so listing never decrypts.
+                """
+                CREATE TABLE members (
+                    id {id}, org_id {bigint} NOT NULL, org_path {path} NOT NULL, name {ctext} NOT NULL,
+                    gender TEXT NOT NULL, birth_date TEXT NOT NULL, ethnicity TEXT, id_cipher TEXT NOT NULL,
+                    id_index TEXT NOT NULL, id_mask TEXT NOT NULL, phone_cipher TEXT, phone_index TEXT, phone_mask TEXT,
+                    education TEXT, political_status TEXT, job TEXT, migrant_worker BOOLEAN NOT NULL,
+                    member_no TEXT NOT NULL, join_date TEXT NOT NULL, status TEXT NOT NULL, card_no TEXT,
+                    worker_id {bigint}, import_job_id {bigint}, created_at {ts} NOT NULL, updated_at {ts} NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX members_id_index ON members (id_index)",
+                "CREATE UNIQUE INDEX members_member_no ON members (member_no)",
+                "CREATE INDEX members_org_path ON members (org_path, id)",
+                "CREATE INDEX members_name ON members (name, id)",
+                "CREATE INDEX members_phone ON members (phone_index)",
+                "CREATE INDEX members_worker ON members (worker_id)",
+                // Every membership a member has held: one row per union, closed when they leave it.
+                """
+                CREATE TABLE memberships (
+                    id {id}, member_id {bigint} NOT NULL REFERENCES members (id), org_id {bigint} NOT NULL,
+                    org_name TEXT NOT NULL, started_on TEXT NOT NULL, ended_on TEXT, reason TEXT NOT NULL,
+                    end_reason TEXT, created_at {ts} NOT NULL)
+                """,
+                "CREATE INDEX memberships_member ON memberships (member_id, id)",
+                // Counters per union kept by the write path; the rollup job sums them up the tree.
+                """
+                CREATE TABLE member_counters (
+                    org_id {bigint} NOT NULL, metric TEXT NOT NULL, period TEXT NOT NULL, value {bigint} NOT NULL,
+                    PRIMARY KEY (org_id, metric, period))
+                """,
+                """
+                CREATE TABLE member_rollups (
+                    org_id {bigint} PRIMARY KEY, org_path {path} NOT NULL, parent_id {bigint}, period TEXT NOT NULL,
+                    active {bigint} NOT NULL, joined {bigint} NOT NULL, migrant {bigint} NOT NULL, cards {bigint} NOT NULL,
+                    pending {bigint} NOT NULL, computed_at {ts} NOT NULL)
+                """,
+                "CREATE INDEX member_rollups_parent ON member_rollups (parent_id)",
+            ]),
+        Migration(
+            domain: "members", number: 2, name: "workers_joining_transfers",
+            statements: [
+                // Member-site accounts of workers (phone + password), not staff accounts.
+                """
+                CREATE TABLE workers (
+                    id {id}, phone_cipher TEXT NOT NULL, phone_index TEXT NOT NULL UNIQUE, phone_mask TEXT NOT NULL,
+                    password_hash TEXT NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0, locked_until {ts},
+                    created_at {ts} NOT NULL)
+                """,
+                """
+                CREATE TABLE worker_sessions (
+                    id TEXT PRIMARY KEY, worker_id {bigint} NOT NULL REFERENCES workers (id), csrf_token TEXT NOT NULL,
+                    created_at {ts} NOT NULL, last_seen_at {ts} NOT NULL, expires_at {ts} NOT NULL)
+                """,
+                """
+                CREATE TABLE sms_codes (
+                    phone_index TEXT NOT NULL, purpose TEXT NOT NULL, code_hash TEXT NOT NULL, expires_at {ts} NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0, sent_at {ts} NOT NULL, PRIMARY KEY (phone_index, purpose))
+                """,
+                """
+                CREATE TABLE sms_outbox (
+                    id {id}, phone_cipher TEXT NOT NULL, phone_mask TEXT NOT NULL, body TEXT NOT NULL,
+                    created_at {ts} NOT NULL, sent_at {ts})
+                """,
+                """
+                CREATE TABLE join_applications (
+                    id {id}, worker_id {bigint} NOT NULL REFERENCES workers (id), org_id {bigint} NOT NULL,
+                    org_path {path} NOT NULL, workplace TEXT NOT NULL, workplace_has_union BOOLEAN NOT NULL,
+                    name TEXT NOT NULL, gender TEXT NOT NULL, birth_date TEXT NOT NULL, ethnicity TEXT,
+                    id_cipher TEXT NOT NULL, id_index TEXT NOT NULL, id_mask TEXT NOT NULL, phone_cipher TEXT NOT NULL,
+                    phone_index TEXT NOT NULL, phone_mask TEXT NOT NULL, education TEXT, political_status TEXT, job TEXT,
+                    migrant_worker BOOLEAN NOT NULL, status TEXT NOT NULL, reason TEXT, decided_by TEXT, decided_at {ts},
+                    member_id {bigint}, created_at {ts} NOT NULL)
+                """,
+                "CREATE INDEX join_applications_org ON join_applications (org_path, status, id)",
+                "CREATE INDEX join_applications_worker ON join_applications (worker_id, id)",
+                """
+                CREATE TABLE membership_transfers (
+                    id {id}, member_id {bigint} NOT NULL REFERENCES members (id), from_org_id {bigint} NOT NULL,
+                    from_org_path {path} NOT NULL, to_org_id {bigint} NOT NULL, to_org_path {path} NOT NULL,
+                    status TEXT NOT NULL, requested_by TEXT NOT NULL, released_by TEXT, released_at {ts},
+                    accepted_by TEXT, accepted_at {ts}, refused_by TEXT, refused_at {ts}, reason TEXT, note TEXT,
+                    created_at {ts} NOT NULL)
+                """,
+                "CREATE INDEX membership_transfers_from ON membership_transfers (from_org_path, status, id)",
+                "CREATE INDEX membership_transfers_to ON membership_transfers (to_org_path, status, id)",
+                "CREATE INDEX membership_transfers_member ON membership_transfers (member_id, id)",
+            ]),
+        Migration(
+            domain: "members", number: 3, name: "imports",
+            statements: [
+                """
+                CREATE TABLE member_imports (
+                    id {id}, job_id {bigint}, org_id {bigint} NOT NULL, org_path {path} NOT NULL, actor_id {bigint},
+                    actor_name TEXT NOT NULL, file_name TEXT NOT NULL, file_path TEXT NOT NULL, status TEXT NOT NULL,
+                    total_rows INTEGER, last_row INTEGER NOT NULL DEFAULT 0, good_rows INTEGER NOT NULL DEFAULT 0,
+                    bad_rows INTEGER NOT NULL DEFAULT 0, message TEXT, created_at {ts} NOT NULL, started_at {ts},
+                    finished_at {ts})
+                """,
+                "CREATE INDEX member_imports_org ON member_imports (org_path, id)",
+                """
+                CREATE TABLE member_import_errors (
+                    import_id {bigint} NOT NULL, row_number INTEGER NOT NULL, reason TEXT NOT NULL, raw TEXT NOT NULL,
+                    PRIMARY KEY (import_id, row_number))
+                """,
+            ]),
+    ]
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// The SQL of members, memberships and counters.
+struct MemberStore: Sendable {
+    static let columns = [
+        "id", "org_id", "org_path", "name", "gender", "birth_date", "ethnicity", "id_cipher", "id_index", "id_mask",
+        "phone_cipher", "phone_index", "phone_mask", "education", "political_status", "job", "migrant_worker", "member_no",
+        "join_date", "status", "card_no", "worker_id", "import_job_id", "created_at", "updated_at",
+    ]
+
+    func member(_ id: Int64, on sql: any SQLDatabase) async throws -> Member? {
+        try await sql.select().column("*").from("members").where("id", .equal, id).first(decoding: Member.self)
+    }
+
+    func member(idIndex: String, on sql: any SQLDatabase) async throws -> Member? {
+        try await sql.select().column("*").from("members").where("id_index", .equal, idIndex).first(decoding: Member.self)
+    }
+
+    func member(workerId: Int64, on sql: any SQLDatabase) async throws -> Member? {
+        try await sql.select().column("*").from("members").where("worker_id", .equal, workerId).first(decoding: Member.self)
+    }
+
+    /// Which of these blind indexes already belong to a member.
+    func existing(idIndexes: [String], on sql: any SQLDatabase) async throws -> Set<String> {
+        guard !idIndexes.isEmpty else { return [] }
+        var found: Set<String> = []
+        for start in stride(from: 0, to: idIndexes.count, by: 5000) {
+            let chunk = Array(idIndexes[start..<min(start + 5000, idIndexes.count)])
+            let rows = try await sql.select().column("id_index").from("members").where("id_index", .in, chunk).all()
+            for row in rows { found.insert(try row.decode(column: "id_index", as: String.self)) }
+        }
+        return found
+    }
+
+    /// Reserves `count` member ids: a sequence on PostgreSQL; on SQLite, past the largest id
+    /// (safe because SQLite write transactions run one at a time).
+    func allocateIds(_ count: Int, dialect: Dialect, on sql: any SQLDatabase) async throws -> [Int64] {
+        guard count > 0 else { return [] }
+        if dialect == .postgres {
+            return try await sql.raw(
+                "SELECT nextval(pg_get_serial_sequence('members', 'id')) AS id FROM generate_series(1, \(bind: count))"
+            ).all().map { try $0.decode(column: "id", as: Int64.self) }
+        }
+        let max = try await sql.raw("SELECT COALESCE(MAX(id), 0) AS id FROM members").first()!.decode(column: "id", as: Int64.self)
+        return (1...Int64(count)).map { max + $0 }
+    }
+
+    func row(_ m: Member, importJob: Int64?) -> [BulkValue] {
+        [
+            .int(m.id), .int(m.orgId), .text(m.orgPath.rawValue), .text(m.name), .text(m.gender), .text(m.birthDate),
+            BulkValue(m.ethnicity), .text(m.idCipher), .text(m.idIndex), .text(m.idMask), BulkValue(m.phoneCipher),
+            BulkValue(m.phoneIndex), BulkValue(m.phoneMask), BulkValue(m.education), BulkValue(m.politicalStatus),
+            BulkValue(m.job), .bool(m.migrantWorker), .text(m.memberNo), .text(m.joinDate), .text(m.status),
+            BulkValue(m.cardNo), m.workerId.map(BulkValue.int) ?? .null, importJob.map(BulkValue.int) ?? .null,
+            .date(m.createdAt), .date(m.updatedAt),
+        ]
+    }
+
+    func insert(_ members: [Member], importJob: Int64?, on sql: any SQLDatabase) async throws {
+        try await Database.bulkInsert(into: "members", columns: Self.columns, rows: members.map { row($0, importJob: importJob) }, on: sql)
+    }
+
+    func openMemberships(_ members: [Member], orgNames: [Int64: String], reason: String, now: Date, on sql: any SQLDatabase) async throws {
+        try await Database.bulkInsert(
+            into: "memberships", columns: ["member_id", "org_id", "org_name", "started_on", "reason", "created_at"],
+            rows: members.map { [.int($0.id), .int($0.orgId), .text(orgNames[$0.orgId] ?? ""), .text($0.joinDate), .text(reason), .date(now)] },
+            on: sql)
+    }
+
+    func closeMembership(memberId: Int64, on date: String, reason: String, on sql: any SQLDatabase) async throws {
+        try await sql.update("memberships").set("ended_on", to: date).set("end_reason", to: reason)
+            .where("member_id", .equal, memberId).where(SQLColumn("ended_on"), .is, SQLLiteral.null).run()
+    }
+
+    func memberships(of memberId: Int64, on sql: any SQLDatabase) async throws -> [Membership] {
+        try await sql.select().column("*").from("memberships").where("member_id", .equal, memberId)
+            .orderBy("id", .descending).all(decoding: Membership.self)
+    }
+
+    /// Adds to per-union counters (`INSERT … ON CONFLICT DO UPDATE`, on both databases).
+    func bump(_ deltas: [CounterKey: Int64], on sql: any SQLDatabase) async throws {
+        for (key, delta) in deltas where delta != 0 {
+            try await sql.raw(
+                """
+                INSERT INTO member_counters (org_id, metric, period, value) VALUES (\(bind: key.orgId), \(bind: key.metric.rawValue), \(bind: key.period), \(bind: delta))
+                ON CONFLICT (org_id, metric, period) DO UPDATE SET value = member_counters.value + excluded.value
+                """
+            ).run()
+        }
+    }
+}
+
+/// One counter of one union: `joined` per month, the others with an empty period.
+struct CounterKey: Hashable, Sendable {
+    enum Metric: String, Sendable { case active, joined, migrant, cards, pending }
+    var orgId: Int64
+    var metric: Metric
+    var period: String = ""
+}
+
+extension Member {
+    /// What this member adds to its union's counters (negate to take it away).
+    func counterDeltas(sign: Int64 = 1) -> [CounterKey: Int64] {
+        var deltas: [CounterKey: Int64] = [:]
+        guard isCounted else { return deltas }
+        deltas[CounterKey(orgId: orgId, metric: .active)] = sign
+        if migrantWorker { deltas[CounterKey(orgId: orgId, metric: .migrant)] = sign }
+        if cardNo != nil { deltas[CounterKey(orgId: orgId, metric: .cards)] = sign }
+        return deltas
+    }
+}
+
+extension Dictionary where Key == CounterKey, Value == Int64 {
+    mutating func add(_ other: [CounterKey: Int64]) { merge(other, uniquingKeysWith: +) }
+}

@@ -1,0 +1,28 @@
+/// Strings of the Members pages that are built in code (the rest are in the templates).
+enum MemberWebText {
+    static let navMembers = "会员管理"
+    static let navApplications = "入会审核"
+    static let navTransfers = "会籍接转"
+    static let navImports = "批量导入"
+    static let navDashboard = "会员统计"
+    static let created = "已登记会员"
+    static let saved = "已保存"
+    static let statusChanged = "会籍状态已变更"
+    static let approved = "已批准入会"
+    static let rejected = "已告知申请人不予批准的理由"
+    static let transferRequested = "已发起会籍接转，等待双方工会办理"
+    static let released = "已同意转出"
+    static let accepted = "已同意接收"
+    static let refused = "已拒绝该接转"
+    static let importStarted = "文件已上传，正在导入"
+    static let chooseFile = "请选择要导入的文件"
+    static let applied = "入会申请已提交，请等待工会审核"
+    static let registered = "注册成功"
+    static let profileSaved = "个人信息已保存"
+    static let loggedOut = "您已退出登录"
+    static let errorsHeader = ["行号", "错误原因", "原始内容"]
+}
+
+extension MemberWebText {
+    static let transferDone = "双方工会均已同意，会籍接转完成"
+}

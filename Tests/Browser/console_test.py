@@ -1,0 +1,557 @@
+#!/usr/bin/env python3
+"""Real-browser test of WorkersHome (网上职工之家) in headless Chromium.
+
+Run from the repository root, after `swift build`:
+
+    python3 -m venv .build/venv && .build/venv/bin/pip install -r Tests/Browser/requirements.txt
+    .build/venv/bin/python Tests/Browser/console_test.py
+
+It loads the Hebei demo data into a throw-away SQLite database, starts
+`.build/debug/workershome serve` on a free port and drives Debian's Chromium:
+
+  A  provincial admin (hebei): login, lazy-loaded org tree down to a grassroots union, its detail page
+  B  the same admin moves that union under a township of another county (flash + history timeline)
+  C  county cadre (zhengding): sees only 正定县总工会, gets 404 for the city union, no 审计日志 in the nav
+  D  member site on a phone (390×844): home page, search 正定, open a result
+
+Screenshots go to Tests/Browser/screenshots/ (page source too when a scenario fails).
+Prints one line per scenario and ends with "N passed, M failed"; exit status 1 on any failure.
+Environment: WH_BROWSER_STRICT=1 turns page-hygiene warnings (a literal "nil" on the page,
+href="nil", JavaScript console errors, horizontal scrolling on the phone) into failures.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = ROOT / ".build" / "debug" / "workershome"
+SHOTS = ROOT / "Tests" / "Browser" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+PASSWORD = "Demo@2026"
+WAIT = 15            # seconds for any single page condition
+STARTUP_WAIT = 60    # seconds for GET /health
+STRICT = os.environ.get("WH_BROWSER_STRICT") == "1"
+MOBILE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+             "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+
+# Demo data (seed 2026) — names come from Sources/Organizations/Data/regions.tsv.
+PROVINCE = "河北省总工会"
+CITY = "石家庄市总工会"
+COUNTY = "正定县总工会"
+MOVE_QUERY = "新华路街道"              # several in Hebei; we take the one in 石家庄市新华区
+MOVE_TARGET = "新华路街道总工会"
+MOVE_TARGET_CODE = "130105003000"      # 石家庄市新华区新华路街道 (not in 正定县 130123)
+MOVE_NOTE = "浏览器测试：按属地原则调整隶属关系"
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise CheckFailed(message)
+
+
+# ---------------------------------------------------------------- server
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(tmp):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WH_") and k != "DATABASE_URL"}
+    env["TMPDIR"] = str(tmp)
+    return env
+
+
+def load_demo(tmp, port):
+    result = subprocess.run(
+        [str(BINARY), "demo", "--data-dir", str(tmp), "--port", str(port)],
+        cwd=ROOT, env=server_env(tmp), capture_output=True, text=True, timeout=300)
+    if result.returncode != 0 or "hebei" not in result.stdout:
+        raise RuntimeError(f"workershome demo failed (exit {result.returncode}):\n"
+                           f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+
+
+def start_server(tmp, port, log_path):
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(
+        [str(BINARY), "serve", "--data-dir", str(tmp), "--port", str(port)],
+        cwd=ROOT, env=server_env(tmp), stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True)
+    log.close()
+    deadline = time.monotonic() + STARTUP_WAIT
+    url = f"http://127.0.0.1:{port}/health"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with status {proc.returncode} before /health answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return proc
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.2)
+    stop_server(proc)
+    raise RuntimeError(f"GET {url} did not return 200 within {STARTUP_WAIT} s")
+
+
+def stop_server(proc):
+    """SIGTERM the server's process group; SIGKILL it if it has not exited after a few seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+# ---------------------------------------------------------------- browser
+
+
+def make_driver(mobile=False):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN",
+                "--hide-scrollbars", "--force-color-profile=srgb"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if mobile:
+        options.add_argument("--window-size=390,844")
+        options.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2, "touch": True},
+            "userAgent": MOBILE_UA,
+        })
+    else:
+        options.add_argument("--window-size=1366,900")
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+class Browser:
+    """A driver plus the helpers every scenario uses."""
+
+    def __init__(self, driver, base, shots, warnings):
+        self.d = driver
+        self.base = base
+        self.shots = shots          # list of saved screenshot paths
+        self.warnings = warnings    # list of hygiene warnings for the current scenario
+
+    def wait(self, condition, message, timeout=WAIT):
+        try:
+            return WebDriverWait(self.d, timeout).until(condition)
+        except TimeoutException:
+            raise CheckFailed(f"timed out after {timeout} s waiting for {message} (at {self.d.current_url})")
+
+    def open(self, path):
+        self.d.get(self.base + path)
+
+    def path(self):
+        url = self.d.current_url
+        return url[len(self.base):] if url.startswith(self.base) else url
+
+    def find(self, css, message=None):
+        return self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, css)), message or css)
+
+    def visible(self, css, message=None):
+        return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, css)), message or css)
+
+    def text_in(self, css, text, message=None):
+        self.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text),
+                  message or f"“{text}” in {css}")
+
+    def click(self, element):
+        self.d.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        element.click()
+
+    def screenshot(self, name, full_page=False):
+        path = SHOTS / f"{name}.png"
+        if full_page:
+            # Whole document, not just the viewport (the member site scrolls the body).
+            import base64
+            metrics = self.d.execute_cdp_cmd("Page.getLayoutMetrics", {})
+            size = metrics.get("cssContentSize") or metrics["contentSize"]
+            shot = self.d.execute_cdp_cmd("Page.captureScreenshot", {
+                "format": "png", "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+            })
+            path.write_bytes(base64.b64decode(shot["data"]))
+        else:
+            self.d.save_screenshot(str(path))
+        self.shots.append(path)
+        return path
+
+    def save_failure(self, name):
+        """Screenshot and page source of the page where a scenario failed (both listed in self.shots)."""
+        try:
+            self.screenshot(f"{name}-FAILED")
+            source = SHOTS / f"{name}-FAILED.html"
+            source.write_text(self.d.page_source, encoding="utf-8")
+            self.shots.append(source)
+        except WebDriverException:
+            pass
+
+    def hygiene(self, label, mobile=False):
+        """Problems worth a warning on any page: template leaks and JavaScript errors."""
+        body = self.d.find_element(By.TAG_NAME, "body").text
+        if re.search(r"(?<![A-Za-z])nil(?![A-Za-z])", body):
+            lines = [line.strip() for line in body.splitlines() if re.search(r"(?<![A-Za-z])nil(?![A-Za-z])", line)]
+            self.warnings.append(f"{label} ({self.path()}): page text shows “nil”: {'; '.join(lines[:3])}")
+        nil_links = self.d.find_elements(By.CSS_SELECTOR, "a[href='nil']")
+        if nil_links:
+            texts = sorted({a.get_attribute("textContent").strip() for a in nil_links})
+            self.warnings.append(f"{label} ({self.path()}): {len(nil_links)} link(s) with href=\"nil\": {', '.join(texts)}")
+        try:
+            for entry in self.d.get_log("browser"):
+                message = entry.get("message", "")
+                # An error page's own 4xx status is logged as a failed load: that one is expected.
+                if message.startswith(self.d.current_url + " - Failed to load resource"):
+                    continue
+                if entry.get("level") == "SEVERE":
+                    self.warnings.append(f"{label} ({self.path()}): browser console: {message}")
+        except WebDriverException:
+            pass
+        if mobile:
+            overflow = self.d.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+            if overflow > 0:
+                self.warnings.append(f"{label} ({self.path()}): page scrolls sideways by {overflow}px on the phone")
+
+    # -- console helpers
+
+    def login(self, username):
+        if "/admin/login" not in self.d.current_url:
+            self.open("/admin/login")
+        self.visible("form.form input#username", "the login form")
+        user = self.d.find_element(By.ID, "username")
+        user.clear()
+        user.send_keys(username)
+        self.d.find_element(By.ID, "password").send_keys(PASSWORD)
+        self.d.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        self.wait(lambda d: "/admin/login" not in d.current_url, f"{username} to be logged in")
+        check("/admin/totp" not in self.d.current_url, f"{username} was asked for a TOTP code")
+        self.find("body.console header.topbar", "the console layout after login")
+
+    def logout(self):
+        button = self.find("header.topbar form[action='/admin/logout'] button", "the 退出登录 button")
+        check("退出登录" in button.text, f"logout button reads “{button.text}”")
+        self.click(button)
+        self.wait(lambda d: "/admin/login" in d.current_url, "the login page after logout")
+        self.visible("input#username", "the login form after logout")
+
+    def nav_labels(self):
+        return [e.text.strip() for e in self.d.find_elements(By.CSS_SELECTOR, "nav.sidenav .nav-label")]
+
+    def tree_item(self, scope, name):
+        """The <li> in `scope` whose own a.name reads `name` (any depth)."""
+        items = scope.find_elements(
+            By.XPATH, f".//li[div[contains(@class,'node')]/a[contains(@class,'name') and normalize-space(.)='{name}']]")
+        check(items, f"no tree node named {name}")
+        return items[0]
+
+    def expand(self, li, name):
+        """Click the ▸ of `li` and wait for its lazily fetched <ul class=tree> of children."""
+        toggle = li.find_element(By.CSS_SELECTOR, ":scope > div.node > button.toggle")
+        check(toggle.get_attribute("data-children-url"), f"{name}: toggle has no data-children-url")
+        self.click(toggle)
+
+        def loaded(_):
+            if li.find_elements(By.CSS_SELECTOR, ":scope > .tree-error"):
+                raise CheckFailed(f"{name}: the tree shows “{li.find_element(By.CSS_SELECTOR, ':scope > .tree-error').text}”")
+            children = li.find_elements(By.CSS_SELECTOR, ":scope > ul.tree > li")
+            return children if ("open" in li.get_attribute("class").split()
+                                and toggle.get_attribute("aria-expanded") == "true" and children) else False
+
+        children = self.wait(loaded, f"the children of {name} to load")
+        check(li.find_element(By.CSS_SELECTOR, ":scope > ul.tree").is_displayed(),
+              f"{name}: children loaded but not shown")
+        return children
+
+
+def node_name(li):
+    return li.find_element(By.CSS_SELECTOR, ":scope > div.node > a.name").text.strip()
+
+
+def node_meta(li):
+    metas = li.find_elements(By.CSS_SELECTOR, ":scope > div.node > span.meta")
+    return metas[0].text.strip() if metas else ""
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def scenario_a(b, state):
+    """Provincial admin: login, tree down to a grassroots union, detail page."""
+    b.open("/admin")
+    b.wait(lambda d: "/admin/login" in d.current_url, "/admin to redirect to the login page")
+    b.text_in("main h1", "工作人员登录")
+    b.screenshot("a1-login")
+    b.hygiene("login page")
+
+    b.login("hebei")
+    check(b.path().split("?")[0] in ("/admin", "/admin/"), f"after login landed on {b.path()}, expected /admin")
+    topbar_bg = b.d.execute_script(
+        "return getComputedStyle(document.querySelector('header.topbar')).backgroundColor;")
+    check(topbar_bg == "rgb(200, 22, 29)", f"app.css not applied: top bar background is {topbar_bg}")
+
+    nav = b.find("nav.sidenav a[href='/admin/orgs']", "组织架构 in the left nav")
+    check("组织架构" in nav.text, f"left nav link to /admin/orgs reads “{nav.text}”")
+    b.click(nav)
+    tree = b.visible("ul#org-tree", "the org tree")
+    b.text_in("main h1", "组织架构")
+    active = b.d.find_elements(By.CSS_SELECTOR, "nav.sidenav a.active[aria-current=page]")
+    check(active and "组织架构" in active[0].text, "组织架构 is not marked active in the left nav")
+
+    roots = tree.find_elements(By.CSS_SELECTOR, ":scope > li")
+    check([node_name(li) for li in roots] == [PROVINCE], f"tree roots are {[node_name(li) for li in roots]}")
+    province = roots[0]
+    b.expand(province, PROVINCE)
+    city = b.tree_item(province, CITY)
+    state["city_href"] = city.find_element(By.CSS_SELECTOR, ":scope > div.node > a.name").get_attribute("href")
+    b.expand(city, CITY)
+    county = b.tree_item(city, COUNTY)
+    state["county_href"] = county.find_element(By.CSS_SELECTOR, ":scope > div.node > a.name").get_attribute("href")
+    county_children = b.expand(county, COUNTY)
+    townships = [li for li in county_children if "乡镇（街道）" in node_meta(li)
+                 and li.find_elements(By.CSS_SELECTOR, ":scope > div.node > button.toggle")]
+    check(townships, f"{COUNTY} has no expandable 乡镇（街道） child")
+    township = townships[0]
+    state["township"] = node_name(township)
+    grassroots = [li for li in b.expand(township, state["township"]) if node_meta(li).startswith("基层")]
+    check(grassroots, f"{state['township']} has no 基层 child")
+    union = grassroots[0]
+    state["union"] = node_name(union)
+    b.d.execute_script("arguments[0].scrollIntoView({block: 'center'});", township)
+    b.screenshot("a2-tree-expanded")
+    b.hygiene("org tree")
+
+    link = union.find_element(By.CSS_SELECTOR, ":scope > div.node > a.name")
+    state["union_href"] = link.get_attribute("href")
+    b.click(link)
+    b.wait(lambda d: d.current_url == state["union_href"], f"the detail page of {state['union']}")
+    h1 = b.visible("main h1", "the detail page heading")
+    check(h1.text.startswith(state["union"]), f"detail h1 is “{h1.text}”, expected {state['union']}")
+    crumbs = b.d.find_element(By.CSS_SELECTOR, "ol.breadcrumb").text
+    for name in (PROVINCE, CITY, COUNTY, state["township"]):
+        check(name in crumbs, f"breadcrumb “{crumbs}” lacks {name}")
+    b.screenshot("a3-union-detail")
+    b.hygiene("union detail")
+    return f"hebei: tree {PROVINCE} › {CITY} › {COUNTY} › {state['township']} › {state['union']}"
+
+
+def scenario_b(b, state):
+    """Move the grassroots union under a township of another county."""
+    check("union_href" in state, "needs the grassroots union from scenario A")
+    if b.d.current_url != state["union_href"]:
+        b.d.get(state["union_href"])
+    move = b.find("a[href$='/move']", "the 划转到其他上级 link")
+    check("划转到其他上级" in move.text, f"move link reads “{move.text}”")
+    b.click(move)
+    b.text_in("main h1", "划转到其他上级")
+    search = b.visible("form.toolbar input#q", "the target search box")
+    search.send_keys(MOVE_QUERY)
+    b.click(b.d.find_element(By.CSS_SELECTOR, "form.toolbar button[type=submit]"))
+    b.find("input[name=target]", f"candidates for “{MOVE_QUERY}”")
+    labels = b.d.find_elements(By.XPATH, "//label[input[@name='target']]")
+    wanted = [label for label in labels if MOVE_TARGET in label.text and MOVE_TARGET_CODE in label.text]
+    check(wanted, f"no candidate {MOVE_TARGET} · {MOVE_TARGET_CODE}; got {[l.text for l in labels]}")
+    radio = wanted[0].find_element(By.CSS_SELECTOR, "input[name=target]")
+    b.click(radio)
+    check(radio.is_selected(), "the target radio did not get selected")
+    b.d.find_element(By.ID, "note").send_keys(MOVE_NOTE)
+    b.screenshot("b1-move-form")
+    b.hygiene("move form")
+
+    b.click(b.d.find_element(By.XPATH, "//form[@method='post']//button[contains(., '确认划转')]"))
+    b.wait(lambda d: d.current_url == state["union_href"], "the redirect back to the union detail page")
+    b.text_in("main .alert-ok", "已完成划转", "the flash message 已完成划转")
+    latest = b.visible("ol.timeline > li", "the history timeline")
+    check("划转" in latest.find_element(By.CSS_SELECTOR, ".what").text, f"latest history entry is “{latest.text}”")
+    check(MOVE_TARGET in latest.text, f"latest history entry “{latest.text}” lacks the new parent {MOVE_TARGET}")
+    check(state["township"] in latest.text, f"latest history entry “{latest.text}” lacks the old parent")
+    check(MOVE_NOTE in latest.text, f"latest history entry “{latest.text}” lacks the note")
+    crumbs = b.d.find_element(By.CSS_SELECTOR, "ol.breadcrumb").text
+    check(MOVE_TARGET in crumbs and "新华区总工会" in crumbs and COUNTY not in crumbs,
+          f"breadcrumb after the move is “{crumbs}”")
+    b.d.execute_script("arguments[0].scrollIntoView({block: 'center'});",
+                       b.d.find_element(By.CSS_SELECTOR, "ol.timeline"))
+    b.screenshot("b2-moved")
+    b.hygiene("detail after move")
+    return f"moved {state['union']} from {state['township']} to {MOVE_TARGET} ({MOVE_TARGET_CODE})"
+
+
+def scenario_c(b, state):
+    """County cadre sees only his county; the city union is a 404; no audit log."""
+    b.logout()
+    # The auditor does see 审计日志, so its absence for zhengding below means something.
+    b.login("auditor")
+    check("审计日志" in b.nav_labels(), f"auditor's nav lacks 审计日志: {b.nav_labels()}")
+    b.logout()
+
+    b.login("zhengding")
+    user = b.d.find_element(By.CSS_SELECTOR, "header.topbar .user").text
+    b.click(b.find("nav.sidenav a[href='/admin/orgs']", "组织架构 in the left nav"))
+    tree = b.visible("ul#org-tree", "the org tree")
+    roots = [node_name(li) for li in tree.find_elements(By.CSS_SELECTOR, ":scope > li")]
+    check(roots == [COUNTY], f"zhengding's tree roots are {roots}, expected only {COUNTY}")
+    check(not b.d.find_elements(By.XPATH, f"//a[normalize-space(.)='{CITY}']"), f"{CITY} is shown to zhengding")
+    children = b.expand(tree.find_element(By.CSS_SELECTOR, ":scope > li"), COUNTY)
+    check(any(node_name(li) == state.get("township") for li in children) or "township" not in state,
+          f"{state.get('township')} missing under {COUNTY}")
+    nav = b.nav_labels()
+    check("审计日志" not in nav, f"zhengding's nav shows 审计日志: {nav}")
+    check(not b.d.find_elements(By.CSS_SELECTOR, "nav.sidenav a[href^='/admin/audit']"), "a nav link to /admin/audit")
+    b.screenshot("c1-zhengding-tree")
+    b.hygiene("county tree")
+
+    check("city_href" in state, "needs the URL of 石家庄市总工会 from scenario A")
+    b.d.get(state["city_href"])
+    page = b.visible(".error-page", f"the error page at {state['city_href']}")
+    check("页面不存在" in page.text, f"error page reads “{page.text}”")
+    check(b.d.find_element(By.CSS_SELECTOR, ".error-status").text.strip() == "404",
+          f"error status is “{b.d.find_element(By.CSS_SELECTOR, '.error-status').text}”")
+    check(CITY not in b.d.find_element(By.TAG_NAME, "body").text, f"the 404 page reveals the name {CITY}")
+    b.screenshot("c2-city-404")
+    b.hygiene("404 page")
+    return f"zhengding ({user.splitlines()[0] if user else '?'}): only {COUNTY}, {b.path()} → 404, no 审计日志"
+
+
+def scenario_d(b, state):
+    """Member site on a phone."""
+    b.open("/")
+    form = b.visible("form.search-big", "the big search form")
+    width = b.d.execute_script("return window.innerWidth;")
+    check(width == 390, f"phone viewport is {width}px wide, expected 390 (meta viewport missing?)")
+    b.text_in(".hero h1", "网上职工之家")
+    b.screenshot("d1-phone-home", full_page=True)
+    b.hygiene("home", mobile=True)
+
+    field = form.find_element(By.CSS_SELECTOR, "input[name=q]")
+    field.send_keys("正定")
+    b.click(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    b.wait(lambda d: "/unions" in d.current_url, "the search results page")
+    results = b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".result-title"), "search results (.result-title)")
+    titles = [r.text.strip() for r in results]
+    check(any("正定" in t for t in titles), f"no result mentions 正定: {titles[:5]}")
+    check(b.d.find_element(By.CSS_SELECTOR, "form.search-big input[name=q]").get_attribute("value") == "正定",
+          "the search box does not keep the query")
+    b.screenshot("d2-phone-search", full_page=True)
+    b.hygiene("search results", mobile=True)
+
+    first = results[0]
+    name = first.text.strip()
+    b.click(first)
+    h1 = b.visible("main h1", f"the page of {name}")
+    check(h1.text.strip() == name, f"union page h1 is “{h1.text}”, expected {name}")
+    check(b.d.find_elements(By.CSS_SELECTOR, "dl.kv"), "union page has no details (dl.kv)")
+    b.screenshot("d3-phone-union", full_page=True)
+    b.hygiene("union page", mobile=True)
+    return f"phone: {len(titles)} results for 正定, opened {name}"
+
+
+# ---------------------------------------------------------------- main
+
+
+def main():
+    if not BINARY.exists():
+        print(f"FAIL - setup : {BINARY.relative_to(ROOT)} not found; run `swift build` first")
+        print("0 passed, 4 failed")
+        return 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in list(SHOTS.glob("*.png")) + list(SHOTS.glob("*.html")) + list(SHOTS.glob("*.log")):
+        old.unlink()
+
+    tmp = Path(tempfile.mkdtemp(prefix="wh-browser-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server, console, phone = None, None, None
+    passed, failed = 0, 0
+    shots, state = [], {}
+    scenarios = [
+        ("A", "provincial admin: login, lazy org tree, grassroots detail", scenario_a, "console"),
+        ("B", "move a grassroots union to a township of another county", scenario_b, "console"),
+        ("C", "county cadre scope: one root, 404 for the city, no 审计日志", scenario_c, "console"),
+        ("D", "member site on a phone: home, search 正定, open a result", scenario_d, "phone"),
+    ]
+    try:
+        try:
+            load_demo(tmp, port)
+            server = start_server(tmp, port, tmp / "server.log")
+            console = make_driver()
+            phone = make_driver(mobile=True)
+        except Exception as error:  # setup failed: every scenario fails
+            print(f"FAIL - setup : {error}")
+            print(f"0 passed, {len(scenarios)} failed")
+            return 1
+
+        for key, title, run, which in scenarios:
+            warnings = []
+            browser = Browser(console if which == "console" else phone, base, shots, warnings)
+            first_shot = len(shots)
+            try:
+                summary = run(browser, state)
+                if STRICT and warnings:
+                    raise CheckFailed(f"{len(warnings)} page warning(s), first: {warnings[0]}")
+                passed += 1
+                print(f"ok - {key} {title} — {summary}")
+            except Exception as error:
+                failed += 1
+                reason = str(error) if isinstance(error, CheckFailed) else \
+                    f"{type(error).__name__}: {error}".strip()
+                print(f"FAIL - {key} {title} : {reason}")
+                if not isinstance(error, CheckFailed):
+                    traceback.print_exc(file=sys.stdout)
+                browser.save_failure(f"{key.lower()}-{run.__name__}")
+            for warning in warnings:
+                print(f"  # warning: {warning}")
+            for path in shots[first_shot:]:
+                print(f"  # screenshot: {path.relative_to(ROOT)}")
+    finally:
+        for driver in (console, phone):
+            if driver is not None:
+                try:
+                    driver.quit()
+                except Exception:
+                    pass
+        stop_server(server)
+        log = tmp / "server.log"
+        if failed and log.exists():
+            shutil.copy(log, SHOTS / "server.log")
+            print(f"  # server log: {(SHOTS / 'server.log').relative_to(ROOT)}")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
