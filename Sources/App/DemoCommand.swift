@@ -12,11 +12,13 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Option(help: "small (seconds) or province (about 55,000 unions)") var scale: DemoTree.Scale = .small
     @Option(help: "Random seed: the same seed gives the same data") var seed: UInt64 = 2026
+    @Option(help: "Members per grassroots union on average (default: 5 small, 268 province ≈ 14 million)") var members: Int?
 
     func run() async throws {
         let (scale, seed) = (self.scale, self.seed)
+        let perUnion = members ?? (scale == .small ? 5 : 268)
         let lines = try await withServices(options) { services, logger in
-            try await DemoData(services: services).load(scale: scale, seed: seed, logger: logger)
+            try await DemoData(services: services).load(scale: scale, seed: seed, perUnion: perUnion, logger: logger)
         }
         print(lines.joined(separator: "\n"))
     }
@@ -38,20 +40,20 @@ struct DemoData {
     let services: Services
 
     /// Members for every grassroots union: a few each (small), about 268 each (province, ~14 million).
-    func loadMembers(scale: DemoTree.Scale, seed: UInt64, logger: Logger) async throws -> MemberDemo.Summary {
+    func loadMembers(perUnion: Int, seed: UInt64, logger: Logger) async throws -> MemberDemo.Summary {
         let all = try await services.organizations.grassroots()
         let unions = all.map { o in
             DemoUnion(id: o.id, path: o.path, name: o.name, county: String((o.regionCode ?? "130102").prefix(6)))
         }
         let records = MemberRecords(cipher: FieldCipher(dataKey: services.config.dataKey), numberPrefix: services.config.memberNumberPrefix)
         let summary = try await MemberDemo(database: services.database, records: records).load(
-            unions: unions, perUnion: scale == .small ? 5 : 268, seed: seed,
+            unions: unions, perUnion: perUnion, seed: seed,
             progress: { n in if n % 500_000 < 60_000 { logger.info("demo members", metadata: ["loaded": "\(n)"]) } })
         try await services.rollups.run()
         return summary
     }
 
-    func load(scale: DemoTree.Scale, seed: UInt64, logger: Logger) async throws -> [String] {
+    func load(scale: DemoTree.Scale, seed: UInt64, perUnion: Int, logger: Logger) async throws -> [String] {
         let tree = DemoTree(database: services.database)
         var lines: [String] = []
         if try await tree.isEmpty() {
@@ -66,7 +68,7 @@ struct DemoData {
             }
             let levels = OrgLevel.allCases.compactMap { level in summary.byLevel[level].map { "\(level.label) \($0)" } }
             lines.append("已生成演示数据（\(scale.rawValue)，种子 \(seed)）：工会组织 \(summary.total) 个 — \(levels.joined(separator: "，"))；用时 \(start.duration(to: .now))")
-            let members = try await loadMembers(scale: scale, seed: seed, logger: logger)
+            let members = try await loadMembers(perUnion: perUnion, seed: seed, logger: logger)
             lines.append("会员 \(members.members) 人；用时 \(members.seconds) 秒")
         } else {
             lines.append("数据库中已有工会组织，未重复生成演示数据。")

@@ -10,7 +10,7 @@ struct WorkersHome: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workershome",
         abstract: "网上职工之家 — the online home of union members and cadres.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Demo.self, AdminCommand.self, AuditCommand.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, Demo.self, ImportCommand.self, AdminCommand.self, AuditCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -46,8 +46,13 @@ func withServices<T: Sendable>(
             return nil
         }
         group.addTask {
-            try await services.migrate(logger: logger)
-            return try await body(services, logger)
+            do {
+                try await services.migrate(logger: logger)
+                return try await body(services, logger)
+            } catch {
+                // Database errors hide their details from `description`; an operator at a terminal needs them.
+                throw CLIError(message: String(reflecting: error))
+            }
         }
         var result: T?
         for try await value in group {
@@ -58,6 +63,11 @@ func withServices<T: Sendable>(
         }
         return result!
     }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
 
 struct Serve: AsyncParsableCommand {

@@ -39,11 +39,27 @@ public struct PageContext: MustacheParent {
     let chrome: [String: Any]
 
     public func child(named name: String) -> Any? {
-        if let parent = model as? any MustacheParent, let value = parent.child(named: name) { return value }
+        if let parent = model as? any MustacheParent, let value = parent.child(named: name) { return PageContext.clean(value) }
         if let value = Mirror(reflecting: model).children.first(where: { $0.label == name })?.value {
-            return value
+            return PageContext.clean(value)
         }
-        return chrome[name]
+        return chrome[name].flatMap(PageContext.clean)
+    }
+
+    /// Drops nils from dictionaries (and unwraps optionals) all the way down: swift-mustache would
+    /// otherwise render a dictionary's `nil` value as the text "nil".
+    public static func clean(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            return mirror.children.first.flatMap { clean($0.value) }
+        }
+        if let dictionary = value as? [String: Any] {
+            return dictionary.compactMapValues(clean)
+        }
+        if let array = value as? [Any], !(value is String) {
+            return array.compactMap(clean)
+        }
+        return value
     }
 
     public var hasFlash: Bool { chrome["flash"] != nil }

@@ -28,6 +28,7 @@ public struct Renderer: Sendable {
     public static var staticFiles: URL { Bundle.module.resourceURL!.appendingPathComponent("Static") }
 
     public func render(_ name: String, _ context: Any) -> String {
+        let context = context is PageContext ? context : (PageContext.clean(context) ?? [String: Any]())
         guard let html = library.render(context, withTemplate: name) else {
             preconditionFailure("no template named \(name)")
         }

@@ -102,3 +102,18 @@ import Testing
         #expect(Dialect.postgres.expand("a {ts}") == "a TIMESTAMPTZ")
     }
 }
+
+@Suite struct BulkValueTests {
+    @Test func copyTimestampMatchesFoundation() {
+        for t in [0.0, 1_790_000_000.123456, 951_782_400.5, 4_102_444_799.999999, 1_709_164_800] {
+            let date = Date(timeIntervalSince1970: t)
+            let expected = date.formatted(
+                Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: true))
+            let ours = BulkValue.copyTimestamp(date)
+            // Foundation gives milliseconds; ours microseconds with an explicit zone.
+            #expect(ours.hasPrefix(String(expected.prefix(19))), "\(t): \(ours) vs \(expected)")
+            #expect(ours.hasSuffix("+00"))
+        }
+        #expect(hex([0x00, 0xAB, 0xFF]) == "00abff")
+    }
+}

@@ -157,6 +157,16 @@ private func cells(_ rows: [SpreadsheetRow]) -> [[String]] { rows.map(\.cells) }
         #expect(rows[1].problem == .unclosedQuote)
     }
 
+    @Test func runawayQuoteStopsAtTheRecordLimit() throws {
+        let dir = try TempDir()
+        let url = try dir.file("runaway.csv", Array("a,b\nc,\"".utf8) + Array(repeating: 0x78, count: CSVReader.maxRecordBytes + 10))
+        let reader = try CSVReader(url: url)
+        #expect(try reader.nextRow()?.cells == ["a", "b"])
+        #expect(throws: SpreadsheetError.rowTooLarge(row: 2)) { _ = try reader.nextRow() }
+        #expect(SpreadsheetError.rowTooLarge(row: 2).message.contains("第 2 行"))
+        #expect(reader.peakBufferCapacity <= 3 * CSVReader.maxRecordBytes)
+    }
+
     @Test func chunkBoundariesDoNotMatter() throws {
         let dir = try TempDir()
         var text = "\u{FEFF}编号,\"名称\",备注\r\n"
@@ -169,7 +179,7 @@ private func cells(_ rows: [SpreadsheetRow]) -> [[String]] { rows.map(\.cells) }
         let url = try dir.file("c.csv", text)
         let reference = try readAll(url)
         #expect(reference.count > 60)
-        for chunk in [1, 2, 3, 5, 7, 64] {
+        for chunk in [1, 2, 3, 7, 64, 65_536] {
             var reader: any SpreadsheetReader = try CSVReader(url: url, chunkSize: chunk)
             #expect(try readAll(&reader) == reference, "chunk size \(chunk)")
         }
@@ -208,7 +218,7 @@ private func cells(_ rows: [SpreadsheetRow]) -> [[String]] { rows.map(\.cells) }
         while let row = try reader.nextRow() {
             count += 1
             last = row.number
-            if row.number == 100_001 { #expect(row.cells.count == 15 && row[14] == "") }
+            if row.number == 100_001 { #expect(row.cells.count == 15 && row[14] == "多行\n备注") }
         }
         #expect(count == 100_001 && last == 100_001)
         // Only the chunk buffer is held: at most two chunks whatever the file size.
@@ -285,6 +295,19 @@ private func cells(_ rows: [SpreadsheetRow]) -> [[String]] { rows.map(\.cells) }
         #expect(rows[3][2] == "130102199003070003", "18-digit IDs stay text")
         #expect(rows[3][3] == "" && rows[3][4] == "中华全国总工会\n第3基层工会", "empty cell in the middle")
         #expect(reader.progress == 1)
+        // No temporary sheet files are left beside the workbook.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["会员.xlsx"])
+
+        // Stopping early releases the helper thread (it would otherwise block on the full queue).
+        for _ in 0..<20 {
+            var partial = try openSpreadsheet(at: url)
+            #expect(try partial.nextRow()?.number == 1)
+            partial.close()
+            #expect(try partial.nextRow() == nil)
+            var dropped: (any SpreadsheetReader)? = try openSpreadsheet(at: url)
+            _ = try dropped?.nextRow()
+            dropped = nil
+        }
     }
 
     @Test func continuationSheetsRepeatTheHeader() throws {
@@ -320,7 +343,10 @@ private func cells(_ rows: [SpreadsheetRow]) -> [[String]] { rows.map(\.cells) }
         let p = prefix.isEmpty ? "" : prefix + ":"
         let ns = prefix.isEmpty ? "xmlns" : "xmlns:\(prefix)"
         let parts: [(String, String)] = [
-            ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
+            (
+                "[Content_Types].xml",
+                "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"
+            ),
             (
                 "_rels/.rels",
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
@@ -391,7 +417,7 @@ private func cells(_ rows: [SpreadsheetRow]) -> [[String]] { rows.map(\.cells) }
         #expect(!xlsx.usesDate1904)
         let rows = try readAll(&reader)
         #expect(rows == handMadeRows)
-        #expect(ExcelSerialDate.components(from: rows[3][3]) == DateComponents(year: 2023, month: 7, day: 14))
+        #expect(ExcelSerialDate.components(from: rows[3][3]) == DateComponents(year: 2023, month: 7, day: 16))
     }
 
     @Test func prefixedNamespacesAndTinyChunks() throws {

@@ -49,11 +49,14 @@ import Testing
             for uri in ["/admin", "/admin/orgs", "/admin/orgs?q=1301", "/admin/orgs/\(f.cityA.id)", "/admin/orgs/\(f.cityA.id)/edit",
                         "/admin/orgs/\(f.cityA.id)/new", "/admin/orgs/\(f.townA1.id)/move?q=%E5%8E%BF", "/admin/orgs/\(f.townA1.id)/merge",
                         "/admin/accounts", "/admin/accounts/\(admin.id)", "/admin/roles", "/admin/audit", "/admin/me",
-                        "/", "/unions?q=%E7%94%B2", "/unions/\(f.factory.id)"] {
+                        "/", "/unions?q=%E7%94%B2", "/unions?q=%E6%80%BB&limit=2", "/unions/\(f.factory.id)", "/admin/members",
+                        "/admin/members/new", "/admin/applications", "/admin/transfers", "/admin/imports", "/admin/dashboard",
+                        "/me/login", "/me/register"] {
                 let page = try await web.get(uri)
                 #expect(page.status == .ok, "\(uri)")
                 #expect(page.html.contains("</html>"), "\(uri) is a whole page")
                 #expect(!page.html.contains("{{"), "\(uri) has no unrendered tags")
+                #expect(page.html.firstMatch(of: /[>："=]nil[<"]/) == nil, "\(uri) shows no nil")
             }
             let fragment = try await web.get("/admin/orgs/\(f.province.id)/children")
             #expect(fragment.html.contains("甲市总工会") && fragment.html.contains("data-children-url"))

@@ -220,19 +220,34 @@ public struct ImportService: Sendable {
         var unionCache: [Int64: UnionRef?] = [:]
         var batchNumber = 0
         var totalRows = item.lastRow
-        while true {
+        func readBatch() throws -> [SpreadsheetRow] {
             var batch: [SpreadsheetRow] = []
             while batch.count < batchSize, let row = try reader.nextRow() { batch.append(row) }
-            if batch.isEmpty { break }
+            return batch
+        }
+        // While one batch commits (the database's work), the next one is read and validated (ours).
+        func validating(_ rows: [SpreadsheetRow]) -> Task<[Result<ValidMember, FieldProblems>], Never> {
+            Task { await Self.validateConcurrently(rows, columns: columns, validator: validator) }
+        }
+        var batch = try readBatch()
+        var pending = validating(batch)
+        while !batch.isEmpty {
+            let validated = await pending.value
+            let next = try readBatch()
+            pending = validating(next)
             batchNumber += 1
             totalRows = batch.last!.number
-            try await commit(batch, importItem: item, columns: columns, validator: validator, seen: &seen, unionCache: &unionCache,
-                             batchNumber: batchNumber)
+            try await commit(batch, validated: validated, importItem: item, seen: &seen, unionCache: &unionCache,
+                             columns: columns, batchNumber: batchNumber)
             try await heartbeat()
+            batch = next
         }
         let finished = clock.now()
         let rowsRead = totalRows
         try await database.transaction { sql in
+            // The counters take this import's members once, with the status change: a resumed import
+            // cannot count a row twice, and batches do not upsert thousands of counters each.
+            try await MemberStore.countImported(importId: id, on: sql)
             try await sql.update("member_imports").set("status", to: MemberImport.Status.done.rawValue)
                 .set("total_rows", to: max(rowsRead - 1, 0)).set("finished_at", to: finished).where("id", .equal, id).run()
             let done = try await sql.select().column("*").from("member_imports").where("id", .equal, id).first(decoding: MemberImport.self)!
@@ -251,8 +266,8 @@ public struct ImportService: Sendable {
 
     /// Validates one batch and commits its good rows, its errors and the progress in one transaction.
     func commit(
-        _ batch: [SpreadsheetRow], importItem item: MemberImport, columns: [ImportColumn: Int], validator: MemberValidator,
-        seen: inout [String: Int], unionCache: inout [Int64: UnionRef?], batchNumber: Int
+        _ batch: [SpreadsheetRow], validated: [Result<ValidMember, FieldProblems>], importItem item: MemberImport,
+        seen: inout [String: Int], unionCache: inout [Int64: UnionRef?], columns: [ImportColumn: Int], batchNumber: Int
     ) async throws {
         var errors: [(Int, String, String)] = []
         var good: [(row: Int, valid: ValidMember, union: UnionRef)] = []
@@ -263,12 +278,11 @@ public struct ImportService: Sendable {
             let found = try await unions.unions(Array(wanted))
             for id in wanted { unionCache[id] = found.first { $0.id == id } }
         }
-        let validated = await Self.validateConcurrently(batch, columns: columns, validator: validator)
         var batchIndexes: [String: Int] = [:]
         for (row, result) in zip(batch, validated) {
             let raw = row.cells.joined(separator: "\t")
             if row.cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) && row.problem == nil { continue }
-            if row.problem != nil { errors.append((row.number, MemberText.brokenEncoding, raw)); continue }
+            if let problem = row.problem { errors.append((row.number, problem.message, raw)); continue }
             var problems: FieldProblems
             var valid: ValidMember?
             switch result {
@@ -312,16 +326,10 @@ public struct ImportService: Sendable {
                 good.removeAll { existing.contains(records.idIndex($0.valid.idNumber)) }
             }
             let ids = try await store.allocateIds(good.count, dialect: dialect, on: sql)
-            let members = try zip(good, ids).map { g, id in try records.make(g.valid, id: id, union: g.union, workerId: nil, now: now) }
+            let members = try await Self.makeConcurrently(Array(zip(good.map { ($0.valid, $0.union) }, ids)), records: records, now: now)
             try await store.insert(members, importJob: item.id, on: sql)
             let names = Dictionary(good.map { ($0.union.id, $0.union.name) }, uniquingKeysWith: { a, _ in a })
             try await store.openMemberships(members, orgNames: names, reason: "批量导入", now: now, on: sql)
-            var deltas: [CounterKey: Int64] = [:]
-            for m in members {
-                deltas.add(m.counterDeltas())
-                deltas[CounterKey(orgId: m.orgId, metric: .joined, period: String(m.joinDate.prefix(7))), default: 0] += 1
-            }
-            try await store.bump(deltas, on: sql)
             try await Database.bulkInsert(
                 into: "member_import_errors", columns: ["import_id", "row_number", "reason", "raw"],
                 rows: errors.map { [.int(item.id), .int(Int64($0.0)), .text($0.1), .text(String($0.2.prefix(2000)))] }, on: sql)
@@ -335,6 +343,21 @@ public struct ImportService: Sendable {
             return Dictionary(zip(members, good).map { ($0.idIndex, $1.row) }, uniquingKeysWith: { a, _ in a })
         }
         seen.merge(committedIndexes) { a, _ in a }
+    }
+
+    /// Sealing and hashing are CPU work too.
+    static func makeConcurrently(_ rows: [((ValidMember, UnionRef), Int64)], records: MemberRecords, now: Date) async throws -> [Member] {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 500))
+        let size = (rows.count + parts - 1) / parts
+        return try await withThrowingTaskGroup(of: (Int, [Member]).self) { group in
+            for p in 0..<parts {
+                let slice = Array(rows[min(p * size, rows.count)..<min((p + 1) * size, rows.count)])
+                group.addTask { (p, try slice.map { try records.make($0.0.0, id: $0.1, union: $0.0.1, workerId: nil, now: now) }) }
+            }
+            var results = [[Member]](repeating: [], count: parts)
+            for try await (p, r) in group { results[p] = r }
+            return results.flatMap { $0 }
+        }
     }
 
     /// Validation and hashing are CPU work: spread a batch over the cores.

@@ -48,7 +48,6 @@ public enum MemberText {
     public static let importUnreadable = "无法读取该文件，请上传 .xlsx 或 .csv 文件"
     public static let importTooLarge = "文件过大（上限 200 MB）"
     public static let importNotFound = "未找到该导入任务"
-    public static let brokenEncoding = "该行含有无法识别的字符（文件编码损坏）"
     public static let wrongCellCount = "该行的列数与表头不一致"
 }
 

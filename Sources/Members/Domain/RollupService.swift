@@ -94,11 +94,20 @@ public struct RollupService: Sendable {
         } else {
             rootId = try await unions.tree().first { $0.parentId == nil }?.id ?? 0
         }
-        let (root, children) = try await database.withConnection { sql in
-            let root = try await sql.select().column("*").from("member_rollups").where("org_id", .equal, rootId).first(decoding: MemberRollup.self)
-            let children = try await sql.select().column("*").from("member_rollups").where("parent_id", .equal, rootId)
-                .all(decoding: MemberRollup.self)
-            return (root, children)
+        let read = { @Sendable in
+            try await database.withConnection { sql in
+                let root = try await sql.select().column("*").from("member_rollups").where("org_id", .equal, rootId)
+                    .first(decoding: MemberRollup.self)
+                let children = try await sql.select().column("*").from("member_rollups").where("parent_id", .equal, rootId)
+                    .all(decoding: MemberRollup.self)
+                return (root, children)
+            }
+        }
+        var (root, children) = try await read()
+        if root == nil {
+            // Never summed yet (a new deployment, a new union): sum now rather than show nothing.
+            try await run()
+            (root, children) = try await read()
         }
         guard let root, scope.covers(root.orgPath) else { throw AppError.notFound() }
         let refs = try await unions.unions([rootId] + children.map(\.orgId))

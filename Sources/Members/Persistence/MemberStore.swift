@@ -79,15 +79,34 @@ struct MemberStore: Sendable {
             .orderBy("id", .descending).all(decoding: Membership.self)
     }
 
-    /// Adds to per-union counters (`INSERT … ON CONFLICT DO UPDATE`, on both databases).
+    /// Adds an import's members to the per-union counters, in one statement per metric.
+    static func countImported(importId: Int64, on sql: any SQLDatabase) async throws {
+        let counted = "import_job_id = \(importId) AND status IN ('active', 'retired_kept')"
+        let metrics = [
+            ("active", "''", counted), ("migrant", "''", counted + " AND migrant_worker"),
+            ("cards", "''", counted + " AND card_no IS NOT NULL"), ("joined", "substr(join_date, 1, 7)", "import_job_id = \(importId)"),
+        ]
+        for (metric, period, filter) in metrics {
+            try await sql.raw(SQLQueryString(
+                "INSERT INTO member_counters (org_id, metric, period, value) SELECT org_id, '\(metric)', \(period), COUNT(*) FROM members "
+                    + "WHERE \(filter) GROUP BY org_id\(period == "''" ? "" : ", " + period) "
+                    + "ON CONFLICT (org_id, metric, period) DO UPDATE SET value = member_counters.value + excluded.value")).run()
+        }
+    }
+
+    /// Adds to per-union counters: one multi-row `INSERT … ON CONFLICT DO UPDATE` per thousand
+    /// counters (both databases), not a statement per union.
     func bump(_ deltas: [CounterKey: Int64], on sql: any SQLDatabase) async throws {
-        for (key, delta) in deltas where delta != 0 {
-            try await sql.raw(
-                """
-                INSERT INTO member_counters (org_id, metric, period, value) VALUES (\(bind: key.orgId), \(bind: key.metric.rawValue), \(bind: key.period), \(bind: delta))
-                ON CONFLICT (org_id, metric, period) DO UPDATE SET value = member_counters.value + excluded.value
-                """
-            ).run()
+        let changes = deltas.filter { $0.value != 0 }.sorted { ($0.key.orgId, $0.key.metric.rawValue, $0.key.period) < ($1.key.orgId, $1.key.metric.rawValue, $1.key.period) }
+        for start in stride(from: 0, to: changes.count, by: 1000) {
+            let insert = sql.insert(into: "member_counters").columns("org_id", "metric", "period", "value")
+            for (key, delta) in changes[start..<min(start + 1000, changes.count)] {
+                insert.values(SQLBind(key.orgId), SQLBind(key.metric.rawValue), SQLBind(key.period), SQLBind(delta))
+            }
+            try await insert.onConflict(with: ["org_id", "metric", "period"]) { $0.set(
+                SQLColumn("value"),
+                to: SQLBinaryExpression(SQLColumn("value", table: "member_counters"), .add, SQLColumn("value", table: "excluded")))
+            }.run()
         }
     }
 }

@@ -36,7 +36,7 @@ public struct FieldCipher: Sendable {
     /// A keyed HMAC of a normalised value: equal inputs give equal indexes, nothing else leaks.
     public func blindIndex(_ value: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: indexKey)
-        return Data(mac).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return hex(mac.prefix(16))
     }
 }
 
@@ -59,7 +59,18 @@ extension SymmetricKey {
 
 /// SHA-256 as lowercase hex, for session tokens and the audit chain.
 public func sha256Hex(_ text: String) -> String {
-    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    hex(SHA256.hash(data: Data(text.utf8)))
+}
+
+/// Lowercase hex of bytes (without `String(format:)`, which is slow on hot paths like imports).
+public func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for byte in bytes {
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: out, as: UTF8.self)
 }
 
 /// A random URL-safe token of `bytes` random bytes.

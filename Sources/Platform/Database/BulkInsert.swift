@@ -25,14 +25,41 @@ public enum BulkValue: Sendable {
         }
     }
 
+    /// `2026-11-22 03:04:05.123456+00`, built by hand: Foundation's formatters cost microseconds a call.
+    static func copyTimestamp(_ date: Date) -> String {
+        let t = date.timeIntervalSince1970
+        var seconds = Int64(t.rounded(.down))
+        let micros = Int64(((t - Double(seconds)) * 1_000_000).rounded())
+        if micros >= 1_000_000 { seconds += 1 }
+        let days = Int(seconds.quotientAndRemainder(dividingBy: 86_400).quotient) - (seconds < 0 && seconds % 86_400 != 0 ? 1 : 0)
+        let secondOfDay = Int(seconds - Int64(days) * 86_400)
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ n: Int, _ width: Int) -> String {
+            let s = String(n)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(Int(micros % 1_000_000), 6))+00"
+    }
+
     /// PostgreSQL COPY text format: `\N` for null, backslash escapes for tab, newline and backslash.
     var copyText: String {
         switch self {
         case .null: return "\\N"
         case .int(let v): return String(v)
         case .bool(let v): return v ? "t" : "f"
-        case .date(let v): return v.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        case .date(let v): return Self.copyTimestamp(v)
         case .text(let v):
+            // Most text needs no escaping: check the bytes once and hand it over as is.
+            if !v.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return v }
             var out = ""
             out.reserveCapacity(v.utf8.count)
             for ch in v.unicodeScalars {

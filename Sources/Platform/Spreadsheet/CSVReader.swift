@@ -8,7 +8,7 @@ import Foundation
 ///
 /// The file is read in 64 KiB chunks; only the current chunk and the record being parsed are held,
 /// so memory stays bounded (one record may grow the buffer up to `maxRecordBytes`, after which the
-/// reader throws `SpreadsheetError.rowTooLarge`). Accepted input:
+/// reader throws `SpreadsheetError.rowTooLarge`: typically a stray quote swallowing the file). Accepted input:
 /// - UTF-8 with or without BOM; GB18030/GBK (what Chinese Excel writes as "CSV") is detected from
 ///   the first chunk and decoded transparently. Other encodings (UTF-16…) are refused up front.
 /// - Fields separated by commas, quoted fields with commas, doubled quotes and line breaks inside.
@@ -47,7 +47,10 @@ public final class CSVReader: SpreadsheetReader {
     private var skipLineFeed = false
     private var nextNumber = 1
     private var scratch: [UInt8] = []
-    /// The largest capacity the buffer reached (for tests of the memory bound).
+    /// Cell capacity to reserve for the next row.
+    private var widestRow = 0
+    /// The largest capacity the buffer reached (for tests of the memory bound): about two chunks,
+    /// or twice the longest record.
     private(set) var peakBufferCapacity = 0
 
     /// Opens `url` and detects its encoding from the first chunk.
@@ -112,7 +115,9 @@ public final class CSVReader: SpreadsheetReader {
 
     public func nextRow() throws -> SpreadsheetRow? {
         var cells: [String] = []
+        cells.reserveCapacity(widestRow)
         guard let problem = try readRecord(into: &cells, keep: true) else { return nil }
+        widestRow = max(widestRow, cells.count)
         let number = nextNumber
         nextNumber += 1
         return SpreadsheetRow(number: number, cells: cells, problem: problem.value)
@@ -158,8 +163,9 @@ public final class CSVReader: SpreadsheetReader {
             let eof = atEOF
             let start = position
             let parsed: ParseResult? = buffer.withUnsafeBufferPointer { buf in
-                Self.parseRecord(buf, from: start, atEOF: eof, keep: keep, encoding: encoding, cells: &cells,
-                                 scratch: &scratch)
+                Self.parseRecord(
+                    buf, from: start, atEOF: eof, keep: keep, encoding: encoding, cells: &cells,
+                    scratch: &scratch)
             }
             guard let parsed else {
                 if buffer.count - position >= Self.maxRecordBytes {
@@ -175,23 +181,24 @@ public final class CSVReader: SpreadsheetReader {
         }
     }
 
-    /// Drops parsed bytes and appends the next chunk.
+    /// Drops parsed bytes and appends the next chunk. While one record outgrows the buffer the
+    /// reads double in size, so that re-parsing the record from its start stays linear overall.
     private func refill() throws {
         if position > 0 {
             buffer.removeSubrange(0..<position)
             position = 0
         }
-        try fill()
+        try fill(max(chunkSize, buffer.count))
     }
 
-    private func fill() throws {
+    private func fill(_ count: Int) throws {
         guard let handle, !atEOF else {
             atEOF = true
             return
         }
         let data: Data?
         do {
-            data = try handle.read(upToCount: chunkSize)
+            data = try handle.read(upToCount: count)
         } catch {
             throw SpreadsheetError.unreadableFile("\(error)")
         }

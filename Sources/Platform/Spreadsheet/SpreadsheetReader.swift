@@ -18,7 +18,7 @@ public enum SpreadsheetText {
     public static let legacyExcel = "不支持旧版 Excel（.xls）或已加密的工作簿，请另存为 .xlsx 或 CSV UTF-8 后重新上传"
     public static let invalidWorkbook = "文件不是有效的 Excel（.xlsx）工作簿，或文件已损坏"
     public static let noWorksheet = "工作簿中没有可读取的工作表"
-    public static let rowTooLarge = "第 %d 行内容过长，可能是引号未配对，请检查文件"
+    public static func rowTooLarge(_ row: Int) -> String { "第 \(row) 行内容过长，可能是引号未配对，请检查文件" }
     public static let writeFailed = "生成文件失败，请稍后重试"
     public static let brokenEncoding = "该行含有无法识别的字符（编码错误），请检查后重新导入"
     public static let unclosedQuote = "该行的引号未配对，内容可能不完整"
@@ -104,7 +104,7 @@ public enum SpreadsheetError: Error, Sendable, Equatable, CustomStringConvertibl
         case .legacyExcel: SpreadsheetText.legacyExcel
         case .invalidWorkbook: SpreadsheetText.invalidWorkbook
         case .noWorksheet: SpreadsheetText.noWorksheet
-        case .rowTooLarge(let row): String(format: SpreadsheetText.rowTooLarge, row)
+        case .rowTooLarge(let row): SpreadsheetText.rowTooLarge(row)
         case .writeFailed: SpreadsheetText.writeFailed
         }
     }

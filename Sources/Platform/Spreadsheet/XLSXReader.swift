@@ -116,6 +116,8 @@ struct SheetParser {
     var finished = false
     var reachedEndOfStream = false
     private var lastRowNumber = 0
+    /// Cell capacity to reserve for the next row.
+    private var widestRow = 0
     private var value: [UInt8] = []
     private var pendingText: [UInt8] = []  // raw text awaiting entity decoding
 
@@ -153,6 +155,8 @@ struct SheetParser {
     mutating func readRow(skipBelow: Int) throws -> SpreadsheetRow? {
         if finished { return nil }
         var cells: [String] = []
+        cells.reserveCapacity(widestRow)
+        defer { widestRow = max(widestRow, cells.count) }
         var inRow = false
         var rowNumber = 0
         var dropRow = false
@@ -309,7 +313,8 @@ private struct WorkbookPackage {
             throw SpreadsheetError.invalidWorkbook("missing part \(workbookPath)")
         }
         let directory = workbookPath.split(separator: "/").dropLast().joined(separator: "/")
-        let relsPath = (directory.isEmpty ? "" : directory + "/") + "_rels/"
+        let relsPath =
+            (directory.isEmpty ? "" : directory + "/") + "_rels/"
             + (workbookPath.split(separator: "/").last.map(String.init) ?? "workbook.xml") + ".rels"
         let rels = try readPart(relsPath).map { try Self.relationships($0, base: directory) } ?? []
         let byId = Dictionary(rels.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -337,7 +342,8 @@ private struct WorkbookPackage {
                 break
             }
         }
-        let chosen = sheetIndex.map { sheets.indices.contains($0) ? sheets[$0] : nil }
+        let chosen =
+            sheetIndex.map { sheets.indices.contains($0) ? sheets[$0] : nil }
             ?? sheets.first(where: \.visible) ?? sheets.first
         guard let sheet = chosen else { throw SpreadsheetError.noWorksheet }
         sheetPath = sheet.path
@@ -531,13 +537,14 @@ final class ZipEntryStream: @unchecked Sendable {
             guard let entry = archive[entryPath] else {
                 throw SpreadsheetError.invalidWorkbook("missing part \(entryPath)")
             }
-            let checksum = try archive.extract(entry, bufferSize: chunkSize) { data in
-                condition.lock()
-                defer { condition.unlock() }
-                while queue.count >= depth && !cancelled { condition.wait() }
-                if cancelled { throw CancellationError() }
-                queue.append(data)
-                condition.broadcast()
+            // ZIPFoundation inflates in 64 KiB steps; smaller chunks (tests) are cut from those.
+            let checksum = try archive.extract(entry, bufferSize: max(chunkSize, XLSXReader.chunkSize)) { data in
+                var offset = data.startIndex
+                while offset < data.endIndex {
+                    let end = min(offset + chunkSize, data.endIndex)
+                    try self.push(data[offset..<end])
+                    offset = end
+                }
             }
             if checksum != entry.checksum {
                 throw SpreadsheetError.invalidWorkbook("CRC mismatch in \(entryPath)")
@@ -554,7 +561,17 @@ final class ZipEntryStream: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next chunk, nil at the end; blocks while the helper thread inflates.
+    /// Queues one chunk, waiting while the queue is full.
+    private func push(_ chunk: Data) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= depth && !cancelled { condition.wait() }
+        if cancelled { throw CancellationError() }
+        queue.append(chunk)
+        condition.broadcast()
+    }
+
+    /// The next chunk (never empty), nil at the end; blocks while the helper thread inflates.
     func next() throws -> Data? {
         condition.lock()
         defer { condition.unlock() }
@@ -642,14 +659,16 @@ struct XMLTokenizer {
             position = 0
         }
         guard !atEOF else { return }
-        if let data = try source(), !data.isEmpty {
+        // A source may hand out empty chunks before the end; only nil ends the stream.
+        while let data = try source() {
+            if data.isEmpty { continue }
             if buffer.isEmpty && droppedBytes == 0 && (data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF])) {
                 throw SpreadsheetError.invalidWorkbook("UTF-16 XML is not supported")
             }
             buffer.append(contentsOf: data)
-        } else {
-            atEOF = true
+            return
         }
+        atEOF = true
     }
 
     func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
@@ -802,7 +821,15 @@ struct XMLTokenizer {
                 }
             case 2: name[0] == 0x69 && name[1] == 0x73 ? .is : (name[0] == 0x73 && name[1] == 0x69 ? .si : .other)
             case 3:
-                if Self.equals(name, "row") { .row } else if Self.equals(name, "rPh") { .rPh } else if Self.equals(name, "sst") { .sst } else { .other }
+                if Self.equals(name, "row") {
+                    .row
+                } else if Self.equals(name, "rPh") {
+                    .rPh
+                } else if Self.equals(name, "sst") {
+                    .sst
+                } else {
+                    .other
+                }
             case 5: Self.equals(name, "sheet") ? .sheet : .other
             case 9: Self.equals(name, "sheetData") ? .sheetData : .other
             case 10: Self.equals(name, "workbookPr") ? .workbookPr : .other

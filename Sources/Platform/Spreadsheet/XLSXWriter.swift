@@ -3,10 +3,11 @@ import ZIPFoundation
 
 /// A streaming .xlsx writer.
 ///
-/// Rows are written as XML to a temporary file in the system temp directory, so memory stays
-/// flat however many rows are appended; `close()` then assembles the package (content types,
-/// relationships, workbook, styles, sheets) with ZIPFoundation, deflating the sheet XML from the
-/// temporary file in chunks, and moves it into place.
+/// Rows are written as XML to a hidden temporary file beside the destination, so memory stays
+/// flat however many rows are appended (the temporary file takes about 1 KB per 15-column row
+/// until `close()`). `close()` then assembles the package (content types, relationships,
+/// workbook, styles, sheets) with ZIPFoundation, deflating the sheet XML from the temporary file
+/// in chunks, and moves the result into place.
 ///
 /// Every non-empty cell is an inline string (`t="inlineStr"`), so ID numbers and other long
 /// digit strings stay text and are never shown as `1.30102E+17`. Empty strings leave the cell
@@ -131,43 +132,54 @@ public final class XLSXWriter {
 
     private func writeRow(_ row: [String]) {
         current!.rows += 1
-        let number = current!.rows
+        // Work on a local buffer: appends to a class property pay for exclusivity checks.
+        var out: [UInt8] = []
+        swap(&out, &self.out)
+        defer { swap(&out, &self.out) }
+        Self.appendRow(row, number: current!.rows, to: &out)
+    }
+
+    static func appendRow(_ row: [String], number: Int, to out: inout [UInt8]) {
         out.append(contentsOf: "<row r=\"".utf8)
-        appendNumber(number)
+        appendNumber(number, to: &out)
         out.append(contentsOf: "\">".utf8)
         for (index, cell) in row.enumerated() where !cell.isEmpty {
             out.append(contentsOf: "<c r=\"".utf8)
-            out.append(contentsOf: Self.columnName(index + 1).utf8)
-            appendNumber(number)
+            if index < 26 {
+                out.append(UInt8(0x41 + index))
+            } else {
+                out.append(contentsOf: columnName(index + 1).utf8)
+            }
+            appendNumber(number, to: &out)
             out.append(contentsOf: "\" t=\"inlineStr\"><is><t".utf8)
             var text = cell
-            if Self.needsPreserve(text) { out.append(contentsOf: " xml:space=\"preserve\"".utf8) }
-            out.append(0x3E)
-            text.withUTF8 { Self.appendEscaped($0, to: &out) }
+            text.withUTF8 { bytes in
+                if needsPreserve(bytes) { out.append(contentsOf: " xml:space=\"preserve\"".utf8) }
+                out.append(0x3E)
+                appendEscaped(bytes, to: &out)
+            }
             out.append(contentsOf: "</t></is></c>".utf8)
         }
         out.append(contentsOf: "</row>".utf8)
     }
 
-    private func appendNumber(_ value: Int) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var v = value
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[count] = UInt8(v % 10) + 0x30
-                v /= 10
-                count += 1
-            } while v > 0 && count < 10
-            for k in stride(from: count - 1, through: 0, by: -1) { out.append(d[k]) }
+    private static func appendNumber(_ value: Int, to out: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            out.append(UInt8(rest / divisor) + 0x30)
+            rest %= divisor
+            divisor /= 10
         }
     }
 
     private func startSheet() throws {
         let index = sheets.count + 1
         let name = index == 1 ? baseName : Self.continuationName(baseName, index)
-        let fileURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("xlsx-\(UUID().uuidString)-sheet\(index).xml")
+        // Beside the destination rather than in /tmp, which may be a small RAM disk.
+        let fileURL = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).sheet\(index).\(UUID().uuidString).xml")
         guard FileManager.default.createFile(atPath: fileURL.path, contents: nil) else {
             throw SpreadsheetError.writeFailed("cannot create \(fileURL.path)")
         }
@@ -222,55 +234,73 @@ public final class XLSXWriter {
         var workbookRels = ""
         for (index, sheet) in sheets.enumerated() {
             let n = index + 1
-            overrides += "<Override PartName=\"/xl/worksheets/sheet\(n).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+            overrides +=
+                "<Override PartName=\"/xl/worksheets/sheet\(n).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
             workbookSheets += "<sheet name=\"\(Self.escapeAttribute(sheet.name))\" sheetId=\"\(n)\" r:id=\"rId\(n)\"/>"
-            workbookRels += "<Relationship Id=\"rId\(n)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\(n).xml\"/>"
+            workbookRels +=
+                "<Relationship Id=\"rId\(n)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\(n).xml\"/>"
         }
         let stylesId = sheets.count + 1
-        parts.append((
-            "[Content_Types].xml",
-            Data((Self.xmlDeclaration + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
-                + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
-                + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
-                + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
-                + overrides
-                + "<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
-                + "<Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>"
-                + "<Override PartName=\"/docProps/app.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.extended-properties+xml\"/>"
-                + "</Types>").utf8)
-        ))
-        parts.append((
-            "_rels/.rels",
-            Data((Self.xmlDeclaration + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-                + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>"
-                + "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>"
-                + "<Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties\" Target=\"docProps/app.xml\"/>"
-                + "</Relationships>").utf8)
-        ))
+        parts.append(
+            (
+                "[Content_Types].xml",
+                Data(
+                    (Self.xmlDeclaration + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+                        + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+                        + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+                        + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+                        + overrides
+                        + "<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
+                        + "<Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>"
+                        + "<Override PartName=\"/docProps/app.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.extended-properties+xml\"/>"
+                        + "</Types>").utf8)
+            ))
+        parts.append(
+            (
+                "_rels/.rels",
+                Data(
+                    (Self.xmlDeclaration + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                        + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>"
+                        + "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>"
+                        + "<Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties\" Target=\"docProps/app.xml\"/>"
+                        + "</Relationships>").utf8)
+            ))
         let created = ISO8601DateFormatter().string(from: Date())
-        parts.append((
-            "docProps/core.xml",
-            Data((Self.xmlDeclaration + "<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"
-                + "<dcterms:created xsi:type=\"dcterms:W3CDTF\">\(created)</dcterms:created>"
-                + "<dcterms:modified xsi:type=\"dcterms:W3CDTF\">\(created)</dcterms:modified>"
-                + "</cp:coreProperties>").utf8)
-        ))
-        parts.append((
-            "docProps/app.xml",
-            Data((Self.xmlDeclaration + "<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\"><Application>WorkersHome</Application></Properties>").utf8)
-        ))
-        parts.append((
-            "xl/workbook.xml",
-            Data((Self.xmlDeclaration + "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-                + "<bookViews><workbookView/></bookViews><sheets>" + workbookSheets + "</sheets></workbook>").utf8)
-        ))
-        parts.append((
-            "xl/_rels/workbook.xml.rels",
-            Data((Self.xmlDeclaration + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-                + workbookRels
-                + "<Relationship Id=\"rId\(stylesId)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
-                + "</Relationships>").utf8)
-        ))
+        parts.append(
+            (
+                "docProps/core.xml",
+                Data(
+                    (Self.xmlDeclaration
+                        + "<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"
+                        + "<dcterms:created xsi:type=\"dcterms:W3CDTF\">\(created)</dcterms:created>"
+                        + "<dcterms:modified xsi:type=\"dcterms:W3CDTF\">\(created)</dcterms:modified>"
+                        + "</cp:coreProperties>").utf8)
+            ))
+        parts.append(
+            (
+                "docProps/app.xml",
+                Data(
+                    (Self.xmlDeclaration
+                        + "<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\"><Application>WorkersHome</Application></Properties>")
+                        .utf8)
+            ))
+        parts.append(
+            (
+                "xl/workbook.xml",
+                Data(
+                    (Self.xmlDeclaration
+                        + "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+                        + "<bookViews><workbookView/></bookViews><sheets>" + workbookSheets + "</sheets></workbook>").utf8)
+            ))
+        parts.append(
+            (
+                "xl/_rels/workbook.xml.rels",
+                Data(
+                    (Self.xmlDeclaration + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                        + workbookRels
+                        + "<Relationship Id=\"rId\(stylesId)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
+                        + "</Relationships>").utf8)
+            ))
         parts.append(("xl/styles.xml", Data(Self.styles.utf8)))
         var files: [(String, URL)] = []
         for (index, sheet) in sheets.enumerated() { files.append(("xl/worksheets/sheet\(index + 1).xml", sheet.fileURL)) }
@@ -281,11 +311,13 @@ public final class XLSXWriter {
 
     private static let xmlDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 
-    private static let sheetHeader = xmlDeclaration
+    private static let sheetHeader =
+        xmlDeclaration
         + "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
 
     /// The minimal style sheet Excel expects: one font, the two mandatory fills, one border, one format.
-    private static let styles = xmlDeclaration
+    private static let styles =
+        xmlDeclaration
         + "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
         + "<fonts count=\"1\"><font><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font></fonts>"
         + "<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>"
@@ -337,10 +369,12 @@ public final class XLSXWriter {
         return width
     }
 
-    private static func needsPreserve(_ text: String) -> Bool {
-        guard let first = text.utf8.first, let last = text.utf8.last else { return false }
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-        return isSpace(first) || isSpace(last) || text.utf8.contains(0x0A) || text.utf8.contains(0x09)
+    /// Whether `xml:space="preserve"` is needed: whitespace at either end, tabs or line breaks.
+    private static func needsPreserve(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = text.first, let last = text.last else { return false }
+        if first == 0x20 || last == 0x20 { return true }
+        for b in text where b == 0x09 || b == 0x0A || b == 0x0D { return true }
+        return false
     }
 
     /// Appends `text` as XML character data: `&<>` escaped, CR as `&#13;` (XML parsers would turn
