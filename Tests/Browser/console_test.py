@@ -20,6 +20,7 @@ Environment: WH_BROWSER_STRICT=1 turns page-hygiene warnings (a literal "nil" on
 href="nil", JavaScript console errors, horizontal scrolling on the phone) into failures.
 """
 
+import json
 import os
 import re
 import shutil
@@ -251,6 +252,8 @@ class Browser:
     def login(self, username):
         if "/admin/login" not in self.d.current_url:
             self.open("/admin/login")
+        if self.d.find_elements(By.CSS_SELECTOR, "header.topbar"):  # still signed in from an earlier scenario
+            self.logout()
         self.visible("form.form input#username", "the login form")
         user = self.d.find_element(By.ID, "username")
         user.clear()
@@ -478,13 +481,135 @@ def scenario_d(b, state):
     return f"phone: {len(titles)} results for 正定, opened {name}"
 
 
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def id_number(region, yyyymmdd, seq):
+    """A valid GB 11643 number (MOD 11-2 check digit)."""
+    body = f"{region}{yyyymmdd}{seq:03d}"
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS)) % 11]
+
+
+def scenario_e(b, state):
+    """A worker registers and joins on a phone; the county cadre approves; she sees her e-card."""
+    phone_no = "13931100777"
+    b.open("/me/register")
+    b.find("input[name=phone]").send_keys(phone_no)
+    b.click(b.find("button[value=code]"))
+    b.text_in(".alert-ok", "验证码已发送")
+    # The development SMS sender writes the message to the server log.
+    log = state["log"].read_text(encoding="utf-8", errors="replace")
+    codes = re.findall(r"验证码是 (\d{6})", log)
+    check(codes, "no SMS code in the server log")
+    b.find("input[name=code]").send_keys(codes[-1])
+    b.find("input[name=password]").send_keys("Worker@2026")
+    b.click(b.find("button[value=register]"))
+    b.wait(lambda d: "/me/join" in d.current_url, "the joining form after registering")
+    search = b.find("input[name=unionq]")
+    search.send_keys("正定")
+    b.click(b.find("form.search-big button"))
+    b.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "select[name=unionId] option")) > 1, "unions to choose from")
+    options = b.d.find_elements(By.CSS_SELECTOR, "select[name=unionId] option")
+    union = next((o for o in options if o.text.startswith("正定") and "工会委员会" in o.text), options[1])
+    union_name = union.text.split("（")[0]
+    b.click(union)
+    b.find("input[name=workplace]").send_keys(union_name.replace("工会委员会", "").replace("工会", ""))
+    b.find("input[name=name]").send_keys("刘春燕")
+    b.find("input[name=idNumber]").send_keys(id_number("130123", "19920315", 124))
+    b.screenshot("e1-phone-join-form", full_page=True)
+    b.hygiene("join form", mobile=True)
+    b.click(b.find("form.form button[type=submit]"))
+    b.wait(lambda d: d.current_url.rstrip("/").endswith("/me"), "my page after applying")
+    b.text_in("#application", "待审核")
+    b.screenshot("e2-phone-pending", full_page=True)
+
+    # The county cadre approves in the console (another browser).
+    console = state["console"]
+    console.login("zhengding")
+    console.open("/admin/applications")
+    row = console.wait(lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "table.data tbody tr") if "刘春燕" in r.text],
+                       "the application in the list")[0]
+    check("130123********" in row.text, "the ID number is not masked in the list")
+    console.click(row.find_element(By.CSS_SELECTOR, "form[action$=approve] button"))
+    console.text_in(".alert-ok", "已批准入会")
+    console.screenshot("e3-console-approved")
+    console.logout()
+
+    b.open("/me")
+    member_no = b.find("#member-no").text.strip()
+    check(member_no.startswith("13"), f"member number “{member_no}”")
+    b.open("/me/card")
+    card = b.visible("#e-card", "the e-card")
+    check("刘春燕" in card.text and member_no in card.text, "the e-card lacks the name or number")
+    b.screenshot("e4-phone-card", full_page=True)
+    b.hygiene("e-card", mobile=True)
+    return f"registered {phone_no}, applied to {union_name}, approved, member {member_no}"
+
+
+def scenario_f(b, state):
+    """The county cadre imports a spreadsheet with bad rows, watches it, reads the errors, finds a member."""
+    b.login("zhengding")
+    # Grassroots unions of the county, from the API with the same account.
+    token = json.loads(urllib.request.urlopen(urllib.request.Request(
+        b.base + "/api/v1/session", data=json.dumps({"username": "zhengding", "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"}), timeout=10).read())["token"]
+    found = json.loads(urllib.request.urlopen(urllib.request.Request(
+        b.base + "/api/v1/orgs?q=%E5%B7%A5%E4%BC%9A%E5%A7%94%E5%91%98%E4%BC%9A&limit=50",
+        headers={"Authorization": f"Bearer {token}"}), timeout=10).read())["items"]
+    unions = [o["id"] for o in found if o["level"] == "grassroots"]
+    check(len(unions) >= 3, f"only {len(unions)} grassroots unions found")
+    rows = ["姓名,性别,出生日期,民族,身份证号,手机号,学历,政治面貌,工会组织编号,工作岗位,是否农民工,入会日期"]
+    good_id = None
+    for n in range(300):
+        ident = id_number("130123", f"1958{1 + n % 12:02d}{1 + n % 28:02d}", n)
+        if n == 10:
+            good_id = ident
+        if n % 100 == 50:
+            ident = ident[:-1] + ("1" if ident[-1] != "1" else "2")   # wrong check digit
+        if n % 100 == 75:
+            ident = "1.30123E+17"                                      # what Excel does to long numbers
+        rows.append(f"员工{n},,,汉族,{ident},139{n:08d},高中,群众,{unions[n % len(unions)]},操作工,否,")
+    path = state["tmp"] / "会员导入.csv"
+    path.write_text("\ufeff" + "\r\n".join(rows) + "\r\n", encoding="utf-8")
+
+    b.open("/admin/imports")
+    b.find("input[type=file]").send_keys(str(path))
+    b.screenshot("f1-import-form")
+    b.click(b.find("form[enctype] button[type=submit]"))
+    b.wait(lambda d: re.search(r"/admin/imports/\d+$", d.current_url), "the import's progress page")
+    b.wait(lambda d: "已完成" in d.find_element(By.ID, "import-status").text, "the import to finish (page refreshes itself)", timeout=60)
+    good = int(b.find("#import-good").text)
+    bad = int(b.find("#import-bad").text)
+    check((good, bad) == (294, 6), f"imported {good} good, {bad} bad; expected 294 and 6")
+    errors_link = b.find("a[href$='errors.csv']")
+    b.screenshot("f2-import-done", full_page=True)
+    b.hygiene("import progress")
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in b.d.get_cookies())
+    report = urllib.request.urlopen(urllib.request.Request(errors_link.get_attribute("href"), headers={"Cookie": cookies}),
+                                    timeout=10).read().decode("utf-8-sig")
+    check(report.count("\n") == 7 and "科学计数法" in report and "校验位" in report, f"error report:\n{report[:400]}")
+
+    b.open("/admin/members?q=" + good_id)
+    hits = b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "table.data tbody tr"), "the member found by ID number")
+    check(len(hits) == 1 and "员工10" in hits[0].text, f"search by ID number found {len(hits)} rows")
+    check(good_id not in hits[0].text, "the full ID number appears in the list")
+    b.screenshot("f3-member-by-id")
+    b.open("/admin/dashboard")
+    total = int(b.find("#total-active").text)
+    check(total >= 294, f"dashboard total {total}")
+    b.screenshot("f4-dashboard", full_page=True)
+    b.hygiene("dashboard")
+    b.logout()
+    return f"imported {good} good and {bad} bad rows, error report of {bad} lines, found by ID number, dashboard {total}"
+
+
 # ---------------------------------------------------------------- main
 
 
 def main():
     if not BINARY.exists():
         print(f"FAIL - setup : {BINARY.relative_to(ROOT)} not found; run `swift build` first")
-        print("0 passed, 4 failed")
+        print("0 passed, 6 failed")
         return 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in list(SHOTS.glob("*.png")) + list(SHOTS.glob("*.html")) + list(SHOTS.glob("*.log")):
@@ -501,6 +626,8 @@ def main():
         ("B", "move a grassroots union to a township of another county", scenario_b, "console"),
         ("C", "county cadre scope: one root, 404 for the city, no 审计日志", scenario_c, "console"),
         ("D", "member site on a phone: home, search 正定, open a result", scenario_d, "phone"),
+        ("E", "a worker joins on a phone, the county approves, she sees her e-card", scenario_e, "phone"),
+        ("F", "county import with bad rows: progress, error report, find by ID, dashboard", scenario_f, "console"),
     ]
     try:
         try:
@@ -508,6 +635,8 @@ def main():
             server = start_server(tmp, port, tmp / "server.log")
             console = make_driver()
             phone = make_driver(mobile=True)
+            state["log"] = tmp / "server.log"
+            state["tmp"] = tmp
         except Exception as error:  # setup failed: every scenario fails
             print(f"FAIL - setup : {error}")
             print(f"0 passed, {len(scenarios)} failed")
@@ -516,6 +645,7 @@ def main():
         for key, title, run, which in scenarios:
             warnings = []
             browser = Browser(console if which == "console" else phone, base, shots, warnings)
+            state["console"] = Browser(console, base, shots, warnings)
             first_shot = len(shots)
             try:
                 summary = run(browser, state)
