@@ -21,7 +21,7 @@ trap cleanup EXIT
 URL="${ADMIN%/postgres}/bench"
 psql -q "$ADMIN" -c "CREATE DATABASE bench"
 export TMPDIR="$WORK" WH_DATA_DIR="$WORK" DATABASE_URL="$URL"
-$BIN demo --scale province 2>/dev/null | head -1
+$BIN demo --scale province --members 0 2>/dev/null | head -1
 psql -q "$URL" -c "VACUUM ANALYZE"
 
 q() { psql -Atq "$URL" -c "$1"; }

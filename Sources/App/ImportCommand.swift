@@ -15,9 +15,13 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let (file, union, batch) = (self.file, self.union, self.batch)
         let line = try await withServices(options) { services, _ in
+            // The import deletes its upload when done: give it a copy, not the operator's file.
+            try FileManager.default.createDirectory(at: services.uploads, withIntermediateDirectories: true)
+            let copy = services.uploads.appendingPathComponent("upload-\(randomToken(bytes: 9))")
+            try FileManager.default.copyItem(at: URL(fileURLWithPath: file), to: copy)
             let start = ContinuousClock.now
             let item = try await services.imports.start(
-                file: URL(fileURLWithPath: file), fileName: URL(fileURLWithPath: file).lastPathComponent, unionId: union, actor: .system("cli"))
+                file: copy, fileName: URL(fileURLWithPath: file).lastPathComponent, unionId: union, actor: .system("cli"))
             var imports = services.imports
             imports.batchSize = batch
             try await imports.run(item.id)

@@ -192,3 +192,12 @@ enum TestIDs {
         }
     }
 }
+
+@Suite struct MemberValidatorTests {
+    @Test func datesFromExcelSerialNumbersAndText() {
+        #expect(MemberValidator.date("45123") == CivilDate(year: 2023, month: 7, day: 16))
+        #expect(MemberValidator.date("2023/7/14") == CivilDate(year: 2023, month: 7, day: 14))
+        #expect(MemberValidator.date("20230714") == CivilDate(year: 2023, month: 7, day: 14))
+        #expect(MemberValidator.date("7/14") == nil)
+    }
+}

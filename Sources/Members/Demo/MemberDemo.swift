@@ -48,7 +48,7 @@ public struct MemberDemo: Sendable {
     {
         let start = ContinuousClock.now
         // How many in each union, and where each union starts in its county's numbering.
-        var rng = SplitMix(seed: seed)
+        var rng = DemoRandom(seed: seed)
         var counts: [Int] = []
         var offsets: [Int] = []
         var next: [String: Int] = [:]
@@ -111,7 +111,7 @@ public struct MemberDemo: Sendable {
     }
 
     func make(union: DemoUnion, count: Int, countyOffset: Int, firstId: Int64, cardShare: Double, seed: UInt64, now: Date) throws -> [Member] {
-        var rng = SplitMix(seed: seed &+ UInt64(union.id) &* 0x9E37_79B9)
+        var rng = DemoRandom(seed: seed &+ UInt64(union.id) &* 0x9E37_79B9)
         let today = CivilDate(date: now)
         var out: [Member] = []
         out.reserveCapacity(count)
@@ -147,18 +147,5 @@ public struct MemberDemo: Sendable {
         case 6: "02"
         default: "01"
         }
-    }
-}
-
-/// SplitMix64: fast, seeded, deterministic.
-struct SplitMix: Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -255,9 +255,12 @@ public struct ImportService: Sendable {
                                                  objectId: String(id), orgPath: item.orgPath,
                                                  detail: ["good": String(done.goodRows), "bad": String(done.badRows), "by": item.actorName]), on: sql)
         }
+        // The upload holds ID numbers in clear: it goes once the import no longer needs it.
+        try? FileManager.default.removeItem(atPath: item.filePath)
     }
 
     func fail(_ id: Int64, message: String) async throws {
+        if let item = try await load(id) { try? FileManager.default.removeItem(atPath: item.filePath) }
         try await database.withConnection { sql in
             try await sql.update("member_imports").set("status", to: MemberImport.Status.failed.rawValue).set("message", to: message)
                 .set("finished_at", to: clock.now()).where("id", .equal, id).run()

@@ -83,7 +83,7 @@ public struct MemberValidator: Sendable {
         }
         var birth = id?.birthDate
         if let text = Self.blank(input.birthDate) {
-            if let d = CivilDate(text: text) {
+            if let d = Self.date(text) {
                 if let id, id.birthDate != d { problems.add("birthDate", IDNumberProblem.birthDateMismatch.message) }
                 birth = d
             } else {
@@ -121,7 +121,7 @@ public struct MemberValidator: Sendable {
         }
         var joinDate = today
         if let text = Self.blank(input.joinDate) {
-            if let d = CivilDate(text: text) {
+            if let d = Self.date(text) {
                 if d > today { problems.add("joinDate", MemberText.joinDateFuture) }
                 joinDate = d
             } else {
@@ -132,6 +132,16 @@ public struct MemberValidator: Sendable {
         return .success(ValidMember(
             name: name, gender: gender, birthDate: birth, ethnicity: ethnicity, idNumber: id, phone: phone, education: education,
             politicalStatus: political, job: job, migrantWorker: migrant, joinDate: joinDate))
+    }
+
+    /// A date as typed (`2026-01-31`, `2026/1/31`, `20260131`…) or as an Excel serial number
+    /// (`45123`: XLSX cells formatted as dates arrive that way).
+    static func date(_ text: String) -> CivilDate? {
+        if let d = CivilDate(text: text) { return d }
+        guard text.count == 5, let c = ExcelSerialDate.components(from: text), let y = c.year, let m = c.month, let d = c.day else {
+            return nil
+        }
+        return CivilDate(year: y, month: m, day: d)
     }
 
     static func blank(_ text: String?) -> String? {

@@ -1,4 +1,5 @@
 /// A small seeded generator (SplitMix64): the same seed gives the same demo data everywhere.
+/// For demo data only, never for secrets.
 public struct DemoRandom: RandomNumberGenerator, Sendable {
     var state: UInt64
 
