@@ -405,9 +405,11 @@ def scenario_b(b, state):
     crumbs = b.d.find_element(By.CSS_SELECTOR, "ol.breadcrumb").text
     check(MOVE_TARGET in crumbs and "新华区总工会" in crumbs and COUNTY not in crumbs,
           f"breadcrumb after the move is “{crumbs}”")
+    b.d.execute_script("document.querySelector('main.main').scrollTo(0, 0);")
+    b.screenshot("b2-moved-flash")
     b.d.execute_script("arguments[0].scrollIntoView({block: 'center'});",
                        b.d.find_element(By.CSS_SELECTOR, "ol.timeline"))
-    b.screenshot("b2-moved")
+    b.screenshot("b3-moved-history")
     b.hygiene("detail after move")
     return f"moved {state['union']} from {state['township']} to {MOVE_TARGET} ({MOVE_TARGET_CODE})"
 
@@ -455,7 +457,7 @@ def scenario_d(b, state):
     width = b.d.execute_script("return window.innerWidth;")
     check(width == 390, f"phone viewport is {width}px wide, expected 390 (meta viewport missing?)")
     b.text_in(".hero h1", "网上职工之家")
-    b.screenshot("d1-phone-home", full_page=True)
+    b.screenshot("d1-phone-home")
     b.hygiene("home", mobile=True)
 
     field = form.find_element(By.CSS_SELECTOR, "input[name=q]")
@@ -467,7 +469,8 @@ def scenario_d(b, state):
     check(any("正定" in t for t in titles), f"no result mentions 正定: {titles[:5]}")
     check(b.d.find_element(By.CSS_SELECTOR, "form.search-big input[name=q]").get_attribute("value") == "正定",
           "the search box does not keep the query")
-    b.screenshot("d2-phone-search", full_page=True)
+    b.screenshot("d2-phone-search")
+    b.screenshot("d3-phone-search-full", full_page=True)
     b.hygiene("search results", mobile=True)
 
     first = results[0]
@@ -476,7 +479,7 @@ def scenario_d(b, state):
     h1 = b.visible("main h1", f"the page of {name}")
     check(h1.text.strip() == name, f"union page h1 is “{h1.text}”, expected {name}")
     check(b.d.find_elements(By.CSS_SELECTOR, "dl.kv"), "union page has no details (dl.kv)")
-    b.screenshot("d3-phone-union", full_page=True)
+    b.screenshot("d4-phone-union")
     b.hygiene("union page", mobile=True)
     return f"phone: {len(titles)} results for 正定, opened {name}"
 

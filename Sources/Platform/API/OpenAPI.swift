@@ -98,7 +98,7 @@ extension Sequence where Element: Hashable {
 }
 
 /// Registers API routes on a router group and documents each in the OpenAPI document.
-public struct APIRoutes: Sendable {
+public struct APIRoutes {
     let group: RouterGroup<AppRequestContext>
     let document: OpenAPIDocument
     let authenticated: Bool

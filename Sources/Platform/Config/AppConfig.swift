@@ -109,7 +109,7 @@ public struct AppConfig: Sendable {
         }
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let key = SymmetricKey(size: .bits256)
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: path, contents: Data(key.base64.utf8), attributes: [.posixPermissions: 0o600])
         logger.warning(
             "generated a development data key; set WH_DATA_KEY in production and keep it out of the data directory",

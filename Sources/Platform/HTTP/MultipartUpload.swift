@@ -56,7 +56,7 @@ public struct MultipartForm: Sendable {
             self.fileName = Self.parameter("filename", in: value)
             if let fileName, !fileName.isEmpty, form.file == nil {
                 let url = directory.appendingPathComponent("upload-\(randomToken(bytes: 9))")
-                FileManager.default.createFile(atPath: url.path, contents: nil)
+                _ = FileManager.default.createFile(atPath: url.path, contents: nil)
                 self.url = url
                 handle = try? FileHandle(forWritingTo: url)
             }

@@ -7,7 +7,7 @@ public enum Upload {
     public static func save(_ body: RequestBody, into directory: URL, limit: Int) async throws -> URL {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent("upload-\(randomToken(bytes: 9))")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         var size = 0
         do {
