@@ -58,6 +58,8 @@ import Testing
                 #expect(!page.html.contains("{{"), "\(uri) has no unrendered tags")
                 #expect(page.html.firstMatch(of: /[>："=]nil[<"]/) == nil, "\(uri) shows no nil")
             }
+            let export = try await web.get("/admin/members/export?format=csv")
+            #expect(export.status == .ok && export.html.contains("会员编号"), "the export route is not taken for a member id")
             let fragment = try await web.get("/admin/orgs/\(f.province.id)/children")
             #expect(fragment.html.contains("甲市总工会") && fragment.html.contains("data-children-url"))
             // The move through the form: history shows it on the page.
