@@ -175,7 +175,7 @@ public final class JobQueue: Sendable {
                 group.addTask {
                     // Wake up at least every interval.
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                        try? await Task.sleep(for: interval)
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
                         queue.poke()
                     }
                 }

@@ -22,7 +22,8 @@ public struct PeriodicService: Service {
             } catch {
                 logger.error("periodic task failed", metadata: ["task": "\(name)", "error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // A plain sleep would hold shutdown up for a whole interval (ten minutes for the session purge).
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }
