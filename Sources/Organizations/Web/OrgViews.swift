@@ -20,6 +20,7 @@ struct OrgNode {
     var phone: String?
     var shortName: String?
     var path: String
+    var parentName: String?
 
     init(_ o: Organization) {
         id = o.id

@@ -181,9 +181,16 @@ public struct OrganizationsWeb: Sendable {
         let q = (request.query("q") ?? "").trimmingCharacters(in: .whitespaces)
         var candidates: [OrgNode] = []
         if !q.isEmpty {
-            candidates = try await service.search(q, actor: context.actor, page: PageRequest(limit: 30)).items
+            let found = try await service.search(q, actor: context.actor, page: PageRequest(limit: 30)).items
                 .filter { c in !org.path.contains(c.path) && (action == "merge" || (c.level != .grassroots && c.id != org.parentId)) }
-                .map(OrgNode.init)
+            // Same-named unions (four 新华路街道总工会 in Hebei) are told apart by their parents.
+            let parents = Dictionary(try await service.lookup(found.compactMap(\.parentId)).map { ($0.id, $0.name) },
+                                     uniquingKeysWith: { a, _ in a })
+            candidates = found.map { o in
+                var node = OrgNode(o)
+                node.parentName = o.parentId.flatMap { parents[$0] }
+                return node
+            }
         }
         let model: [String: Any] = [
             "org": OrgNode(org), "q": q, "candidates": candidates, "searched": !q.isEmpty, "empty": candidates.isEmpty,
