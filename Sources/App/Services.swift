@@ -56,7 +56,7 @@ struct Services: Sendable {
         self.joins = joins
         let transfers = TransferService(database: database, unions: unions, clock: clock)
         self.transfers = transfers
-        self.imports = ImportService(database: database, records: records, unions: unions, regions: regions, clock: clock, logger: logger)
+        self.imports = ImportService(database: database, records: records, unions: unions, regions: regions, clock: clock)
         self.exports = ExportService(database: database, records: records, unions: unions, members: members)
         self.rollups = RollupService(database: database, unions: unions, clock: clock)
         self.workers = WorkerService(

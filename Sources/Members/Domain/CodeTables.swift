@@ -17,6 +17,27 @@ func twoDigitCode(_ key: String) -> String? {
     return key.utf8.count == 1 ? "0" + key : key
 }
 
+/// A table of coded values (民族, 学历, 政治面貌) looked up by code or by what people write.
+protocol CodeTable {
+    static var byCode: [String: Self] { get }
+    /// Names, short names and aliases.
+    static var byName: [String: Self] { get }
+}
+
+extension CodeTable {
+    public init?(code: String) {
+        guard let value = Self.byCode[code] else { return nil }
+        self = value
+    }
+
+    /// A name or an alias (`汉族`, `汉`, `本科`, `党员`), or the code (`01`, `1`).
+    public init?(name: String) {
+        let key = codeTableKey(name)
+        guard let value = Self.byName[key] ?? twoDigitCode(key).flatMap({ Self.byCode[$0] }) else { return nil }
+        self = value
+    }
+}
+
 // MARK: - Gender
 
 /// Gender as recorded on the ID card (GB/T 2261.1: 1 男, 2 女). Stored as the raw value.
@@ -60,7 +81,7 @@ public enum Gender: String, Sendable, Hashable, Codable, CaseIterable {
 // MARK: - Ethnicity (GB/T 3304-1991)
 
 /// One of the 56 ethnic groups (民族), with its GB/T 3304 two-digit code. Stored as `code`.
-public struct Ethnicity: Sendable, Hashable, Codable, Identifiable {
+public struct Ethnicity: CodeTable, Sendable, Hashable, Codable, Identifiable {
     public let code: String
     public let name: String
     public var id: String { code }
@@ -113,20 +134,6 @@ public struct Ethnicity: Sendable, Hashable, Codable, Identifiable {
         return map
     }()
 
-    public init?(code: String) {
-        guard let e = Self.byCode[code] else { return nil }
-        self = e
-    }
-
-    /// `汉族` or `汉`, a former name (`崩龙族`), or the code (`01`, `1`).
-    public init?(name: String) {
-        let key = codeTableKey(name)
-        if let e = Self.byName[key] ?? twoDigitCode(key).flatMap({ Self.byCode[$0] }) {
-            self = e
-        } else {
-            return nil
-        }
-    }
 }
 
 // MARK: - Education (GB/T 4658-2006, simplified)
@@ -134,7 +141,7 @@ public struct Ethnicity: Sendable, Hashable, Codable, Identifiable {
 /// Highest education (学历), simplified to the levels members are asked about. `code` is the
 /// GB/T 4658-2006 code of the graduate (毕业) entry of the level; 研究生 (10) is the group code,
 /// for records that do not say whether it is a doctorate or a master's.
-public struct Education: Sendable, Hashable, Codable, Identifiable {
+public struct Education: CodeTable, Sendable, Hashable, Codable, Identifiable {
     public let code: String
     public let name: String
     /// Other names accepted on input (the standard's own wording, common abbreviations).
@@ -173,27 +180,13 @@ public struct Education: Sendable, Hashable, Codable, Identifiable {
         return map
     }()
 
-    public init?(code: String) {
-        guard let e = Self.byCode[code] else { return nil }
-        self = e
-    }
-
-    /// The name (`大学本科`), an alias (`本科`, `大专`, `中专`), or the code (`21`).
-    public init?(name: String) {
-        let key = codeTableKey(name)
-        if let e = Self.byName[key] ?? Self.byCode[key] {
-            self = e
-        } else {
-            return nil
-        }
-    }
 }
 
 // MARK: - Political status (GB/T 4762-1984)
 
 /// Political status (政治面貌), GB/T 4762 two-digit codes 01-13. `name` is the standard's short
 /// name (`中共党员`), `fullName` the full one (`中国共产党党员`).
-public struct PoliticalStatus: Sendable, Hashable, Codable, Identifiable {
+public struct PoliticalStatus: CodeTable, Sendable, Hashable, Codable, Identifiable {
     public let code: String
     public let name: String
     public let fullName: String
@@ -234,20 +227,6 @@ public struct PoliticalStatus: Sendable, Hashable, Codable, Identifiable {
         return map
     }()
 
-    public init?(code: String) {
-        guard let p = Self.byCode[code] else { return nil }
-        self = p
-    }
-
-    /// Short or full name (`中共党员`, `中国共产党党员`), an alias (`党员`, `团员`), or the code (`01`, `1`).
-    public init?(name: String) {
-        let key = codeTableKey(name)
-        if let p = Self.byName[key] ?? twoDigitCode(key).flatMap({ Self.byCode[$0] }) {
-            self = p
-        } else {
-            return nil
-        }
-    }
 }
 
 // MARK: - Membership status

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Platform
 import SQLKit
 
@@ -104,19 +103,16 @@ public struct ImportService: Sendable {
     let unions: any UnionDirectory
     let regions: any RegionCodeSet
     let clock: AppClock
-    let logger: Logger
     public var batchSize = 5000
     /// Test hook: throw inside the transaction of this batch number (1-based), as a crash would.
     var failInBatch: Int?
 
-    public init(database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, clock: AppClock,
-                logger: Logger) {
+    public init(database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, clock: AppClock) {
         self.database = database
         self.records = records
         self.unions = unions
         self.regions = regions
         self.clock = clock
-        self.logger = logger
     }
 
     /// Registers an uploaded file for import into `unionId`'s subtree and queues the job.
