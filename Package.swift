@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "App",
             dependencies: [
-                "Platform", "WebUI", "Organizations", "Accounts", "Members",
+                "Platform", "WebUI", "Organizations", "Accounts", "Members", "WorkOrders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -89,10 +89,16 @@ let package = Package(
             resources: [.copy("Templates"), .copy("Data")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "WorkOrders",
+            dependencies: ["Platform", "WebUI", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Templates"), .copy("Data")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "Organizations", "Accounts", "Members",
+                "App", "Platform", "Organizations", "Accounts", "Members", "WorkOrders",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

@@ -9,6 +9,7 @@ import Platform
 import Prometheus
 import ServiceLifecycle
 import WebUI
+import WorkOrders
 
 /// The HTTP application: middleware, routes of every module, and the background services.
 func buildApplication(services: Services, logger: Logger, runJobs: Bool) throws -> some ApplicationProtocol {
@@ -32,14 +33,20 @@ func backgroundJobs(services: Services, logger: Logger) -> [any Service] {
             try await services.auth.purgeExpiredSessions()
         },
         PeriodicService(name: "members.rollup", interval: .seconds(300), logger: logger) { try await services.rollups.run() },
+        // Deadlines are kept by a job on the queue (one run at a time across nodes), queued here every minute.
+        PeriodicService(name: "workorders.sla", interval: .seconds(60), logger: logger) {
+            try await services.jobs.enqueue(kind: SLAService.jobKind, payload: "")
+        },
     ]
 }
 
 func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     let renderer = try Renderer(templateDirectories: [
         Renderer.templates, OrganizationsWeb.templates, AccountsWeb.templates, MembersConsole.templates,
+        WorkOrdersConsole.templates,
     ])
-    let navigation = Navigation(OrganizationsWeb.navigation + AccountsWeb.navigation + MembersConsole.navigation)
+    let navigation = Navigation(
+        OrganizationsWeb.navigation + AccountsWeb.navigation + MembersConsole.navigation + WorkOrdersConsole.navigation)
     let chrome = Chrome(navigation: navigation)
     let secure = services.config.secureCookies
 
@@ -68,6 +75,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     MemberAPIController(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
                         rollups: services.rollups, uploads: services.uploads)
         .register(staff: staffAPI, document: document)
+    WorkOrderAPIController(orders: services.workOrders, stats: services.workOrderStats, catalog: services.workOrderCatalog, clock: services.clock)
+        .register(staff: staffAPI, document: document)
 
     // Web: the member site and the staff console
     let web = router.group("")
@@ -78,6 +87,10 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     orgWeb.registerPublic(on: web)
     MemberSite(workers: services.workers, joins: services.joins, transfers: services.transfers, portal: services.portal,
                unions: services.unions, renderer: renderer, chrome: chrome, secureCookies: secure).register(on: web)
+    let memberLookup = MemberLookupAdapter(members: services.members, portal: services.portal, workers: services.workers, unions: services.unions)
+    WorkOrderSite(orders: services.workOrders, catalog: services.workOrderCatalog, notifications: services.notifications, orgs: services.handlingOrgs,
+                  members: memberLookup, renderer: renderer, chrome: chrome, uploads: services.uploads, attachments: services.attachments,
+                  clock: services.clock).register(on: web)
     let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, audit: services.audit, renderer: renderer,
                                   chrome: chrome, secureCookies: secure)
     accountsWeb.registerOpen(on: web)
@@ -87,6 +100,10 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     MembersConsole(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
                    exports: services.exports, rollups: services.rollups, unions: services.unions, renderer: renderer, chrome: chrome,
                    uploads: services.uploads, exportsDirectory: services.exportsDirectory, onImportQueued: { services.jobs.poke() })
+        .register(on: console)
+    WorkOrdersConsole(orders: services.workOrders, stats: services.workOrderStats, catalog: services.workOrderCatalog,
+                      notifications: services.notifications, orgs: services.handlingOrgs, renderer: renderer, chrome: chrome,
+                      uploads: services.uploads, attachments: services.attachments, clock: services.clock)
         .register(on: console)
     return router
 }

@@ -5,6 +5,7 @@ import Logging
 import Members
 import Organizations
 import Platform
+import WorkOrders
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,12 +14,13 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "small (seconds) or province (about 55,000 unions)") var scale: DemoTree.Scale = .small
     @Option(help: "Random seed: the same seed gives the same data") var seed: UInt64 = 2026
     @Option(help: "Members per grassroots union on average (default: 5 small, 268 province ≈ 14 million)") var members: Int?
+    @Option(help: "Extra plain work orders at 正定县总工会 (titled 讨薪 1…N), for benchmarks") var workOrders: Int = 0
 
     func run() async throws {
-        let (scale, seed) = (self.scale, self.seed)
+        let (scale, seed, workOrders) = (self.scale, self.seed, self.workOrders)
         let perUnion = members ?? (scale == .small ? 5 : 268)
         let lines = try await withServices(options) { services, logger in
-            try await DemoData(services: services).load(scale: scale, seed: seed, perUnion: perUnion, logger: logger)
+            try await DemoData(services: services).load(scale: scale, seed: seed, perUnion: perUnion, workOrders: workOrders, logger: logger)
         }
         print(lines.joined(separator: "\n"))
     }
@@ -33,6 +35,8 @@ struct DemoData {
         ("hebei", "张卫东", Role.orgAdmin, "130000", "河北省总工会 组织管理员（全省）"),
         ("sjz", "李红梅", Role.orgAdmin, "130100", "石家庄市总工会 组织管理员"),
         ("zhengding", "王建国", Role.orgAdmin, "130123", "正定县总工会 组织管理员（县级干部）"),
+        ("rexian", "陈静", Role.hotlineOperator, "130123", "正定县总工会 12351 热线接线员"),
+        ("zhengdingzhen", "刘晓燕", Role.workOrderHandler, "130123100000", "正定镇总工会 工单办理员（乡镇工作站）"),
         ("auditor", "赵静", Role.auditor, "130000", "河北省总工会 审计员"),
         ("admin", "系统管理员", Role.systemAdmin, "130000", "系统管理员（首次登录须绑定动态口令）"),
     ]
@@ -53,7 +57,23 @@ struct DemoData {
         return summary
     }
 
-    func load(scale: DemoTree.Scale, seed: UInt64, perUnion: Int, logger: Logger) async throws -> [String] {
+    /// The work-order stories at 正定县 and, if asked, `count` plain orders at the county union.
+    func loadWorkOrders(count: Int, seed: UInt64, idsByRegion: [String: Int64]) async throws -> String {
+        guard let countyId = idsByRegion["130123"], let townId = idsByRegion["130123100000"],
+            let county = try await services.handlingOrgs.org(countyId), let town = try await services.handlingOrgs.org(townId),
+            let grassroots = try await services.handlingOrgs.children(of: townId, limit: 1).first
+        else { return "未找到正定县的演示组织，未生成工单" }
+        let demo = WorkOrderDemo(database: services.database, orders: services.workOrders)
+        func actor(_ username: String) async throws -> Actor {
+            Actor(principal: try await services.auth.principal(username: username), ip: "local", requestId: "demo")
+        }
+        try await demo.stories(worker: nil, grassroots: grassroots, township: town, handler: try await actor("zhengdingzhen"),
+                               operatorActor: try await actor("rexian"))
+        if count > 0 { try await demo.bulk(count: count, org: county, seed: seed) }
+        return "工单 \(4 + count) 件（正定县）"
+    }
+
+    func load(scale: DemoTree.Scale, seed: UInt64, perUnion: Int, workOrders: Int = 0, logger: Logger) async throws -> [String] {
         let tree = DemoTree(database: services.database)
         var lines: [String] = []
         if try await tree.isEmpty() {
@@ -70,6 +90,7 @@ struct DemoData {
             lines.append("已生成演示数据（\(scale.rawValue)，种子 \(seed)）：工会组织 \(summary.total) 个 — \(levels.joined(separator: "，"))；用时 \(start.duration(to: .now))")
             let members = try await loadMembers(perUnion: perUnion, seed: seed, logger: logger)
             lines.append("会员 \(members.members) 人；用时 \(members.seconds) 秒")
+            lines.append(try await loadWorkOrders(count: workOrders, seed: seed, idsByRegion: summary.idsByRegion))
         } else {
             lines.append("数据库中已有工会组织，未重复生成演示数据。")
         }

@@ -6,6 +6,7 @@ import Organizations
 import Platform
 import SQLKit
 import WebUI
+import WorkOrders
 
 /// Every service of the deployment, built once from the configuration. Web, API, CLI and jobs share them.
 struct Services: Sendable {
@@ -26,9 +27,16 @@ struct Services: Sendable {
     let workers: WorkerService
     let portal: PortalService
     let unions: UnionDirectoryAdapter
+    let workOrderCatalog: WorkOrderCatalog
+    let workOrders: WorkOrderService
+    let sla: SLAService
+    let workOrderStats: StatsService
+    let notifications: NotificationService
+    let handlingOrgs: HandlingOrgAdapter
 
     static let migrations: [Migration] =
         AuditLog.migrations + JobQueue.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
+        + WorkOrderMigrations.all
 
     init(config: AppConfig, logger: Logger, clock: AppClock = .system, bcryptCost: UInt8 = 12) throws {
         self.config = config
@@ -39,7 +47,7 @@ struct Services: Sendable {
         // Lookups for other modules go through a listener-less instance: no cycle with the listeners.
         let unions = UnionDirectoryAdapter(organizations: OrganizationService(database: database, clock: clock))
         let organizations = OrganizationService(
-            database: database, clock: clock, listeners: [AssignmentPathListener(), MemberTreeListener(unions: unions)])
+            database: database, clock: clock, listeners: [AssignmentPathListener(), MemberTreeListener(unions: unions), WorkOrderTreeListener()])
         self.unions = unions
         self.organizations = organizations
         let directory = OrgDirectoryAdapter(organizations: organizations)
@@ -59,10 +67,23 @@ struct Services: Sendable {
         self.imports = ImportService(database: database, records: records, unions: unions, regions: regions, clock: clock)
         self.exports = ExportService(database: database, records: records, unions: unions, members: members)
         self.rollups = RollupService(database: database, unions: unions, clock: clock)
-        self.workers = WorkerService(
-            database: database, records: records, passwords: passwords,
-            sms: OutboxSMSSender(database: database, cipher: cipher, logger: logger), clock: clock)
-        self.portal = PortalService(database: database, unions: unions, joins: joins, transfers: transfers, clock: clock)
+        let sms = OutboxSMSSender(database: database, cipher: cipher, logger: logger)
+        let workers = WorkerService(database: database, records: records, passwords: passwords, sms: sms, clock: clock)
+        self.workers = workers
+        let portal = PortalService(database: database, unions: unions, joins: joins, transfers: transfers, clock: clock)
+        self.portal = portal
+        let handlingOrgs = HandlingOrgAdapter(organizations: OrganizationService(database: database, clock: clock))
+        self.handlingOrgs = handlingOrgs
+        let catalog = WorkOrderCatalog(database: database)
+        self.workOrderCatalog = catalog
+        self.workOrders = WorkOrderService(
+            database: database, catalog: catalog, orgs: handlingOrgs,
+            members: MemberLookupAdapter(members: members, portal: portal, workers: workers, unions: unions),
+            messenger: SMSMessenger(sender: sms), cipher: cipher, clock: clock)
+        let sla = SLAService(database: database, catalog: catalog, orgs: handlingOrgs, clock: clock)
+        self.sla = sla
+        self.workOrderStats = StatsService(database: database, catalog: catalog, orgs: handlingOrgs)
+        self.notifications = NotificationService(database: database)
         let (imports, rollups, jobs) = (self.imports, self.rollups, self.jobs)
         jobs.register(ImportService.jobKind) { job, context in
             guard let id = Int64(job.payload) else { return }
@@ -70,13 +91,16 @@ struct Services: Sendable {
             try await jobs.enqueue(kind: RollupService.jobKind, payload: "")
         }
         jobs.register(RollupService.jobKind) { _, _ in try await rollups.run() }
+        jobs.register(SLAService.jobKind) { _, _ in _ = try await sla.run() }
     }
 
     var uploads: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("uploads") }
     var exportsDirectory: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("exports") }
+    var attachments: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("attachments") }
 
     func migrate(logger: Logger) async throws {
         try await Migrator(database: database, logger: logger).migrate(Self.migrations)
+        try await workOrderCatalog.seedCalendar()
     }
 }
 

@@ -28,8 +28,12 @@ public struct Chrome: Sendable {
     }
 
     /// The context for a page outside the console (login, member site).
-    public func plain(_ model: Any, context: AppRequestContext) -> PageContext {
-        PageContext(model: model, chrome: ["csrf": context.csrfToken])
+    public func plain(_ model: Any, request: Request? = nil, context: AppRequestContext) -> PageContext {
+        var chrome: [String: Any] = ["csrf": context.csrfToken]
+        if let flash = request?.cookies[Flash.cookie].flatMap({ Flash(cookieValue: $0.value) }) {
+            chrome["flash"] = ["ok": flash.ok, "text": flash.text]
+        }
+        return PageContext(model: model, chrome: chrome)
     }
 }
 

@@ -253,6 +253,14 @@ public struct AuthService: SessionResolver {
 }
 
 extension AuthService {
+    /// The principal of an account by name, without a session: for the CLI and demo data acting as that cadre.
+    public func principal(username: String) async throws -> Principal {
+        try await database.withConnection { [store, orgs] sql in
+            guard let account = try await store.account(username: username, on: sql) else { throw AppError.notFound() }
+            return try await Self.principal(account, store: store, orgs: orgs, on: sql)
+        }
+    }
+
     /// Deletes sessions past their absolute or idle lifetime (a periodic job).
     public func purgeExpiredSessions() async throws {
         let now = clock.now()

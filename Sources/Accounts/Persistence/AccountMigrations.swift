@@ -57,5 +57,14 @@ public enum AccountMigrations {
                 ('member_clerk', '会员管理员', 'org.read,member.read,member.write,member.import,member.export', TRUE, FALSE)
                 """,
             ]),
+        Migration(
+            domain: "accounts", number: 3, name: "work_order_permissions",
+            statements: [
+                "UPDATE roles SET permissions = permissions || ',workorder.read,workorder.intake,workorder.handle' WHERE code = 'work_order_handler'",
+                "UPDATE roles SET permissions = permissions || ',workorder.read,workorder.intake' WHERE code = 'hotline_operator'",
+                "UPDATE roles SET permissions = permissions || ',workorder.read,workorder.intake,workorder.handle,workorder.supervise' WHERE code = 'org_admin'",
+                "UPDATE roles SET permissions = permissions || ',workorder.read,workorder.configure' WHERE code = 'system_admin'",
+                "UPDATE roles SET permissions = permissions || ',workorder.read' WHERE code IN ('auditor', 'viewer')",
+            ]),
     ]
 }

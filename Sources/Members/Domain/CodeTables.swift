@@ -1,3 +1,4 @@
+import Platform
 import Foundation
 
 /// Lookup key for the code tables: no spaces of any width, full-width letters and digits as ASCII.

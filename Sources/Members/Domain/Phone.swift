@@ -1,3 +1,4 @@
+import Platform
 import Foundation
 
 /// Why a mobile number was rejected.

@@ -4,17 +4,21 @@ import NIOCore
 
 /// Streams a file to the client in chunks, optionally deleting it once sent (exports).
 public enum FileDownload {
-    public static func response(_ url: URL, name: String, deleteAfter: Bool) async throws -> Response {
+    /// `inline` shows images and PDFs in the browser instead of saving them.
+    public static func response(_ url: URL, name: String, deleteAfter: Bool, contentType: String? = nil, inline: Bool = false) async throws
+        -> Response
+    {
         let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
         var headers = HTTPFields()
-        headers[.contentType] =
+        let byExtension =
             switch url.pathExtension {
             case "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             case "csv": "text/csv; charset=utf-8"
             default: "application/octet-stream"
             }
+        headers[.contentType] = contentType ?? byExtension
         let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "download"
-        headers[.contentDisposition] = "attachment; filename=\"download.\(url.pathExtension)\"; filename*=UTF-8''\(encoded)"
+        headers[.contentDisposition] = "\(inline ? "inline" : "attachment"); filename=\"download.\(url.pathExtension)\"; filename*=UTF-8''\(encoded)"
         headers[.cacheControl] = "no-store"
         let body = ResponseBody(contentLength: size) { writer in
             let handle = try FileHandle(forReadingFrom: url)

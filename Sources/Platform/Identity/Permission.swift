@@ -20,6 +20,11 @@ public struct Permission: RawRepresentable, Hashable, Sendable, Codable, Compara
     public static let memberReveal = Permission("member.reveal")
     public static let memberImport = Permission("member.import")
     public static let memberExport = Permission("member.export")
+    public static let workOrderRead = Permission("workorder.read")
+    public static let workOrderIntake = Permission("workorder.intake")
+    public static let workOrderHandle = Permission("workorder.handle")
+    public static let workOrderSupervise = Permission("workorder.supervise")
+    public static let workOrderConfigure = Permission("workorder.configure")
 
     /// Every permission with its label in the console.
     public static let catalogue: [(Permission, String)] = [
@@ -36,6 +41,11 @@ public struct Permission: RawRepresentable, Hashable, Sendable, Codable, Compara
         (.memberReveal, "查看完整身份证号、手机号（须填写理由）"),
         (.memberImport, "批量导入会员"),
         (.memberExport, "导出会员"),
+        (.workOrderRead, "查看工单及统计"),
+        (.workOrderIntake, "登记工单（热线、窗口代办）、回访"),
+        (.workOrderHandle, "受理、转办、协办、办结工单"),
+        (.workOrderSupervise, "督办工单（催办、改派、提级办理）"),
+        (.workOrderConfigure, "配置工单类型、分类、分派规则与节假日"),
     ]
 
     public var label: String { Self.catalogue.first { $0.0 == self }?.1 ?? rawValue }

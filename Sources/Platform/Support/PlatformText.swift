@@ -10,6 +10,7 @@ public enum PlatformText {
     public static let badLimit = "每页条数应在 1 到 200 之间"
     public static let required = "此项为必填项"
     public static let tooLong = "内容过长"
+    public static let concurrentChange = "该记录刚被他人修改，请刷新后重试"
 }
 
 extension PlatformText {

@@ -1,0 +1,76 @@
+import Foundation
+import Members
+import Organizations
+import Platform
+import SQLKit
+import WorkOrders
+
+/// WorkOrders sees the tree through this.
+struct HandlingOrgAdapter: HandlingOrgDirectory {
+    let organizations: OrganizationService
+
+    func orgs(_ ids: [Int64]) async throws -> [HandlingOrg] {
+        try await organizations.lookup(ids).map(Self.ref)
+    }
+
+    func search(_ text: String, limit: Int) async throws -> [HandlingOrg] {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return [] }
+        return try await organizations.search(text, actor: .system("directory"), page: PageRequest(limit: limit)).items.map(Self.ref)
+    }
+
+    func children(of id: Int64, limit: Int) async throws -> [HandlingOrg] {
+        try await organizations.children(of: id, actor: .system("directory"), page: PageRequest(limit: limit)).items.filter(\.isActive).map(Self.ref)
+    }
+
+    static func ref(_ o: Organization) -> HandlingOrg {
+        HandlingOrg(id: o.id, path: o.path, name: o.name, level: o.level.rawValue, regionCode: o.regionCode, active: o.isActive)
+    }
+}
+
+/// WorkOrders finds callers and workers in the member database through this.
+struct MemberLookupAdapter: MemberLookup {
+    let members: MemberService
+    let portal: PortalService
+    let workers: WorkerService
+    let unions: UnionDirectoryAdapter
+
+    func member(ofWorker workerId: Int64) async throws -> MemberContact? {
+        let mine = try await portal.mine(workerId: workerId)
+        guard let m = mine.member else { return nil }
+        return MemberContact(memberId: m.id, name: m.name, memberNo: m.memberNo, orgId: m.orgId, orgName: mine.union?.name ?? "", active: m.isCounted)
+    }
+
+    func members(phone: String) async throws -> [MemberContact] {
+        let found = try await members.search(MemberQuery(text: phone), actor: .system("hotline"), page: PageRequest(limit: 5)).items
+        let names = Dictionary(try await unions.unions(found.map(\.orgId)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return found.map {
+            MemberContact(memberId: $0.id, name: $0.name, memberNo: $0.memberNo, orgId: $0.orgId, orgName: names[$0.orgId] ?? "", active: $0.isCounted)
+        }
+    }
+
+    func phone(ofWorker workerId: Int64) async throws -> String? {
+        try await workers.phone(of: workerId)
+    }
+}
+
+/// Text messages go through the member site's sender (log + outbox in development).
+struct SMSMessenger: TextMessenger {
+    let sender: any SMSSender
+    func send(to phone: String, body: String) async throws { try await sender.send(to: phone, body: body) }
+}
+
+/// Work orders keep org paths and move with the tree.
+struct WorkOrderTreeListener: OrgTreeListener {
+    func subtreeMoved(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
+        try await WorkOrderPaths.rebase(from: old, to: new, on: sql)
+    }
+
+    func orgMerged(source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws {
+        try await WorkOrderPaths.merge(source, into: target, on: sql)
+    }
+
+    func orgClosing(_ org: OrgPath, on sql: any SQLDatabase) async throws {
+        try await WorkOrderPaths.checkCanClose(org, on: sql)
+    }
+}

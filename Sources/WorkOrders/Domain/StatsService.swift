@@ -1,0 +1,107 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// Figures for any subtree, summed from the counters the write path keeps (never from the orders):
+/// volume by type and category, on-time rate, satisfaction, average handling days, per month.
+public struct WorkOrderStats: Sendable {
+    public struct Line: Sendable {
+        public var key: String
+        public var label: String
+        public var created: Int64 = 0
+        public var resolved: Int64 = 0
+        public var onTime: Int64 = 0
+        public var rated: Int64 = 0
+        public var satisfied: Int64 = 0
+        public var ratingSum: Int64 = 0
+        public var handlingDays: Int64 = 0
+
+        public var onTimeRate: Double? { resolved > 0 ? Double(onTime) / Double(resolved) : nil }
+        public var satisfactionRate: Double? { rated > 0 ? Double(satisfied) / Double(rated) : nil }
+        public var averageDays: Double? { resolved > 0 ? Double(handlingDays) / Double(resolved) : nil }
+        public var averageRating: Double? { rated > 0 ? Double(ratingSum) / Double(rated) : nil }
+
+        mutating func add(_ o: Line) {
+            created += o.created
+            resolved += o.resolved
+            onTime += o.onTime
+            rated += o.rated
+            satisfied += o.satisfied
+            ratingSum += o.ratingSum
+            handlingDays += o.handlingDays
+        }
+    }
+
+    public var root: HandlingOrg
+    public var from: String
+    public var to: String
+    public var total: Line
+    public var byType: [Line]
+    public var byCategory: [Line]
+    public var byMonth: [Line]
+}
+
+public struct StatsService: Sendable {
+    let database: Database
+    let catalog: WorkOrderCatalog
+    let orgs: any HandlingOrgDirectory
+
+    public init(database: Database, catalog: WorkOrderCatalog, orgs: any HandlingOrgDirectory) {
+        self.database = database
+        self.catalog = catalog
+        self.orgs = orgs
+    }
+
+    /// Stats of `orgId`'s subtree (default: the actor's first subtree) for months `from`...`to` (`2026-01`).
+    public func stats(orgId: Int64?, from: String, to: String, actor: Actor) async throws -> WorkOrderStats {
+        let scope = try actor.requireScope(.workOrderRead)
+        let rootId = orgId ?? scope.roots.first?.id
+        guard let rootId, let root = try await orgs.org(rootId), scope.covers(root.path) else { throw AppError.notFound(WorkOrderText.notFound) }
+        guard Self.isMonth(from), Self.isMonth(to), from <= to else { throw AppError.validation(["from": WorkOrderText.dayInvalid]) }
+        let snapshot = try await catalog.snapshot()
+        let rows = try await database.withConnection { sql in
+            try await sql.select().column("period").column("type_code").column("category_code")
+                .column(SQLFunction("SUM", args: SQLColumn("created")), as: "created").column(SQLFunction("SUM", args: SQLColumn("resolved")), as: "resolved")
+                .column(SQLFunction("SUM", args: SQLColumn("on_time")), as: "on_time").column(SQLFunction("SUM", args: SQLColumn("rated")), as: "rated")
+                .column(SQLFunction("SUM", args: SQLColumn("satisfied")), as: "satisfied")
+                .column(SQLFunction("SUM", args: SQLColumn("rating_sum")), as: "rating_sum")
+                .column(SQLFunction("SUM", args: SQLColumn("handling_days")), as: "handling_days")
+                .from("work_order_counters").where("org_path", in: Scope([root.path]))
+                .where("period", .greaterThanOrEqual, from).where("period", .lessThanOrEqual, to)
+                .groupBy("period").groupBy("type_code").groupBy("category_code").all()
+        }
+        var total = WorkOrderStats.Line(key: "", label: "合计")
+        var types: [String: WorkOrderStats.Line] = [:]
+        var categories: [String: WorkOrderStats.Line] = [:]
+        var months: [String: WorkOrderStats.Line] = [:]
+        for row in rows {
+            func n(_ c: String) throws -> Int64 { try row.decode(column: c, as: Int64?.self) ?? 0 }
+            let period = try row.decode(column: "period", as: String.self)
+            let type = try row.decode(column: "type_code", as: String.self)
+            let category = try row.decode(column: "category_code", as: String.self)
+            let line = WorkOrderStats.Line(key: "", label: "", created: try n("created"), resolved: try n("resolved"), onTime: try n("on_time"),
+                                           rated: try n("rated"), satisfied: try n("satisfied"), ratingSum: try n("rating_sum"),
+                                           handlingDays: try n("handling_days"))
+            total.add(line)
+            types[type, default: .init(key: type, label: snapshot.typeName(type))].add(line)
+            categories[category, default: .init(key: category, label: snapshot.categoryName(category))].add(line)
+            months[period, default: .init(key: period, label: period)].add(line)
+        }
+        // Every month of the range, including empty ones, so charts keep their time axis.
+        var month = from
+        while month <= to {
+            if months[month] == nil { months[month] = .init(key: month, label: month) }
+            month = Self.nextMonth(month)
+        }
+        return WorkOrderStats(root: root, from: from, to: to, total: total,
+                              byType: types.values.sorted { $0.created > $1.created }, byCategory: categories.values.sorted { $0.created > $1.created },
+                              byMonth: months.values.sorted { $0.key < $1.key })
+    }
+
+    static func isMonth(_ s: String) -> Bool { s.count == 7 && CivilDate(iso: s + "-01") != nil }
+
+    static func nextMonth(_ s: String) -> String {
+        let d = CivilDate(iso: s + "-01")!
+        return d.month == 12 ? "\(d.year + 1)-01" : String(format: "%04d-%02d", d.year, d.month + 1)
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// The deployment's configuration of the engine: types with time limits, categories, routing rules
+/// and the holiday calendar. Read on every intake, so it is cached briefly; edits drop the cache.
+public struct WorkOrderCatalog: Sendable {
+    public struct Snapshot: Sendable {
+        public var types: [WorkOrderType]
+        public var categories: [WorkOrderCategory]
+        public var routes: [RoutingRule]
+        public var calendarDays: [CalendarException]
+        public var calendar: WorkCalendar
+
+        public func type(_ code: String) -> WorkOrderType? { types.first { $0.code == code } }
+        public func category(_ code: String) -> WorkOrderCategory? { categories.first { $0.code == code } }
+        public func typeName(_ code: String) -> String { type(code)?.name ?? code }
+        public func categoryName(_ code: String) -> String { category(code)?.name ?? code }
+    }
+
+    let database: Database
+    let cache = Cache()
+    static let lifetime: TimeInterval = 30
+
+    public init(database: Database) { self.database = database }
+
+    public func snapshot() async throws -> Snapshot {
+        if let cached = await cache.fresh(Self.lifetime) { return cached }
+        let snapshot = try await database.withConnection { sql in
+            let types = try await sql.select().column("*").from("work_order_types").orderBy("sort").all(decoding: WorkOrderType.self)
+            let categories = try await sql.select().column("*").from("work_order_categories").orderBy("sort").all(decoding: WorkOrderCategory.self)
+            let routes = try await sql.select().column("*").from("work_order_routes").orderBy("priority").orderBy("id").all(decoding: RoutingRule.self)
+            var days: [CalendarException] = []
+            for row in try await sql.select().columns("day", "working", "name").from("calendar_days").orderBy("day").all() {
+                guard let day = CivilDate(iso: try row.decode(column: "day", as: String.self)) else { continue }
+                days.append(CalendarException(day: day, working: try row.decode(column: "working", as: Bool.self),
+                                              name: try row.decode(column: "name", as: String.self)))
+            }
+            return Snapshot(types: types, categories: categories, routes: routes, calendarDays: days, calendar: WorkCalendar(exceptions: days))
+        }
+        await cache.store(snapshot)
+        return snapshot
+    }
+
+    /// Loads the shipped holidays for every year the table knows nothing about yet: a year an admin
+    /// has edited is never overwritten.
+    public func seedCalendar() async throws {
+        try await database.transaction { sql in
+            let known = Set(try await sql.raw("SELECT DISTINCT substr(day, 1, 4) AS y FROM calendar_days").all().map { try $0.decode(column: "y", as: String.self) })
+            let missing = WorkCalendar.bundled.filter { !known.contains(String($0.day.iso.prefix(4))) }
+            guard !missing.isEmpty else { return }
+            let insert = sql.insert(into: "calendar_days").columns("day", "working", "name")
+            for d in missing { insert.values(SQLBind(d.day.iso), SQLBind(d.working), SQLBind(d.name)) }
+            try await insert.run()
+        }
+        await cache.clear()
+    }
+
+    // MARK: Editing (workorder.configure)
+
+    public func saveType(_ type: WorkOrderType, actor: Actor) async throws {
+        try actor.requireDeploymentWide(.workOrderConfigure)
+        var v = Validator()
+        v.check(Self.validCode(type.code), "code", WorkOrderText.codeInvalid)
+        v.check(!type.name.isEmpty && type.name.count <= 30, "name", WorkOrderText.nameRequired)
+        v.check((1...365).contains(type.normalDays) && type.normalDays <= type.difficultDays && type.difficultDays <= type.complexDays
+                && type.complexDays <= 365, "days", WorkOrderText.daysInvalid)
+        try v.validate()
+        try await write(actor: actor, action: "workorder.type.save", object: type.code) { sql in
+            try await sql.insert(into: "work_order_types").model(type).onConflict(with: ["code"]) {
+                try $0.set(excludedContentOf: type)
+            }.run()
+        }
+    }
+
+    public func saveCategory(_ category: WorkOrderCategory, actor: Actor) async throws {
+        try actor.requireDeploymentWide(.workOrderConfigure)
+        var v = Validator()
+        v.check(Self.validCode(category.code), "code", WorkOrderText.codeInvalid)
+        v.check(!category.name.isEmpty && category.name.count <= 30, "name", WorkOrderText.nameRequired)
+        try v.validate()
+        try await write(actor: actor, action: "workorder.category.save", object: category.code) { sql in
+            try await sql.insert(into: "work_order_categories").model(category).onConflict(with: ["code"]) {
+                try $0.set(excludedContentOf: category)
+            }.run()
+        }
+    }
+
+    public func addRoute(typeCode: String?, categoryCode: String?, regionPrefix: String?, targetLevel: String, priority: Int, note: String?,
+                         actor: Actor) async throws {
+        try actor.requireDeploymentWide(.workOrderConfigure)
+        let snapshot = try await snapshot()
+        var v = Validator()
+        v.check(typeCode == nil || snapshot.type(typeCode!) != nil, "typeCode", WorkOrderText.typeUnknown)
+        v.check(categoryCode == nil || snapshot.category(categoryCode!) != nil, "categoryCode", WorkOrderText.categoryUnknown)
+        v.check(WorkOrderText.levelLabels[targetLevel] != nil, "targetLevel", WorkOrderText.levelUnknown)
+        v.check(regionPrefix == nil || (regionPrefix!.count <= 6 && regionPrefix!.allSatisfy(\.isASCII) && regionPrefix!.allSatisfy(\.isNumber)),
+                "regionPrefix", WorkOrderText.codeInvalid)
+        try v.validate()
+        try await write(actor: actor, action: "workorder.route.add", object: targetLevel) { sql in
+            try await sql.insert(into: "work_order_routes").columns("type_code", "category_code", "region_prefix", "target_level", "priority", "note")
+                .values(SQLBind(typeCode), SQLBind(categoryCode), SQLBind(regionPrefix), SQLBind(targetLevel), SQLBind(priority), SQLBind(note)).run()
+        }
+    }
+
+    public func deleteRoute(_ id: Int64, actor: Actor) async throws {
+        try actor.requireDeploymentWide(.workOrderConfigure)
+        try await write(actor: actor, action: "workorder.route.delete", object: String(id)) { sql in
+            try await sql.delete(from: "work_order_routes").where("id", .equal, id).run()
+        }
+    }
+
+    /// Adds or replaces one exceptional day (a holiday, or a weekend working day).
+    public func saveDay(_ dayText: String, working: Bool, name: String, actor: Actor) async throws {
+        try actor.requireDeploymentWide(.workOrderConfigure)
+        let name = name.trimmingCharacters(in: .whitespaces)
+        var v = Validator()
+        let day = CivilDate(iso: dayText.trimmingCharacters(in: .whitespaces))
+        v.check(day != nil, "day", WorkOrderText.dayInvalid)
+        v.check(!name.isEmpty && name.count <= 30, "name", WorkOrderText.calendarNameRequired)
+        try v.validate()
+        try await write(actor: actor, action: "workorder.calendar.save", object: day!.iso) { sql in
+            try await sql.delete(from: "calendar_days").where("day", .equal, day!.iso).run()
+            try await sql.insert(into: "calendar_days").columns("day", "working", "name")
+                .values(SQLBind(day!.iso), SQLBind(working), SQLBind(name)).run()
+        }
+    }
+
+    public func deleteDay(_ dayText: String, actor: Actor) async throws {
+        try actor.requireDeploymentWide(.workOrderConfigure)
+        try await write(actor: actor, action: "workorder.calendar.delete", object: dayText) { sql in
+            try await sql.delete(from: "calendar_days").where("day", .equal, dayText).run()
+        }
+    }
+
+    func write(actor: Actor, action: String, object: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        try await database.transaction { sql in
+            try await body(sql)
+            try await AuditLog.record(AuditEntry(actor: actor, action: action, objectType: "work_order_config", objectId: object, orgPath: nil), on: sql)
+        }
+        await cache.clear()
+    }
+
+    static func validCode(_ code: String) -> Bool {
+        (2...30).contains(code.count) && code.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
+    actor Cache {
+        var value: Snapshot?
+        var at: ContinuousClock.Instant?
+
+        func fresh(_ lifetime: TimeInterval) -> Snapshot? {
+            guard let value, let at, at.duration(to: .now) < .seconds(lifetime) else { return nil }
+            return value
+        }
+
+        func store(_ snapshot: Snapshot) {
+            value = snapshot
+            at = .now
+        }
+
+        func clear() { value = nil }
+    }
+}
+
+extension Actor {
+    /// Deployment-wide settings: the permission must be held over a top-level org (or by the system).
+    func requireDeploymentWide(_ permission: Permission) throws {
+        let scope = self.scope(permission)
+        guard scope.isAll || scope.roots.contains(where: { $0.depth == 0 }) else { throw AppError.forbidden }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// SQL shared by the work-order services; every function runs on the caller's connection or transaction.
+struct WorkOrderStore: Sendable {
+    func order(_ id: Int64, on sql: any SQLDatabase) async throws -> WorkOrder? {
+        try await sql.select().column("*").from("work_orders").where("id", .equal, id).first(decoding: WorkOrder.self)
+    }
+
+    /// Applies `changes` only if nobody changed the order since `expected` was read; bumps the version.
+    func update(_ expected: WorkOrder, _ changes: [String: any Encodable & Sendable], now: Date, on sql: any SQLDatabase) async throws {
+        let q = sql.update("work_orders").set("version", to: SQLRaw("version + 1")).set("updated_at", to: now)
+        for (column, value) in changes.sorted(by: { $0.key < $1.key }) { q.set(column, to: SQLBind(value)) }
+        let rows = try await q.where("id", .equal, expected.id).where("version", .equal, expected.version).returning("id").all()
+        if rows.isEmpty { throw AppError.conflict(PlatformText.concurrentChange) }
+    }
+
+    func event(_ orderId: Int64, actor: String, action: String, note: String? = nil, isPublic: Bool, orgName: String? = nil, at: Date,
+               on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "work_order_events").columns("order_id", "at", "actor_name", "action", "note", "public", "org_name")
+            .values(SQLBind(orderId), SQLBind(at), SQLBind(actor), SQLBind(action), SQLBind(note), SQLBind(isPublic), SQLBind(orgName)).run()
+    }
+
+    enum Recipient {
+        case worker(Int64)
+        case account(Int64)
+        case org(Int64)
+    }
+
+    func notify(_ recipient: Recipient, orderId: Int64, kind: String, text: String, at: Date, on sql: any SQLDatabase) async throws {
+        var (worker, account, org): (Int64?, Int64?, Int64?) = (nil, nil, nil)
+        switch recipient {
+        case .worker(let id): worker = id
+        case .account(let id): account = id
+        case .org(let id): org = id
+        }
+        try await sql.insert(into: "notifications").columns("worker_id", "account_id", "org_id", "order_id", "kind", "text", "created_at")
+            .values(SQLBind(worker), SQLBind(account), SQLBind(org), SQLBind(orderId), SQLBind(kind), SQLBind(text), SQLBind(at)).run()
+    }
+
+    /// Adds to one counter row of an org, month, type and category (stats read these, never the orders).
+    func count(_ order: WorkOrder, org: (id: Int64, path: OrgPath), on day: CivilDate, _ deltas: Counters, on sql: any SQLDatabase) async throws {
+        let period = String(day.iso.prefix(7))
+        try await sql.insert(into: "work_order_counters")
+            .columns("org_id", "org_path", "period", "type_code", "category_code", "created", "resolved", "on_time", "rated", "satisfied",
+                     "rating_sum", "handling_days")
+            .values(SQLBind(org.id), SQLBind(org.path.rawValue), SQLBind(period), SQLBind(order.typeCode), SQLBind(order.categoryCode),
+                    SQLBind(deltas.created), SQLBind(deltas.resolved), SQLBind(deltas.onTime), SQLBind(deltas.rated),
+                    SQLBind(deltas.satisfied), SQLBind(deltas.ratingSum), SQLBind(deltas.handlingDays))
+            .onConflict(with: ["org_id", "period", "type_code", "category_code"]) { conflict in
+                for column in Counters.columns {
+                    conflict.set(SQLColumn(column), to: SQLBinaryExpression(SQLColumn(column, table: "work_order_counters"), .add,
+                                                                            SQLColumn(column, table: "excluded")))
+                }
+                return conflict
+            }.run()
+    }
+
+    /// Moves copies of org paths after a subtree moves in the tree.
+    static func rebase(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
+        for (table, column) in [("work_orders", "org_path"), ("work_orders", "supervisor_path"), ("work_order_assists", "org_path"),
+                                ("work_order_counters", "org_path")] {
+            try await OrgPath.rebase(table, column, from: old, to: new, on: sql)
+        }
+    }
+}
+
+/// Deltas of one counter row.
+struct Counters: Sendable {
+    static let columns = ["created", "resolved", "on_time", "rated", "satisfied", "rating_sum", "handling_days"]
+    var created: Int64 = 0
+    var resolved: Int64 = 0
+    var onTime: Int64 = 0
+    var rated: Int64 = 0
+    var satisfied: Int64 = 0
+    var ratingSum: Int64 = 0
+    var handlingDays: Int64 = 0
+}
+
+/// For the tree's listeners (wired in App): work orders, assists and counters follow a moved subtree.
+public enum WorkOrderPaths {
+    public static func rebase(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
+        try await WorkOrderStore.rebase(from: old, to: new, on: sql)
+    }
+
+    /// A merged union's orders continue at the union it was merged into.
+    public static func merge(_ source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws {
+        try await sql.update("work_orders").set("org_id", to: target.id).set("org_path", to: target.rawValue)
+            .set("version", to: SQLRaw("version + 1")).where("org_id", .equal, source.id).run()
+    }
+
+    /// A union with open orders cannot close: they would have no handler.
+    public static func checkCanClose(_ org: OrgPath, on sql: any SQLDatabase) async throws {
+        let open = try await sql.select().column("id").from("work_orders").where("org_id", .equal, org.id)
+            .where("status", .in, ["submitted", "accepted", "waiting"]).limit(1).first()
+        if open != nil { throw AppError.conflict(WorkOrderText.openOrdersRemain) }
+    }
+}

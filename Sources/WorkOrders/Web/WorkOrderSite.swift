@@ -1,0 +1,184 @@
+import Foundation
+import Hummingbird
+import Platform
+import WebUI
+
+/// The worker's side on the mobile member site: file a request, follow it, answer, rate, reopen.
+public struct WorkOrderSite: Sendable {
+    let orders: WorkOrderService
+    let catalog: WorkOrderCatalog
+    let notifications: NotificationService
+    let orgs: any HandlingOrgDirectory
+    let members: any MemberLookup
+    let renderer: Renderer
+    let chrome: Chrome
+    let uploads: URL
+    let attachments: URL
+    let clock: AppClock
+
+    public init(orders: WorkOrderService, catalog: WorkOrderCatalog, notifications: NotificationService, orgs: any HandlingOrgDirectory,
+                members: any MemberLookup, renderer: Renderer, chrome: Chrome, uploads: URL, attachments: URL, clock: AppClock) {
+        self.orders = orders
+        self.catalog = catalog
+        self.notifications = notifications
+        self.orgs = orgs
+        self.members = members
+        self.renderer = renderer
+        self.chrome = chrome
+        self.uploads = uploads
+        self.attachments = attachments
+        self.clock = clock
+    }
+
+    func page(_ name: String, _ model: [String: Any], _ request: Request, _ context: AppRequestContext, status: HTTPResponse.Status = .ok)
+        -> Response
+    {
+        let model = model.merging(["signedIn": context.memberSession != nil]) { a, _ in a }
+        return renderer.page(name, chrome.plain(model, request: request, context: context), status: status)
+    }
+
+    var today: CivilDate { CivilDate(date: clock.now()) }
+
+    public func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("/me/requests") { request, context in
+            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            let list = try await orders.orders(ofWorker: session.workerId, page: try request.pageRequest(defaultLimit: 20))
+            let snapshot = try await catalog.snapshot()
+            let names = Dictionary(try await orgs.orgs(list.items.map(\.orgId)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let notes = try await notifications.forWorker(session.workerId)
+            try await notifications.markWorkerRead(session.workerId, now: clock.now())
+            let model: [String: Any] = [
+                "items": list.items.map { WorkOrderViews.row($0, snapshot: snapshot, orgNames: names, today: today, base: "/me/requests") },
+                "empty": list.items.isEmpty, "next": list.nextCursor.map { "/me/requests?after=\($0)" } as Any,
+                "notifications": notes.prefix(5).map { ["text": $0.text, "at": DisplayDate.minutes($0.createdAt), "unread": $0.readAt == nil] },
+            ]
+            return page("site-requests", model, request, context)
+        }
+        group.get("/me/requests/new") { request, context in
+            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            return try await newPage(FormState(), session.workerId, request, context)
+        }
+        group.post("/me/requests") { request, context in
+            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 256 * 1024)
+            let f = form.fields
+            let input = IntakeInput(typeCode: f["typeCode"], categoryCode: f["categoryCode"], title: f["title"], description: f["description"],
+                                    unionId: f["unionId"].flatMap { Int64($0) }, callerName: f["callerName"])
+            // The attachment is checked before anything is saved, so a bad file never leaves an order without it.
+            if let file = form.file, let problem = Self.fileProblem(file, name: form.fileName ?? "") {
+                try? FileManager.default.removeItem(at: file)
+                return try await newPage(FormState(values: f, errors: ["file": problem], message: problem), session.workerId, request, context)
+            }
+            do {
+                let order = try await orders.fileByWorker(input, workerId: session.workerId, actor: context.actor)
+                if let file = form.file {
+                    _ = try await orders.attach(order.id, file: file, name: form.fileName ?? "file", by: .worker(session.workerId),
+                                                actor: context.actor, directory: attachments)
+                }
+                return Response.redirect(to: "/me/requests/\(order.id)", flash: .ok("\(WorkOrderWebText.requestFiled)（\(order.number)）"))
+            } catch let error as AppError where error.status == .unprocessableContent {
+                if let file = form.file { try? FileManager.default.removeItem(at: file) }
+                return try await newPage(FormState(values: f, error: error), session.workerId, request, context)
+            }
+        }
+        group.get("/me/requests/:id") { request, context in
+            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            return try await detailPage(try context.id(), workerId: session.workerId, request, context)
+        }
+        for action in ["reply", "rate", "reopen"] {
+            group.post("/me/requests/:id/\(action)") { request, context in
+                guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+                let id = try context.id()
+                let form = try await request.decode(as: ActionForm.self, context: context)
+                let back = "/me/requests/\(id)"
+                do {
+                    switch action {
+                    case "reply": _ = try await orders.workerReply(id, workerId: session.workerId, note: form.note, actor: context.actor)
+                    case "rate":
+                        _ = try await orders.rate(id, workerId: session.workerId, rating: form.rating.flatMap { Int($0) }, comment: form.comment,
+                                                  actor: context.actor)
+                    default: _ = try await orders.reopen(id, workerId: session.workerId, reason: form.reason, actor: context.actor)
+                    }
+                } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
+                    return Response.redirect(to: back, flash: .error(error.fieldErrors.values.first ?? error.message))
+                }
+                let text = ["reply": WorkOrderWebText.replied, "rate": WorkOrderWebText.rated, "reopen": WorkOrderWebText.reopened][action]!
+                return Response.redirect(to: back, flash: .ok(text))
+            }
+        }
+        group.post("/me/requests/:id/files") { request, context in
+            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            let id = try context.id()
+            let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 64 * 1024)
+            guard let file = form.file else { return Response.redirect(to: "/me/requests/\(id)", flash: .error(WorkOrderWebText.chooseFile)) }
+            do {
+                _ = try await orders.attach(id, file: file, name: form.fileName ?? "file", by: .worker(session.workerId), actor: context.actor,
+                                            directory: attachments)
+            } catch let error as AppError where error.status == .unprocessableContent {
+                return Response.redirect(to: "/me/requests/\(id)", flash: .error(error.fieldErrors.values.first ?? error.message))
+            }
+            return Response.redirect(to: "/me/requests/\(id)", flash: .ok(WorkOrderWebText.done["files"]!))
+        }
+        group.get("/me/requests/:id/files/:fileId") { _, context in
+            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            let file = try await orders.file(try context.id("fileId"), of: try context.id(), by: .worker(session.workerId), actor: context.actor)
+            return try await Self.download(file, from: attachments)
+        }
+    }
+
+    func detailPage(_ id: Int64, workerId: Int64, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let order = try await orders.order(id, ofWorker: workerId)
+        let snapshot = try await catalog.snapshot()
+        let org = try await orgs.org(order.orgId)
+        let files = try await orders.files(of: id)
+        let model: [String: Any] = [
+            "order": [
+                "id": order.id, "number": order.number, "title": order.title, "description": order.description,
+                "type": snapshot.typeName(order.typeCode), "category": snapshot.categoryName(order.categoryCode), "status": order.status.label,
+                "statusClass": WorkOrderViews.statusClass(order.status, overdue: false), "org": org?.name ?? "", "dueOn": order.dueOn,
+                "open": order.status.isOpen, "waiting": order.status == .waiting, "outcome": order.outcome ?? "",
+                "amount": order.amountRecovered.flatMap { $0 > 0 ? WorkOrderViews.yuan($0) : nil } ?? "",
+                "people": order.peopleHelped.flatMap { $0 > 0 ? $0 : nil } as Any,
+                "rating": order.rating.map { String(repeating: "★", count: $0) + String(repeating: "☆", count: 5 - $0) } ?? "",
+                "ratingComment": order.ratingComment ?? "",
+            ],
+            "canRate": order.status == .resolved && order.rating == nil, "canReopen": order.status == .resolved && order.reopenCount == 0,
+            "events": WorkOrderViews.events(try await orders.timeline(of: id, publicOnly: true)),
+            "files": files.map { ["href": "/me/requests/\(id)/files/\($0.id)", "name": $0.name] },
+            "stars": (1...5).reversed().map { ["value": $0, "label": String(repeating: "★", count: $0)] },
+        ]
+        return page("site-request", model, request, context)
+    }
+
+    func newPage(_ form: FormState, _ workerId: Int64, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let snapshot = try await catalog.snapshot()
+        let member = try await members.member(ofWorker: workerId)
+        let unionq = (request.query("unionq") ?? "").trimmingCharacters(in: .whitespaces)
+        let found = unionq.isEmpty ? [] : try await orgs.search(unionq, limit: 30)
+        let model: [String: Any] = [
+            "form": form.context, "unionq": unionq, "isMember": member?.active == true, "memberUnion": member?.orgName ?? "",
+            "memberName": member?.name ?? "", "searched": !unionq.isEmpty,
+            "unions": found.map { ["id": $0.id, "name": $0.name, "selected": String($0.id) == form.values["unionId"]] },
+            "types": WorkOrderViews.options(snapshot.types.filter(\.active).map { ($0.code, $0.name) }, selected: form.values["typeCode"] ?? "assistance"),
+            "categories": WorkOrderViews.options(snapshot.categories.filter(\.active).map { ($0.code, $0.name) }, selected: form.values["categoryCode"]),
+            "maxFileMB": WorkOrderService.maxFileSize / 1024 / 1024,
+        ]
+        return page("site-request-new", model, request, context, status: form.message == nil ? .ok : .unprocessableContent)
+    }
+
+    /// Same checks as `WorkOrderService.attach`, made before the order exists.
+    static func fileProblem(_ file: URL, name: String) -> String? {
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0
+        if size == 0 { return nil }
+        if size > WorkOrderService.maxFileSize { return WorkOrderText.fileTooLarge }
+        guard let kind = FileKind.sniff(fileAt: file) else { return WorkOrderText.fileType }
+        let ext = (name as NSString).pathExtension.lowercased()
+        return ext.isEmpty || kind.extensions.contains(ext) ? nil : WorkOrderText.fileNameMismatch
+    }
+
+    static func download(_ file: WorkOrderFile, from directory: URL) async throws -> Response {
+        let kind = FileKind(rawValue: file.kind)
+        return try await FileDownload.response(directory.appendingPathComponent(file.storageKey), name: file.name, deleteAfter: false,
+                                               contentType: kind?.contentType, inline: kind != nil)
+    }
+}

@@ -1,0 +1,25 @@
+/// User-facing strings of the work-order pages.
+enum WorkOrderWebText {
+    static let navQueue = "工单办理"
+    static let navHotline = "12351 热线"
+    static let navSupervision = "督办"
+    static let navStats = "工单统计"
+    static let navSettings = "工单设置"
+    static let navNotifications = "消息"
+    static let queueLabels: [QueueQuery.Queue: String] = [
+        .org: "本单位待办", .mine: "我的", .subtree: "辖区全部", .overdue: "超期", .followup: "待回访", .supervision: "督办", .assisting: "协办",
+    ]
+    static let filed = "工单已登记"
+    static let done: [String: String] = [
+        "accept": "已受理", "transfer": "已转办", "assist": "已发出协办请求", "wait": "已请职工补充材料，计时暂停", "resume": "已恢复办理",
+        "notes": "已记录", "resolve": "已办结", "urge": "已催办", "reassign": "已改派", "take-over": "已提级办理", "follow-up": "已记录回访",
+        "reply": "已回复", "files": "附件已上传",
+    ]
+    static let chooseFile = "请选择要上传的文件"
+    static let requestFiled = "您的诉求已提交，我们会尽快处理"
+    static let replied = "已补充"
+    static let rated = "感谢您的评价"
+    static let reopened = "已重新提交办理"
+    static let settingsSaved = "设置已保存"
+    static let allRead = "已全部标为已读"
+}
