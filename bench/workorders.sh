@@ -294,5 +294,29 @@ mkdir -p bench/out
 } | tee "$OUT"
 
 # SLA job ======================================================================================
-# TODO: time `$BIN workorders sla` over 1M generated open orders, and append the figures to "$OUT"
-#       (e.g. `{ …; } | tee -a "$OUT"`). Skip it when SKIP_OURS=1: the peer has no SLA job.
+# 1M open orders spread over every grassroots union, 10% of them past their escalation date;
+# one run of the SLA job (the same code the job queue runs) finds and escalates those.
+SLA_ORDERS=${SLA_ORDERS:-1000000}
+if [ "${SKIP_OURS:-0}" != 1 ]; then
+  stop_pid "$SERVER" TERM; SERVER=""
+  psql -q "$URL" <<SQL
+WITH g AS (SELECT id, path, row_number() OVER (ORDER BY id) - 1 AS k FROM organizations WHERE level = 'grassroots'),
+     n AS (SELECT count(*) AS c FROM g)
+INSERT INTO work_orders (number, type_code, category_code, complexity, channel, title, description, status, caller_name,
+  origin_org_id, org_id, org_path, due_on, escalate_on, created_by, created_at, updated_at)
+SELECT 'SLA' || s, 'assistance', 'wage_arrears', 'normal', 'hotline', '讨薪 ' || s, '工资拖欠', 'accepted', '职工',
+  g.id, g.id, g.path, CASE WHEN s % 10 = 0 THEN '2026-01-05' ELSE '2099-12-31' END,
+  CASE WHEN s % 10 = 0 THEN '2026-01-05' ELSE '2099-12-31' END, 'bench', now(), now()
+FROM generate_series(1, $SLA_ORDERS) s JOIN g ON g.k = s % (SELECT c FROM n);
+VACUUM ANALYZE work_orders;
+SQL
+  OPEN=$(psql -Atq "$URL" -c "SELECT count(*) FROM work_orders WHERE status IN ('submitted', 'accepted')")
+  SLA_LINE=$("$BIN" workorders sla)
+  SLA_S=$(echo "$SLA_LINE" | sed -E 's/.* in ([0-9.]+) s.*/\1/')
+  ESC=$(echo "$SLA_LINE" | sed -E 's/^sla: ([0-9]+) escalated.*/\1/')
+  {
+    echo
+    echo "SLA job: $OPEN open orders, $ESC overdue escalated (each: order updated, timeline entry, 2 notifications) in $SLA_S s"
+    python3 -c "import sys; print(f'  = {float(sys.argv[1]) / float(sys.argv[2]):,.0f} escalations/s')" "$ESC" "$SLA_S"
+  } | tee -a "$OUT"
+fi

@@ -20,7 +20,8 @@ struct HandlingOrgAdapter: HandlingOrgDirectory {
     }
 
     func children(of id: Int64, limit: Int) async throws -> [HandlingOrg] {
-        try await organizations.children(of: id, actor: .system("directory"), page: PageRequest(limit: limit)).items.filter(\.isActive).map(Self.ref)
+        try await organizations.children(of: id, actor: .system("directory"), page: PageRequest(limit: limit)).items.filter(\.isActive).map(
+            Self.ref)
     }
 
     static func ref(_ o: Organization) -> HandlingOrg {
@@ -38,14 +39,17 @@ struct MemberLookupAdapter: MemberLookup {
     func member(ofWorker workerId: Int64) async throws -> MemberContact? {
         let mine = try await portal.mine(workerId: workerId)
         guard let m = mine.member else { return nil }
-        return MemberContact(memberId: m.id, name: m.name, memberNo: m.memberNo, orgId: m.orgId, orgName: mine.union?.name ?? "", active: m.isCounted)
+        return MemberContact(
+            memberId: m.id, name: m.name, memberNo: m.memberNo, orgId: m.orgId, orgName: mine.union?.name ?? "", active: m.isCounted)
     }
 
     func members(phone: String) async throws -> [MemberContact] {
         let found = try await members.search(MemberQuery(text: phone), actor: .system("hotline"), page: PageRequest(limit: 5)).items
         let names = Dictionary(try await unions.unions(found.map(\.orgId)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         return found.map {
-            MemberContact(memberId: $0.id, name: $0.name, memberNo: $0.memberNo, orgId: $0.orgId, orgName: names[$0.orgId] ?? "", active: $0.isCounted)
+            MemberContact(
+                memberId: $0.id, name: $0.name, memberNo: $0.memberNo, orgId: $0.orgId, orgName: names[$0.orgId] ?? "", active: $0.isCounted
+            )
         }
     }
 

@@ -10,7 +10,7 @@ struct WorkersHome: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workershome",
         abstract: "网上职工之家 — the online home of union members and cadres.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Demo.self, ImportCommand.self, AdminCommand.self, AuditCommand.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, Demo.self, ImportCommand.self, WorkOrderCommand.self, AdminCommand.self, AuditCommand.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -13,6 +13,9 @@ It loads the Hebei demo data into a throw-away SQLite database, starts
   B  the same admin moves that union under a township of another county (flash + history timeline)
   C  county cadre (zhengding): sees only 正定县总工会, gets 404 for the city union, no 审计日志 in the nav
   D  member site on a phone (390×844): home page, search 正定, open a result
+  E  a worker registers and joins on a phone; the county approves; her e-card
+  F  the county imports members with bad rows; progress, error report, find by ID, dashboard
+  G  the member files a wage-arrears request on the phone; the county accepts and resolves it; she rates it
 
 Screenshots go to Tests/Browser/screenshots/ (page source too when a scenario fails).
 Prints one line per scenario and ends with "N passed, M failed"; exit status 1 on any failure.
@@ -609,10 +612,63 @@ def scenario_f(b, state):
 # ---------------------------------------------------------------- main
 
 
+def scenario_g(b, state):
+    """The member from E files a wage-arrears request on her phone; the county handles it in the console; she rates it."""
+    b.open("/me/requests/new")
+    b.wait(lambda d: "/me/requests/new" in d.current_url, "the request form (still signed in from E)")
+    b.text_in("form.form", "受理工会")
+    b.find("select[name=typeCode] option[value=assistance]").click()
+    b.find("select[name=categoryCode] option[value=wage_arrears]").click()
+    b.find("input[name=title]").send_keys("公司拖欠 13 人三个月工资")
+    b.find("textarea[name=description]").send_keys("2026 年 8 月至 10 月工资共 11.5 万元，多次讨要未果。")
+    b.screenshot("g1-phone-request-form", full_page=True)
+    b.hygiene("request form", mobile=True)
+    b.click(b.find("form.form button[type=submit]"))
+    b.wait(lambda d: re.search(r"/me/requests/\d+$", d.current_url), "the request page after filing")
+    number = b.find("#request-number").text.strip()
+    b.text_in("#request-status", "待受理")
+    b.screenshot("g2-phone-request-filed", full_page=True)
+    b.hygiene("request page", mobile=True)
+
+    console = state["console"]
+    console.login("zhengding")
+    console.open(f"/admin/work-orders?queue=subtree&q={number}")
+    link = console.find(f"#queue-table a[href^='/admin/work-orders/']", "the order in the county's list")
+    check(number in console.find("#queue-table").text, f"{number} not in the queue")
+    console.screenshot("g3-console-queue")
+    console.click(link)
+    console.click(console.find("#accept", "the 受理 button"))
+    console.text_in(".alert-ok", "已受理")
+    console.find("#outcome").send_keys("协调劳动监察部门约谈企业，工资已全部发放。")
+    console.find("#amountRecovered").send_keys("115000")
+    console.find("#peopleHelped").send_keys("13")
+    console.click(console.find("#resolve-form button[type=submit]"))
+    console.text_in(".alert-ok", "已办结")
+    console.text_in("#order-amount", "115,000.00")
+    console.screenshot("g4-console-resolved", full_page=True)
+
+    b.open(b.path())
+    b.text_in("#request-status", "已办结")
+    b.click(b.find("label[for=star5]"))
+    b.find("#comment").send_keys("感谢工会！")
+    b.click(b.find("#rate-form button[type=submit]"))
+    b.text_in(".alert-ok", "感谢您的评价")
+    b.text_in("#request-status", "已关闭")
+    b.screenshot("g5-phone-rated", full_page=True)
+
+    console.open("/admin/work-order-stats")
+    console.visible("svg.chart", "a chart on the stats page")
+    satisfaction = console.find("#stat-satisfaction").text
+    check(satisfaction == "100.0%", f"satisfaction reads {satisfaction}")
+    console.screenshot("g6-console-stats", full_page=True)
+    console.logout()
+    return f"filed {number}, resolved with 115,000 yuan, rated 5, county satisfaction {satisfaction}"
+
+
 def main():
     if not BINARY.exists():
         print(f"FAIL - setup : {BINARY.relative_to(ROOT)} not found; run `swift build` first")
-        print("0 passed, 6 failed")
+        print("0 passed, 7 failed")
         return 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in list(SHOTS.glob("*.png")) + list(SHOTS.glob("*.html")) + list(SHOTS.glob("*.log")):
@@ -631,6 +687,7 @@ def main():
         ("D", "member site on a phone: home, search 正定, open a result", scenario_d, "phone"),
         ("E", "a worker joins on a phone, the county approves, she sees her e-card", scenario_e, "phone"),
         ("F", "county import with bad rows: progress, error report, find by ID, dashboard", scenario_f, "console"),
+        ("G", "a member files a wage-arrears request on a phone, the county resolves it, she rates it", scenario_g, "phone"),
     ]
     try:
         try:

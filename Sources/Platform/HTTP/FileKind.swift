@@ -30,7 +30,9 @@ public enum FileKind: String, Sendable, CaseIterable {
     /// The kind whose signature `head` starts with, if any.
     public static func sniff(_ head: Data) -> FileKind? {
         let b = [UInt8](head.prefix(12))
-        func starts(_ sig: [UInt8], at offset: Int = 0) -> Bool { b.count >= offset + sig.count && Array(b[offset..<offset + sig.count]) == sig }
+        func starts(_ sig: [UInt8], at offset: Int = 0) -> Bool {
+            b.count >= offset + sig.count && Array(b[offset..<offset + sig.count]) == sig
+        }
         if starts([0xFF, 0xD8, 0xFF]) { return .jpeg }
         if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return .gif }

@@ -63,19 +63,24 @@ struct WorkOrderDTO: Encodable, Sendable {
     static let schema = Schema.object(
         [
             ("id", Schema.integer), ("number", ["type": "string", "description": "工单编号：受理日期 + 序号"]),
-            ("type", Schema.string), ("category", Schema.string), ("complexity", Schema.enumeration(WorkOrder.Complexity.allCases.map(\.rawValue))),
-            ("channel", Schema.enumeration(WorkOrder.Channel.allCases.map(\.rawValue))), ("title", Schema.string), ("description", Schema.string),
+            ("type", Schema.string), ("category", Schema.string),
+            ("complexity", Schema.enumeration(WorkOrder.Complexity.allCases.map(\.rawValue))),
+            ("channel", Schema.enumeration(WorkOrder.Channel.allCases.map(\.rawValue))), ("title", Schema.string),
+            ("description", Schema.string),
             ("status", Schema.enumeration(WorkOrder.Status.allCases.map(\.rawValue))), ("callerName", Schema.string),
             ("callerPhone", ["type": ["string", "null"], "description": "脱敏显示"]), ("memberId", Schema.nullable("integer")),
             ("unionId", Schema.integer), ("originUnionId", Schema.integer), ("assignee", Schema.nullable("string")),
             ("supervisorUnionId", Schema.nullable("integer")), ("escalationLevel", Schema.integer),
             ("dueOn", ["type": "string", "format": "date"]), ("overdue", Schema.boolean), ("outcome", Schema.nullable("string")),
             ("amountRecovered", ["type": ["string", "null"], "description": "追回金额（元）"]), ("peopleHelped", Schema.nullable("integer")),
-            ("resolvedOnTime", Schema.nullable("boolean")), ("rating", Schema.nullable("integer")), ("ratingComment", Schema.nullable("string")),
+            ("resolvedOnTime", Schema.nullable("boolean")), ("rating", Schema.nullable("integer")),
+            ("ratingComment", Schema.nullable("string")),
             ("createdAt", Schema.dateTime), ("updatedAt", Schema.dateTime),
         ],
-        required: ["id", "number", "type", "category", "complexity", "channel", "title", "description", "status", "callerName", "unionId",
-                   "originUnionId", "escalationLevel", "dueOn", "overdue", "createdAt", "updatedAt"])
+        required: [
+            "id", "number", "type", "category", "complexity", "channel", "title", "description", "status", "callerName", "unionId",
+            "originUnionId", "escalationLevel", "dueOn", "overdue", "createdAt", "updatedAt",
+        ])
 }
 
 struct EventDTO: Encodable, Sendable {
@@ -98,8 +103,11 @@ struct EventDTO: Encodable, Sendable {
     }
 
     static let schema = Schema.object(
-        [("at", Schema.dateTime), ("actor", Schema.string), ("action", Schema.string), ("label", Schema.string), ("note", Schema.nullable("string")),
-         ("isPublic", Schema.boolean), ("union", Schema.nullable("string"))],
+        [
+            ("at", Schema.dateTime), ("actor", Schema.string), ("action", Schema.string), ("label", Schema.string),
+            ("note", Schema.nullable("string")),
+            ("isPublic", Schema.boolean), ("union", Schema.nullable("string")),
+        ],
         required: ["at", "actor", "action", "label", "isPublic"])
 }
 
@@ -115,19 +123,24 @@ struct IntakeDTO: Decodable, Sendable {
     var channel: String?
 
     var input: IntakeInput {
-        IntakeInput(typeCode: type, categoryCode: category, complexity: complexity, title: title, description: description, unionId: unionId,
-                    callerName: callerName, callerPhone: callerPhone)
+        IntakeInput(
+            typeCode: type, categoryCode: category, complexity: complexity, title: title, description: description, unionId: unionId,
+            callerName: callerName, callerPhone: callerPhone)
     }
 
     static let schema = Schema.object(
-        [("type", Schema.string), ("category", Schema.string), ("complexity", Schema.enumeration(WorkOrder.Complexity.allCases.map(\.rawValue))),
-         ("title", Schema.string), ("description", Schema.string), ("unionId", Schema.integer), ("callerName", Schema.string),
-         ("callerPhone", Schema.string), ("channel", Schema.enumeration(["api", "hotline", "walk_in"]))],
+        [
+            ("type", Schema.string), ("category", Schema.string),
+            ("complexity", Schema.enumeration(WorkOrder.Complexity.allCases.map(\.rawValue))),
+            ("title", Schema.string), ("description", Schema.string), ("unionId", Schema.integer), ("callerName", Schema.string),
+            ("callerPhone", Schema.string), ("channel", Schema.enumeration(["api", "hotline", "walk_in"])),
+        ],
         required: ["type", "category", "title", "description"])
 }
 
 /// The body of every handling action; each uses the fields it needs.
 struct ActionDTO: Decodable, Sendable {
+    init() {}
     var note: String?
     var targetOrgId: Int64?
     var outcome: String?
@@ -136,8 +149,11 @@ struct ActionDTO: Decodable, Sendable {
     var rating: Int?
 
     static let schema = Schema.object(
-        [("note", Schema.string), ("targetOrgId", Schema.integer), ("outcome", Schema.string),
-         ("amountRecovered", ["type": "string", "description": "元，如 115000.00"]), ("peopleHelped", Schema.string), ("rating", Schema.integer)],
+        [
+            ("note", Schema.string), ("targetOrgId", Schema.integer), ("outcome", Schema.string),
+            ("amountRecovered", ["type": "string", "description": "元，如 115000.00"]), ("peopleHelped", Schema.string),
+            ("rating", Schema.integer),
+        ],
         required: [])
 }
 
@@ -167,9 +183,12 @@ struct StatsLineDTO: Encodable, Sendable {
     }
 
     static let schema = Schema.object(
-        [("key", Schema.string), ("label", Schema.string), ("created", Schema.integer), ("resolved", Schema.integer), ("onTime", Schema.integer),
-         ("rated", Schema.integer), ("satisfied", Schema.integer), ("onTimeRate", Schema.nullable("number")),
-         ("satisfactionRate", Schema.nullable("number")), ("averageDays", Schema.nullable("number"))],
+        [
+            ("key", Schema.string), ("label", Schema.string), ("created", Schema.integer), ("resolved", Schema.integer),
+            ("onTime", Schema.integer),
+            ("rated", Schema.integer), ("satisfied", Schema.integer), ("onTimeRate", Schema.nullable("number")),
+            ("satisfactionRate", Schema.nullable("number")), ("averageDays", Schema.nullable("number")),
+        ],
         required: ["key", "label", "created", "resolved", "onTime", "rated", "satisfied"])
 }
 
@@ -195,8 +214,10 @@ struct StatsDTO: Encodable, Sendable {
     }
 
     static let schema = Schema.object(
-        [("unionId", Schema.integer), ("unionName", Schema.string), ("from", Schema.string), ("to", Schema.string),
-         ("total", Schema.ref("WorkOrderStatsLine")), ("byType", Schema.array(Schema.ref("WorkOrderStatsLine"))),
-         ("byCategory", Schema.array(Schema.ref("WorkOrderStatsLine"))), ("byMonth", Schema.array(Schema.ref("WorkOrderStatsLine")))],
+        [
+            ("unionId", Schema.integer), ("unionName", Schema.string), ("from", Schema.string), ("to", Schema.string),
+            ("total", Schema.ref("WorkOrderStatsLine")), ("byType", Schema.array(Schema.ref("WorkOrderStatsLine"))),
+            ("byCategory", Schema.array(Schema.ref("WorkOrderStatsLine"))), ("byMonth", Schema.array(Schema.ref("WorkOrderStatsLine"))),
+        ],
         required: ["unionId", "unionName", "from", "to", "total", "byType", "byCategory", "byMonth"])
 }

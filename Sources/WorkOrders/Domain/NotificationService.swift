@@ -10,8 +10,10 @@ public struct NotificationService: Sendable {
 
     public func forWorker(_ workerId: Int64, limit: Int = 20) async throws -> [Notification] {
         try await database.withConnection { sql in
-            try await sql.select().column("*").from("notifications").where("worker_id", .equal, workerId).orderBy("id", .descending).limit(limit)
-                .all(decoding: Notification.self)
+            try await sql.select().column("*").from("notifications").where("worker_id", .equal, workerId).orderBy("id", .descending).limit(
+                limit
+            )
+            .all(decoding: Notification.self)
         }
     }
 
@@ -34,21 +36,26 @@ public struct NotificationService: Sendable {
 
     public func markAllRead(_ actor: Actor, now: Date) async throws {
         try await database.withConnection { sql in
-            try await sql.update("notifications").set("read_at", to: now).where(Self.staffCondition(actor)).where("read_at", .is, SQLLiteral.null).run()
+            try await sql.update("notifications").set("read_at", to: now).where(Self.staffCondition(actor)).where(
+                "read_at", .is, SQLLiteral.null
+            ).run()
         }
     }
 
     public func markWorkerRead(_ workerId: Int64, now: Date) async throws {
         try await database.withConnection { sql in
-            try await sql.update("notifications").set("read_at", to: now).where("worker_id", .equal, workerId).where("read_at", .is, SQLLiteral.null).run()
+            try await sql.update("notifications").set("read_at", to: now).where("worker_id", .equal, workerId).where(
+                "read_at", .is, SQLLiteral.null
+            ).run()
         }
     }
 
     /// Mine, or my handler orgs'.
     static func staffCondition(_ actor: Actor) -> any SQLExpression {
         let orgs = (actor.principal?.assignments ?? []).filter { $0.permissions.contains(.workOrderHandle) }.map(\.orgId)
-        return SQLGroupExpression(SQLBinaryExpression(
-            SQLBinaryExpression(SQLColumn("account_id"), .equal, SQLBind(actor.accountId ?? -1)), .or,
-            SQLBinaryExpression(SQLColumn("org_id"), .in, SQLGroupExpression((orgs.isEmpty ? [-1] : orgs).map { SQLBind($0) }))))
+        return SQLGroupExpression(
+            SQLBinaryExpression(
+                SQLBinaryExpression(SQLColumn("account_id"), .equal, SQLBind(actor.accountId ?? -1)), .or,
+                SQLBinaryExpression(SQLColumn("org_id"), .in, SQLGroupExpression((orgs.isEmpty ? [-1] : orgs).map { SQLBind($0) }))))
     }
 }

@@ -58,13 +58,15 @@ public struct SLAService: Sendable {
             }
             if batch.isEmpty { return total }
             let byTarget = Dictionary(grouping: batch) { ($0.supervisor_path ?? $0.org_path).parent }
-            let names = Dictionary(try await orgs.orgs(byTarget.keys.compactMap { $0?.id }).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let names = Dictionary(
+                try await orgs.orgs(byTarget.keys.compactMap { $0?.id }).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             let now = clock.now()
             total += try await database.transaction { sql in
                 var done = 0
                 for (target, orders) in byTarget {
                     let ids = orders.map(\.id)
-                    let q = sql.update("work_orders").set("was_overdue", to: true).set("version", to: SQLRaw("version + 1")).set("updated_at", to: now)
+                    let q = sql.update("work_orders").set("was_overdue", to: true).set("version", to: SQLRaw("version + 1")).set(
+                        "updated_at", to: now)
                     if let target {
                         q.set("supervisor_org_id", to: target.id).set("supervisor_path", to: target.rawValue)
                             .set("escalation_level", to: SQLRaw("escalation_level + 1")).set("escalate_on", to: next)
@@ -72,24 +74,32 @@ public struct SLAService: Sendable {
                         q.set("escalate_on", to: SQLLiteral.null)  // the top of the tree: nowhere further to go
                     }
                     let updated = try await q.where("id", .in, ids).where("escalate_on", .lessThan, today.iso)
-                        .where("status", .in, ["submitted", "accepted"]).returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }
+                        .where("status", .in, ["submitted", "accepted"]).returning("id").all().map {
+                            try $0.decode(column: "id", as: Int64.self)
+                        }
                     guard let target, !updated.isEmpty else { continue }
                     let name = names[target.id] ?? ""
-                    let events = sql.insert(into: "work_order_events").columns("order_id", "at", "actor_name", "action", "note", "public", "org_name")
+                    let events = sql.insert(into: "work_order_events").columns(
+                        "order_id", "at", "actor_name", "action", "note", "public", "org_name")
                     let notes = sql.insert(into: "notifications").columns("account_id", "org_id", "order_id", "kind", "text", "created_at")
                     let byId = Dictionary(uniqueKeysWithValues: orders.map { ($0.id, $0) })
                     for id in updated {
                         let o = byId[id]!
                         let text = WorkOrderText.escalatedTo(o.number, name)
-                        events.values(SQLBind(id), SQLBind(now), SQLBind("系统"), SQLBind("escalated"), SQLBind(text), SQLBind(false), SQLBind(name))
-                        notes.values(SQLBind(Int64?.none), SQLBind(target.id), SQLBind(id), SQLBind("escalated"), SQLBind(text), SQLBind(now))
-                        notes.values(SQLBind(Int64?.none), SQLBind(o.org_id), SQLBind(id), SQLBind("escalated"), SQLBind(text), SQLBind(now))
+                        events.values(
+                            SQLBind(id), SQLBind(now), SQLBind("系统"), SQLBind("escalated"), SQLBind(text), SQLBind(false), SQLBind(name))
+                        notes.values(
+                            SQLBind(Int64?.none), SQLBind(target.id), SQLBind(id), SQLBind("escalated"), SQLBind(text), SQLBind(now))
+                        notes.values(
+                            SQLBind(Int64?.none), SQLBind(o.org_id), SQLBind(id), SQLBind("escalated"), SQLBind(text), SQLBind(now))
                     }
                     try await events.run()
                     try await notes.run()
-                    try await AuditLog.record(AuditEntry(actor: .system(Self.jobKind), action: "workorder.escalate", objectType: "work_order",
-                                                         objectId: updated.map(String.init).joined(separator: ","), orgPath: target,
-                                                         detail: ["count": String(updated.count)]), on: sql)
+                    try await AuditLog.record(
+                        AuditEntry(
+                            actor: .system(Self.jobKind), action: "workorder.escalate", objectType: "work_order",
+                            objectId: updated.map(String.init).joined(separator: ","), orgPath: target,
+                            detail: ["count": String(updated.count)]), on: sql)
                     done += updated.count
                 }
                 return done
@@ -135,24 +145,32 @@ public struct SLAService: Sendable {
         while true {
             let ids = try await database.withConnection { sql in
                 try await sql.select().column("id").from("work_orders").where("status", .equal, "resolved")
-                    .where("close_after", .lessThan, today.iso).limit(Self.batchSize).all().map { try $0.decode(column: "id", as: Int64.self) }
+                    .where("close_after", .lessThan, today.iso).limit(Self.batchSize).all().map {
+                        try $0.decode(column: "id", as: Int64.self)
+                    }
             }
             if ids.isEmpty { return total }
             let now = clock.now()
             try await database.transaction { sql in
                 let closed = try await sql.update("work_orders").set("status", to: "closed").set("closed_at", to: now)
                     .set("version", to: SQLRaw("version + 1")).set("updated_at", to: now)
-                    .where("id", .in, ids).where("status", .equal, "resolved").returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }
+                    .where("id", .in, ids).where("status", .equal, "resolved").returning("id").all().map {
+                        try $0.decode(column: "id", as: Int64.self)
+                    }
                 guard !closed.isEmpty else { return }
-                let events = sql.insert(into: "work_order_events").columns("order_id", "at", "actor_name", "action", "note", "public", "org_name")
+                let events = sql.insert(into: "work_order_events").columns(
+                    "order_id", "at", "actor_name", "action", "note", "public", "org_name")
                 for id in closed {
-                    events.values(SQLBind(id), SQLBind(now), SQLBind("系统"), SQLBind("auto_closed"), SQLBind(WorkOrderText.autoClosed), SQLBind(true),
-                                  SQLBind(String?.none))
+                    events.values(
+                        SQLBind(id), SQLBind(now), SQLBind("系统"), SQLBind("auto_closed"), SQLBind(WorkOrderText.autoClosed), SQLBind(true),
+                        SQLBind(String?.none))
                 }
                 try await events.run()
-                try await AuditLog.record(AuditEntry(actor: .system(Self.jobKind), action: "workorder.auto_close", objectType: "work_order",
-                                                     objectId: closed.map(String.init).joined(separator: ","), orgPath: nil,
-                                                     detail: ["count": String(closed.count)]), on: sql)
+                try await AuditLog.record(
+                    AuditEntry(
+                        actor: .system(Self.jobKind), action: "workorder.auto_close", objectType: "work_order",
+                        objectId: closed.map(String.init).joined(separator: ","), orgPath: nil,
+                        detail: ["count": String(closed.count)]), on: sql)
             }
             total += ids.count
         }

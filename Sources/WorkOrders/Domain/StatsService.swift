@@ -56,17 +56,16 @@ public struct StatsService: Sendable {
     public func stats(orgId: Int64?, from: String, to: String, actor: Actor) async throws -> WorkOrderStats {
         let scope = try actor.requireScope(.workOrderRead)
         let rootId = orgId ?? scope.roots.first?.id
-        guard let rootId, let root = try await orgs.org(rootId), scope.covers(root.path) else { throw AppError.notFound(WorkOrderText.notFound) }
+        guard let rootId, let root = try await orgs.org(rootId), scope.covers(root.path) else {
+            throw AppError.notFound(WorkOrderText.notFound)
+        }
         guard Self.isMonth(from), Self.isMonth(to), from <= to else { throw AppError.validation(["from": WorkOrderText.dayInvalid]) }
         let snapshot = try await catalog.snapshot()
         let rows = try await database.withConnection { sql in
-            try await sql.select().column("period").column("type_code").column("category_code")
-                .column(SQLFunction("SUM", args: SQLColumn("created")), as: "created").column(SQLFunction("SUM", args: SQLColumn("resolved")), as: "resolved")
-                .column(SQLFunction("SUM", args: SQLColumn("on_time")), as: "on_time").column(SQLFunction("SUM", args: SQLColumn("rated")), as: "rated")
-                .column(SQLFunction("SUM", args: SQLColumn("satisfied")), as: "satisfied")
-                .column(SQLFunction("SUM", args: SQLColumn("rating_sum")), as: "rating_sum")
-                .column(SQLFunction("SUM", args: SQLColumn("handling_days")), as: "handling_days")
-                .from("work_order_counters").where("org_path", in: Scope([root.path]))
+            // SUM of a bigint is numeric on PostgreSQL: cast back so both databases decode Int64.
+            let q = sql.select().column("period").column("type_code").column("category_code")
+            for c in Counters.columns { q.column(SQLRaw("CAST(SUM(\(c)) AS BIGINT)"), as: c) }
+            return try await q.from("work_order_counters").where("org_path", in: Scope([root.path]))
                 .where("period", .greaterThanOrEqual, from).where("period", .lessThanOrEqual, to)
                 .groupBy("period").groupBy("type_code").groupBy("category_code").all()
         }
@@ -79,9 +78,10 @@ public struct StatsService: Sendable {
             let period = try row.decode(column: "period", as: String.self)
             let type = try row.decode(column: "type_code", as: String.self)
             let category = try row.decode(column: "category_code", as: String.self)
-            let line = WorkOrderStats.Line(key: "", label: "", created: try n("created"), resolved: try n("resolved"), onTime: try n("on_time"),
-                                           rated: try n("rated"), satisfied: try n("satisfied"), ratingSum: try n("rating_sum"),
-                                           handlingDays: try n("handling_days"))
+            let line = WorkOrderStats.Line(
+                key: "", label: "", created: try n("created"), resolved: try n("resolved"), onTime: try n("on_time"),
+                rated: try n("rated"), satisfied: try n("satisfied"), ratingSum: try n("rating_sum"),
+                handlingDays: try n("handling_days"))
             total.add(line)
             types[type, default: .init(key: type, label: snapshot.typeName(type))].add(line)
             categories[category, default: .init(key: category, label: snapshot.categoryName(category))].add(line)
@@ -93,9 +93,10 @@ public struct StatsService: Sendable {
             if months[month] == nil { months[month] = .init(key: month, label: month) }
             month = Self.nextMonth(month)
         }
-        return WorkOrderStats(root: root, from: from, to: to, total: total,
-                              byType: types.values.sorted { $0.created > $1.created }, byCategory: categories.values.sorted { $0.created > $1.created },
-                              byMonth: months.values.sorted { $0.key < $1.key })
+        return WorkOrderStats(
+            root: root, from: from, to: to, total: total,
+            byType: types.values.sorted { $0.created > $1.created }, byCategory: categories.values.sorted { $0.created > $1.created },
+            byMonth: months.values.sorted { $0.key < $1.key })
     }
 
     static func isMonth(_ s: String) -> Bool { s.count == 7 && CivilDate(iso: s + "-01") != nil }

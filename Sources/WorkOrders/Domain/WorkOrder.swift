@@ -76,7 +76,8 @@ public struct WorkOrder: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, number, typeCode = "type_code", categoryCode = "category_code", complexity, channel, title, description, status
         case workerId = "worker_id", memberId = "member_id", callerName = "caller_name", callerPhoneMask = "caller_phone_mask"
-        case originOrgId = "origin_org_id", orgId = "org_id", orgPath = "org_path", assigneeId = "assignee_id", assigneeName = "assignee_name"
+        case originOrgId = "origin_org_id", orgId = "org_id", orgPath = "org_path", assigneeId = "assignee_id", assigneeName =
+            "assignee_name"
         case supervisorOrgId = "supervisor_org_id", supervisorPath = "supervisor_path", escalationLevel = "escalation_level"
         case wasOverdue = "was_overdue", dueOn = "due_on", escalateOn = "escalate_on", pausedOn = "paused_on", reopenCount = "reopen_count"
         case outcome, amountRecovered = "amount_recovered", peopleHelped = "people_helped", resolvedAt = "resolved_at"
@@ -142,7 +143,8 @@ public struct WorkOrderFile: Codable, Sendable {
     public var createdAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, orderId = "order_id", name, kind, size, storageKey = "storage_key", sha256, uploadedBy = "uploaded_by", createdAt = "created_at"
+        case id, orderId = "order_id", name, kind, size, storageKey = "storage_key", sha256, uploadedBy = "uploaded_by", createdAt =
+            "created_at"
     }
 }
 

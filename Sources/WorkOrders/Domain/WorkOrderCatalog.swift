@@ -28,15 +28,20 @@ public struct WorkOrderCatalog: Sendable {
         if let cached = await cache.fresh(Self.lifetime) { return cached }
         let snapshot = try await database.withConnection { sql in
             let types = try await sql.select().column("*").from("work_order_types").orderBy("sort").all(decoding: WorkOrderType.self)
-            let categories = try await sql.select().column("*").from("work_order_categories").orderBy("sort").all(decoding: WorkOrderCategory.self)
-            let routes = try await sql.select().column("*").from("work_order_routes").orderBy("priority").orderBy("id").all(decoding: RoutingRule.self)
+            let categories = try await sql.select().column("*").from("work_order_categories").orderBy("sort").all(
+                decoding: WorkOrderCategory.self)
+            let routes = try await sql.select().column("*").from("work_order_routes").orderBy("priority").orderBy("id").all(
+                decoding: RoutingRule.self)
             var days: [CalendarException] = []
             for row in try await sql.select().columns("day", "working", "name").from("calendar_days").orderBy("day").all() {
                 guard let day = CivilDate(iso: try row.decode(column: "day", as: String.self)) else { continue }
-                days.append(CalendarException(day: day, working: try row.decode(column: "working", as: Bool.self),
-                                              name: try row.decode(column: "name", as: String.self)))
+                days.append(
+                    CalendarException(
+                        day: day, working: try row.decode(column: "working", as: Bool.self),
+                        name: try row.decode(column: "name", as: String.self)))
             }
-            return Snapshot(types: types, categories: categories, routes: routes, calendarDays: days, calendar: WorkCalendar(exceptions: days))
+            return Snapshot(
+                types: types, categories: categories, routes: routes, calendarDays: days, calendar: WorkCalendar(exceptions: days))
         }
         await cache.store(snapshot)
         return snapshot
@@ -46,7 +51,10 @@ public struct WorkOrderCatalog: Sendable {
     /// has edited is never overwritten.
     public func seedCalendar() async throws {
         try await database.transaction { sql in
-            let known = Set(try await sql.raw("SELECT DISTINCT substr(day, 1, 4) AS y FROM calendar_days").all().map { try $0.decode(column: "y", as: String.self) })
+            let known = Set(
+                try await sql.raw("SELECT DISTINCT substr(day, 1, 4) AS y FROM calendar_days").all().map {
+                    try $0.decode(column: "y", as: String.self)
+                })
             let missing = WorkCalendar.bundled.filter { !known.contains(String($0.day.iso.prefix(4))) }
             guard !missing.isEmpty else { return }
             let insert = sql.insert(into: "calendar_days").columns("day", "working", "name")
@@ -63,7 +71,8 @@ public struct WorkOrderCatalog: Sendable {
         var v = Validator()
         v.check(Self.validCode(type.code), "code", WorkOrderText.codeInvalid)
         v.check(!type.name.isEmpty && type.name.count <= 30, "name", WorkOrderText.nameRequired)
-        v.check((1...365).contains(type.normalDays) && type.normalDays <= type.difficultDays && type.difficultDays <= type.complexDays
+        v.check(
+            (1...365).contains(type.normalDays) && type.normalDays <= type.difficultDays && type.difficultDays <= type.complexDays
                 && type.complexDays <= 365, "days", WorkOrderText.daysInvalid)
         try v.validate()
         try await write(actor: actor, action: "workorder.type.save", object: type.code) { sql in
@@ -86,20 +95,27 @@ public struct WorkOrderCatalog: Sendable {
         }
     }
 
-    public func addRoute(typeCode: String?, categoryCode: String?, regionPrefix: String?, targetLevel: String, priority: Int, note: String?,
-                         actor: Actor) async throws {
+    public func addRoute(
+        typeCode: String?, categoryCode: String?, regionPrefix: String?, targetLevel: String, priority: Int, note: String?,
+        actor: Actor
+    ) async throws {
         try actor.requireDeploymentWide(.workOrderConfigure)
         let snapshot = try await snapshot()
         var v = Validator()
         v.check(typeCode == nil || snapshot.type(typeCode!) != nil, "typeCode", WorkOrderText.typeUnknown)
         v.check(categoryCode == nil || snapshot.category(categoryCode!) != nil, "categoryCode", WorkOrderText.categoryUnknown)
         v.check(WorkOrderText.levelLabels[targetLevel] != nil, "targetLevel", WorkOrderText.levelUnknown)
-        v.check(regionPrefix == nil || (regionPrefix!.count <= 6 && regionPrefix!.allSatisfy(\.isASCII) && regionPrefix!.allSatisfy(\.isNumber)),
-                "regionPrefix", WorkOrderText.codeInvalid)
+        v.check(
+            regionPrefix == nil
+                || (regionPrefix!.count <= 6 && regionPrefix!.allSatisfy(\.isASCII) && regionPrefix!.allSatisfy(\.isNumber)),
+            "regionPrefix", WorkOrderText.codeInvalid)
         try v.validate()
         try await write(actor: actor, action: "workorder.route.add", object: targetLevel) { sql in
-            try await sql.insert(into: "work_order_routes").columns("type_code", "category_code", "region_prefix", "target_level", "priority", "note")
-                .values(SQLBind(typeCode), SQLBind(categoryCode), SQLBind(regionPrefix), SQLBind(targetLevel), SQLBind(priority), SQLBind(note)).run()
+            try await sql.insert(into: "work_order_routes").columns(
+                "type_code", "category_code", "region_prefix", "target_level", "priority", "note"
+            )
+            .values(SQLBind(typeCode), SQLBind(categoryCode), SQLBind(regionPrefix), SQLBind(targetLevel), SQLBind(priority), SQLBind(note))
+            .run()
         }
     }
 
@@ -133,16 +149,20 @@ public struct WorkOrderCatalog: Sendable {
         }
     }
 
-    func write(actor: Actor, action: String, object: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+    func write(actor: Actor, action: String, object: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void)
+        async throws
+    {
         try await database.transaction { sql in
             try await body(sql)
-            try await AuditLog.record(AuditEntry(actor: actor, action: action, objectType: "work_order_config", objectId: object, orgPath: nil), on: sql)
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: action, objectType: "work_order_config", objectId: object, orgPath: nil), on: sql)
         }
         await cache.clear()
     }
 
     static func validCode(_ code: String) -> Bool {
-        (2...30).contains(code.count) && code.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+        (2...30).contains(code.count)
+            && code.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 
     actor Cache {

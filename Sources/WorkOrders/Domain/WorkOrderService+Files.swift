@@ -15,7 +15,9 @@ extension WorkOrderService {
 
     /// Checks an uploaded temp file by size and content, then keeps it under `directory`.
     /// The temp file is consumed either way.
-    public func attach(_ id: Int64, file: URL, name: String, by uploader: Uploader, actor: Actor, directory: URL) async throws -> WorkOrderFile {
+    public func attach(_ id: Int64, file: URL, name: String, by uploader: Uploader, actor: Actor, directory: URL) async throws
+        -> WorkOrderFile
+    {
         defer { try? FileManager.default.removeItem(at: file) }
         let order: WorkOrder
         let who: String
@@ -43,10 +45,15 @@ extension WorkOrderService {
         do {
             let now = clock.now()
             return try await database.transaction { [store] sql in
-                let row = try await sql.insert(into: "work_order_files").columns("order_id", "name", "kind", "size", "storage_key", "sha256", "uploaded_by", "created_at")
-                    .values(SQLBind(id), SQLBind(cleanName), SQLBind(kind.rawValue), SQLBind(Int64(size)), SQLBind(key), SQLBind(digest), SQLBind(who),
-                            SQLBind(now))
-                    .returning("*").first(decoding: WorkOrderFile.self)!
+                let row = try await sql.insert(into: "work_order_files").columns(
+                    "order_id", "name", "kind", "size", "storage_key", "sha256", "uploaded_by", "created_at"
+                )
+                .values(
+                    SQLBind(id), SQLBind(cleanName), SQLBind(kind.rawValue), SQLBind(Int64(size)), SQLBind(key), SQLBind(digest),
+                    SQLBind(who),
+                    SQLBind(now)
+                )
+                .returning("*").first(decoding: WorkOrderFile.self)!
                 try await store.event(id, actor: who, action: "file_added", note: cleanName, isPublic: true, at: now, on: sql)
                 try await audit(actor, "attach", order, detail: ["file": cleanName, "sha256": digest], on: sql)
                 return row
@@ -63,7 +70,9 @@ extension WorkOrderService {
         case .worker(let workerId): _ = try await order(id, ofWorker: workerId)
         case .staff: _ = try await get(id, actor: actor)
         }
-        guard let file = try await files(of: id).first(where: { $0.id == fileId }) else { throw AppError.notFound(WorkOrderText.fileNotFound) }
+        guard let file = try await files(of: id).first(where: { $0.id == fileId }) else {
+            throw AppError.notFound(WorkOrderText.fileNotFound)
+        }
         return file
     }
 }

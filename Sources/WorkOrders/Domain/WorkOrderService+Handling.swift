@@ -29,12 +29,15 @@ extension WorkOrderService {
         let order = try await handleable(id, actor: actor)
         guard order.status == .submitted else { throw AppError.conflict(WorkOrderText.notSubmitted) }
         let org = try await orgs.org(order.orgId)
-        return try await change(order, actor: actor, action: "accepted", isPublic: true, orgName: org?.name,
-                                ["status": WorkOrder.Status.accepted.rawValue, "assignee_id": actor.accountId, "assignee_name": actorName(actor)]) {
+        return try await change(
+            order, actor: actor, action: "accepted", isPublic: true, orgName: org?.name,
+            ["status": WorkOrder.Status.accepted.rawValue, "assignee_id": actor.accountId, "assignee_name": actorName(actor)]
+        ) {
             sql, now in
             if let worker = order.workerId {
-                try await store.notify(.worker(worker), orderId: order.id, kind: "accepted",
-                                       text: WorkOrderText.acceptedByUnion(order.number, org?.name ?? ""), at: now, on: sql)
+                try await store.notify(
+                    .worker(worker), orderId: order.id, kind: "accepted",
+                    text: WorkOrderText.acceptedByUnion(order.number, org?.name ?? ""), at: now, on: sql)
             }
         }
     }
@@ -59,13 +62,18 @@ extension WorkOrderService {
         let dueOn = due(days: limitDays(order, snapshot), from: today, calendar: snapshot.calendar)
         let from = try await orgs.org(order.orgId)?.name ?? ""
         let text = [note, WorkOrderText.deadline(dueOn)].compactMap { $0 }.joined(separator: "；")
-        return try await change(order, actor: actor, action: action, note: "\(from) → \(target.name)；\(text)", isPublic: true, orgName: target.name, [
-            "status": WorkOrder.Status.submitted.rawValue, "org_id": target.id, "org_path": target.path.rawValue, "assignee_id": Int64?.none,
-            "assignee_name": String?.none, "supervisor_org_id": Int64?.none, "supervisor_path": String?.none, "escalation_level": 0,
-            "due_on": dueOn, "escalate_on": dueOn, "warned": false, "paused_on": String?.none,
-        ]) { sql, now in
-            try await store.notify(.org(target.id), orderId: order.id, kind: "assigned", text: WorkOrderText.transferredIn(order.number, from),
-                                   at: now, on: sql)
+        return try await change(
+            order, actor: actor, action: action, note: "\(from) → \(target.name)；\(text)", isPublic: true, orgName: target.name,
+            [
+                "status": WorkOrder.Status.submitted.rawValue, "org_id": target.id, "org_path": target.path.rawValue,
+                "assignee_id": Int64?.none,
+                "assignee_name": String?.none, "supervisor_org_id": Int64?.none, "supervisor_path": String?.none, "escalation_level": 0,
+                "due_on": dueOn, "escalate_on": dueOn, "warned": false, "paused_on": String?.none,
+            ]
+        ) { sql, now in
+            try await store.notify(
+                .org(target.id), orderId: order.id, kind: "assigned", text: WorkOrderText.transferredIn(order.number, from),
+                at: now, on: sql)
         }
     }
 
@@ -82,13 +90,20 @@ extension WorkOrderService {
         }
         guard let note = Self.text(note, max: 1000) else { throw AppError.validation(["note": WorkOrderText.noteRequired]) }
         let org = try await orgs.org(order.orgId)
-        _ = try await change(order, actor: actor, action: "assist_requested", note: "\(target.name)：\(note)", isPublic: false, orgName: org?.name,
-                             [:]) { sql, now in
-            try await sql.insert(into: "work_order_assists").columns("order_id", "org_id", "org_path", "org_name", "request", "requested_by", "created_at")
-                .values(SQLBind(order.id), SQLBind(target.id), SQLBind(target.path.rawValue), SQLBind(target.name), SQLBind(note),
-                        SQLBind(actorName(actor)), SQLBind(now)).run()
-            try await store.notify(.org(target.id), orderId: order.id, kind: "assist", text: WorkOrderText.assistAsked(order.number, org?.name ?? ""),
-                                   at: now, on: sql)
+        _ = try await change(
+            order, actor: actor, action: "assist_requested", note: "\(target.name)：\(note)", isPublic: false, orgName: org?.name,
+            [:]
+        ) { sql, now in
+            try await sql.insert(into: "work_order_assists").columns(
+                "order_id", "org_id", "org_path", "org_name", "request", "requested_by", "created_at"
+            )
+            .values(
+                SQLBind(order.id), SQLBind(target.id), SQLBind(target.path.rawValue), SQLBind(target.name), SQLBind(note),
+                SQLBind(actorName(actor)), SQLBind(now)
+            ).run()
+            try await store.notify(
+                .org(target.id), orderId: order.id, kind: "assist", text: WorkOrderText.assistAsked(order.number, org?.name ?? ""),
+                at: now, on: sql)
         }
     }
 
@@ -96,16 +111,22 @@ extension WorkOrderService {
     public func replyAssist(_ assistId: Int64, reply: String?, actor: Actor) async throws {
         let scope = try actor.requireScope(.workOrderHandle)
         let assist = try await database.withConnection { sql in
-            try await sql.select().column("*").from("work_order_assists").where("id", .equal, assistId).first(decoding: WorkOrderAssist.self)
+            try await sql.select().column("*").from("work_order_assists").where("id", .equal, assistId).first(
+                decoding: WorkOrderAssist.self)
         }
         guard let assist, assist.reply == nil, scope.covers(assist.orgPath) else { throw AppError.notFound(WorkOrderText.assistNotFound) }
         guard let reply = Self.text(reply, max: 1000) else { throw AppError.validation(["note": WorkOrderText.noteRequired]) }
         let order = try await get(assist.orderId, actor: actor)
-        _ = try await change(order, actor: actor, action: "assist_replied", note: "\(assist.orgName)：\(reply)", isPublic: false,
-                             orgName: assist.orgName, [:]) { sql, now in
-            try await sql.update("work_order_assists").set("reply", to: reply).set("replied_by", to: actorName(actor)).set("replied_at", to: now)
-                .where("id", .equal, assistId).run()
-            try await store.notify(.org(order.orgId), orderId: order.id, kind: "assist", text: "\(assist.orgName)：\(reply)", at: now, on: sql)
+        _ = try await change(
+            order, actor: actor, action: "assist_replied", note: "\(assist.orgName)：\(reply)", isPublic: false,
+            orgName: assist.orgName, [:]
+        ) { sql, now in
+            try await sql.update("work_order_assists").set("reply", to: reply).set("replied_by", to: actorName(actor)).set(
+                "replied_at", to: now
+            )
+            .where("id", .equal, assistId).run()
+            try await store.notify(
+                .org(order.orgId), orderId: order.id, kind: "assist", text: "\(assist.orgName)：\(reply)", at: now, on: sql)
         }
     }
 
@@ -121,11 +142,14 @@ extension WorkOrderService {
         let order = try await handleable(id, actor: actor)
         guard order.status == .accepted else { throw AppError.conflict(WorkOrderText.notAccepted) }
         guard let note = Self.text(note, max: 1000) else { throw AppError.validation(["note": WorkOrderText.noteRequired]) }
-        return try await change(order, actor: actor, action: "waiting", note: note, isPublic: true, orgName: nil,
-                                ["status": WorkOrder.Status.waiting.rawValue, "paused_on": today.iso, "escalate_on": String?.none]) { sql, now in
+        return try await change(
+            order, actor: actor, action: "waiting", note: note, isPublic: true, orgName: nil,
+            ["status": WorkOrder.Status.waiting.rawValue, "paused_on": today.iso, "escalate_on": String?.none]
+        ) { sql, now in
             if let worker = order.workerId {
-                try await store.notify(.worker(worker), orderId: order.id, kind: "waiting", text: WorkOrderText.waitingForYou(order.number, note),
-                                       at: now, on: sql)
+                try await store.notify(
+                    .worker(worker), orderId: order.id, kind: "waiting", text: WorkOrderText.waitingForYou(order.number, note),
+                    at: now, on: sql)
             }
         }
     }
@@ -163,15 +187,20 @@ extension WorkOrderService {
         let days = Int64(max(0, today.dayNumber - CivilDate(date: order.createdAt).dayNumber))
         let org = try await orgs.org(order.orgId)
         let closeAfter = today.adding(days: Self.ratingWindowDays)!.iso
-        let resolved = try await change(order, actor: actor, action: "resolved", note: outcome, isPublic: true, orgName: org?.name, [
-            "status": WorkOrder.Status.resolved.rawValue, "outcome": outcome!, "amount_recovered": amount!, "people_helped": people!,
-            "resolved_at": clock.now(), "resolved_on_time": onTime, "escalate_on": String?.none, "close_after": closeAfter,
-        ]) { sql, now in
-            try await store.count(order, org: (order.orgId, order.orgPath), on: today,
-                                  Counters(resolved: 1, onTime: onTime ? 1 : 0, handlingDays: days), on: sql)
+        let resolved = try await change(
+            order, actor: actor, action: "resolved", note: outcome, isPublic: true, orgName: org?.name,
+            [
+                "status": WorkOrder.Status.resolved.rawValue, "outcome": outcome!, "amount_recovered": amount!, "people_helped": people!,
+                "resolved_at": clock.now(), "resolved_on_time": onTime, "escalate_on": String?.none, "close_after": closeAfter,
+            ]
+        ) { sql, now in
+            try await store.count(
+                order, org: (order.orgId, order.orgPath), on: today,
+                Counters(resolved: 1, onTime: onTime ? 1 : 0, handlingDays: days), on: sql)
             if let worker = order.workerId {
-                try await store.notify(.worker(worker), orderId: order.id, kind: "resolved", text: WorkOrderText.resolvedForWorker(order.number),
-                                       at: now, on: sql)
+                try await store.notify(
+                    .worker(worker), orderId: order.id, kind: "resolved", text: WorkOrderText.resolvedForWorker(order.number),
+                    at: now, on: sql)
             }
         }
         if let phone = try await callerPhone(order.id) {
@@ -194,7 +223,9 @@ extension WorkOrderService {
     func supervisable(_ id: Int64, actor: Actor) async throws -> WorkOrder {
         let order = try await get(id, actor: actor)
         guard let supervisor = order.supervisorPath else { throw AppError.conflict(WorkOrderText.notEscalated) }
-        guard actor.scope(.workOrderSupervise).covers(supervisor) else { throw AppError(.forbidden, code: "forbidden", message: WorkOrderText.superviseOutOfScope) }
+        guard actor.scope(.workOrderSupervise).covers(supervisor) else {
+            throw AppError(.forbidden, code: "forbidden", message: WorkOrderText.superviseOutOfScope)
+        }
         guard order.status.isOpen else { throw AppError.conflict(WorkOrderText.notOpen) }
         return order
     }
@@ -203,9 +234,11 @@ extension WorkOrderService {
         let order = try await supervisable(id, actor: actor)
         guard let note = Self.text(note, max: 1000) else { throw AppError.validation(["note": WorkOrderText.noteRequired]) }
         _ = try await change(order, actor: actor, action: "urged", note: note, isPublic: false, orgName: nil, [:]) { sql, now in
-            try await store.notify(.org(order.orgId), orderId: order.id, kind: "urged", text: WorkOrderText.urged(order.number, note), at: now, on: sql)
+            try await store.notify(
+                .org(order.orgId), orderId: order.id, kind: "urged", text: WorkOrderText.urged(order.number, note), at: now, on: sql)
             if let assignee = order.assigneeId {
-                try await store.notify(.account(assignee), orderId: order.id, kind: "urged", text: WorkOrderText.urged(order.number, note), at: now, on: sql)
+                try await store.notify(
+                    .account(assignee), orderId: order.id, kind: "urged", text: WorkOrderText.urged(order.number, note), at: now, on: sql)
             }
         }
     }
@@ -216,7 +249,9 @@ extension WorkOrderService {
         guard let targetId, let target = try await orgs.org(targetId), target.active else {
             throw AppError.validation(["targetOrgId": WorkOrderText.targetRequired])
         }
-        guard actor.scope(.workOrderSupervise).covers(target.path) else { throw AppError.validation(["targetOrgId": WorkOrderText.targetOutOfScope]) }
+        guard actor.scope(.workOrderSupervise).covers(target.path) else {
+            throw AppError.validation(["targetOrgId": WorkOrderText.targetOutOfScope])
+        }
         guard target.id != order.orgId else { throw AppError.validation(["targetOrgId": WorkOrderText.targetSame]) }
         return try await move(order, to: target, action: "reassigned", note: Self.text(note, max: 1000), actor: actor)
     }
@@ -224,7 +259,9 @@ extension WorkOrderService {
     /// 提级办理: the supervising org handles the order itself.
     public func takeOver(_ id: Int64, actor: Actor) async throws -> WorkOrder {
         let order = try await supervisable(id, actor: actor)
-        guard let supervisorId = order.supervisorOrgId, let target = try await orgs.org(supervisorId) else { throw AppError.conflict(WorkOrderText.notEscalated) }
+        guard let supervisorId = order.supervisorOrgId, let target = try await orgs.org(supervisorId) else {
+            throw AppError.conflict(WorkOrderText.notEscalated)
+        }
         return try await move(order, to: target, action: "taken_over", note: nil, actor: actor)
     }
 
@@ -257,9 +294,11 @@ extension WorkOrderService {
 
     /// Applies `changes` to an order that must not have changed since it was read, with its timeline
     /// entry, any side effects and the audit entry, in one transaction; returns the order as stored.
-    func change(_ order: WorkOrder, actor: Actor, by: String? = nil, action: String, note: String? = nil, isPublic: Bool, orgName: String?,
-                _ changes: [String: any Encodable & Sendable],
-                also: (@Sendable (any SQLDatabase, Date) async throws -> Void)? = nil) async throws -> WorkOrder {
+    func change(
+        _ order: WorkOrder, actor: Actor, by: String? = nil, action: String, note: String? = nil, isPublic: Bool, orgName: String?,
+        _ changes: [String: any Encodable & Sendable],
+        also: (@Sendable (any SQLDatabase, Date) async throws -> Void)? = nil
+    ) async throws -> WorkOrder {
         let now = clock.now()
         let who = by ?? actorName(actor)
         return try await database.transaction { [store] sql in

@@ -14,8 +14,10 @@ public struct IntakeInput: Sendable {
     public var callerName: String?
     public var callerPhone: String?
 
-    public init(typeCode: String? = nil, categoryCode: String? = nil, complexity: String? = nil, title: String? = nil, description: String? = nil,
-                unionId: Int64? = nil, callerName: String? = nil, callerPhone: String? = nil) {
+    public init(
+        typeCode: String? = nil, categoryCode: String? = nil, complexity: String? = nil, title: String? = nil, description: String? = nil,
+        unionId: Int64? = nil, callerName: String? = nil, callerPhone: String? = nil
+    ) {
         self.typeCode = typeCode
         self.categoryCode = categoryCode
         self.complexity = complexity
@@ -35,7 +37,8 @@ extension WorkOrderService {
         if let member, member.active { input.unionId = member.orgId }
         input.callerPhone = try await members.phone(ofWorker: workerId)
         input.complexity = nil
-        return try await file(input, channel: .site, workerId: workerId, member: member, actor: actor, createdBy: input.callerName ?? "")
+        return try await file(
+            input, channel: .site, workerId: workerId, member: member, actor: actor, createdBy: input.callerName ?? member?.name ?? "")
     }
 
     /// A cadre records a call (hotline), a visit (walk-in) or a partner app submits (API).
@@ -53,8 +56,10 @@ extension WorkOrderService {
         return try await file(input, channel: channel, workerId: nil, member: member, actor: actor, createdBy: actorName(actor))
     }
 
-    func file(_ input: IntakeInput, channel: WorkOrder.Channel, workerId: Int64?, member: MemberContact?, actor: Actor,
-              createdBy: String) async throws -> WorkOrder {
+    func file(
+        _ input: IntakeInput, channel: WorkOrder.Channel, workerId: Int64?, member: MemberContact?, actor: Actor,
+        createdBy: String
+    ) async throws -> WorkOrder {
         let snapshot = try await catalog.snapshot()
         var v = Validator()
         let type = input.typeCode.flatMap { snapshot.type($0) }
@@ -78,7 +83,9 @@ extension WorkOrderService {
         v.check(input.unionId != nil, "unionId", WorkOrderText.unionRequired)
         v.check(input.unionId == nil || origin?.active == true, "unionId", WorkOrderText.unionUnknown)
         try v.validate()
-        guard let type, let category, let complexity, let title, let description, let callerName, let origin else { throw AppError.forbidden }
+        guard let type, let category, let complexity, let title, let description, let callerName, let origin else {
+            throw AppError.forbidden
+        }
 
         let (handler, rule) = try await route(from: origin, type: type.code, category: category.code, snapshot: snapshot)
         let now = clock.now()
@@ -87,25 +94,32 @@ extension WorkOrderService {
         let sealedPhone = try normalizedPhone.map { try cipher.seal($0) }
         let order = try await database.transaction { [store] sql -> WorkOrder in
             let row = try await sql.insert(into: "work_orders")
-                .columns("number", "type_code", "category_code", "complexity", "channel", "title", "description", "status", "worker_id",
-                         "member_id", "caller_name", "caller_phone_cipher", "caller_phone_index", "caller_phone_mask", "origin_org_id", "org_id",
-                         "org_path", "due_on", "escalate_on", "created_by", "created_at", "updated_at")
-                .values(SQLBind("pending-" + randomToken(bytes: 12)), SQLBind(type.code), SQLBind(category.code), SQLBind(complexity.rawValue),
-                        SQLBind(channel.rawValue), SQLBind(title), SQLBind(description), SQLBind(WorkOrder.Status.submitted.rawValue),
-                        SQLBind(workerId), SQLBind(member?.memberId), SQLBind(callerName), SQLBind(sealedPhone),
-                        SQLBind(normalizedPhone.map(phoneIndex)), SQLBind(normalizedPhone.map(Self.maskPhone)), SQLBind(origin.id),
-                        SQLBind(handler.id), SQLBind(handler.path.rawValue), SQLBind(dueOn), SQLBind(dueOn), SQLBind(createdBy),
-                        SQLBind(now), SQLBind(now))
+                .columns(
+                    "number", "type_code", "category_code", "complexity", "channel", "title", "description", "status", "worker_id",
+                    "member_id", "caller_name", "caller_phone_cipher", "caller_phone_index", "caller_phone_mask", "origin_org_id", "org_id",
+                    "org_path", "due_on", "escalate_on", "created_by", "created_at", "updated_at"
+                )
+                .values(
+                    SQLBind("pending-" + randomToken(bytes: 12)), SQLBind(type.code), SQLBind(category.code), SQLBind(complexity.rawValue),
+                    SQLBind(channel.rawValue), SQLBind(title), SQLBind(description), SQLBind(WorkOrder.Status.submitted.rawValue),
+                    SQLBind(workerId), SQLBind(member?.memberId), SQLBind(callerName), SQLBind(sealedPhone),
+                    SQLBind(normalizedPhone.map(phoneIndex)), SQLBind(normalizedPhone.map(Self.maskPhone)), SQLBind(origin.id),
+                    SQLBind(handler.id), SQLBind(handler.path.rawValue), SQLBind(dueOn), SQLBind(dueOn), SQLBind(createdBy),
+                    SQLBind(now), SQLBind(now)
+                )
                 .returning("*").first(decoding: WorkOrder.self)!
             var order = row
             order.number = Self.number(id: order.id, day: today)
             try await sql.update("work_orders").set("number", to: order.number).where("id", .equal, order.id).run()
-            try await store.event(order.id, actor: callerName, action: "filed", note: WorkOrderText.channelLabels[channel], isPublic: true,
-                                  orgName: origin.name, at: now, on: sql)
+            try await store.event(
+                order.id, actor: callerName, action: "filed", note: WorkOrderText.channelLabels[channel], isPublic: true,
+                orgName: origin.name, at: now, on: sql)
             let routing = rule.map { WorkOrderText.routedByRule($0.note) } ?? WorkOrderText.defaultRoute
-            try await store.event(order.id, actor: "系统", action: "routed", note: "\(routing)；\(WorkOrderText.deadline(dueOn))", isPublic: true,
-                                  orgName: handler.name, at: now, on: sql)
-            try await store.notify(.org(handler.id), orderId: order.id, kind: "new", text: WorkOrderText.newOrder(order.number, title), at: now, on: sql)
+            try await store.event(
+                order.id, actor: "系统", action: "routed", note: "\(routing)；\(WorkOrderText.deadline(dueOn))", isPublic: true,
+                orgName: handler.name, at: now, on: sql)
+            try await store.notify(
+                .org(handler.id), orderId: order.id, kind: "new", text: WorkOrderText.newOrder(order.number, title), at: now, on: sql)
             try await store.count(order, org: (handler.id, handler.path), on: today, Counters(created: 1), on: sql)
             try await audit(actor, "file", order, detail: ["channel": channel.rawValue, "org": handler.name], on: sql)
             return order
@@ -133,7 +147,8 @@ extension WorkOrderService {
 
     /// Digits only: a mobile (11 digits from 1) or a landline with area code (7–12 digits).
     static func normalizedPhone(_ raw: String) -> String? {
-        let digits = String(String.UnicodeScalarView(raw.unicodeScalars.map(CivilDate.halfWidth)).filter { !" -()".unicodeScalars.contains($0) })
+        let digits = String(
+            String.UnicodeScalarView(raw.unicodeScalars.map(CivilDate.halfWidth)).filter { !" -()".unicodeScalars.contains($0) })
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         if digits.count == 11 && digits.hasPrefix("1") { return digits }
         return (7...12).contains(digits.count) && digits.hasPrefix("0") || digits.count == 7 || digits.count == 8 ? digits : nil

@@ -27,7 +27,9 @@ public struct QueueQuery: Sendable {
     public var categoryCode: String?
     public var text: String?
 
-    public init(queue: Queue = .org, status: WorkOrder.Status? = nil, typeCode: String? = nil, categoryCode: String? = nil, text: String? = nil) {
+    public init(
+        queue: Queue = .org, status: WorkOrder.Status? = nil, typeCode: String? = nil, categoryCode: String? = nil, text: String? = nil
+    ) {
         self.queue = queue
         self.status = status
         self.typeCode = typeCode
@@ -58,12 +60,15 @@ extension WorkOrderService {
             case .overdue:
                 q.where("org_path", in: read).where("status", .in, ["submitted", "accepted"]).where("due_on", .lessThan, today)
             case .followup:
-                q.where("org_path", in: actor.scope(.workOrderIntake)).where("status", .in, ["resolved", "closed"]).where("followup_at", .is, SQLLiteral.null)
+                q.where("org_path", in: actor.scope(.workOrderIntake)).where("status", .in, ["resolved", "closed"]).where(
+                    "followup_at", .is, SQLLiteral.null)
             case .supervision:
                 q.where("supervisor_path", in: actor.scope(.workOrderSupervise)).where("status", .in, open)
             case .assisting:
-                let assists = sql.select().column("order_id").from("work_order_assists").where("org_path", in: actor.scope(.workOrderHandle))
-                    .where("reply", .is, SQLLiteral.null)
+                let assists = sql.select().column("order_id").from("work_order_assists").where(
+                    "org_path", in: actor.scope(.workOrderHandle)
+                )
+                .where("reply", .is, SQLLiteral.null)
                 q.where(SQLColumn("id"), .in, SQLGroupExpression(assists.query))
             }
             if query.queue != .subtree && query.queue != .assisting { q.where("org_path", in: read) }
@@ -98,6 +103,7 @@ extension WorkOrderService {
     }
 
     static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
+            of: "_", with: "\\_")
     }
 }

@@ -27,8 +27,10 @@ extension WorkOrderService {
         guard order.status.isOpen else { throw AppError.conflict(WorkOrderText.notOpen) }
         guard let note = Self.text(note, max: 1000) else { throw AppError.validation(["note": WorkOrderText.noteRequired]) }
         let changes = order.status == .waiting ? try await resumeChanges(order) : [:]
-        return try await change(order, actor: actor, by: order.callerName, action: "worker_replied", note: note, isPublic: true, orgName: nil,
-                                changes) { sql, now in
+        return try await change(
+            order, actor: actor, by: order.callerName, action: "worker_replied", note: note, isPublic: true, orgName: nil,
+            changes
+        ) { sql, now in
             try await store.notify(.org(order.orgId), orderId: order.id, kind: "reply", text: "\(order.number)：\(note)", at: now, on: sql)
         }
     }
@@ -43,10 +45,14 @@ extension WorkOrderService {
         guard order.status == .resolved else { throw AppError.conflict(WorkOrderText.notResolved) }
         let now = clock.now()
         let note = "\(rating) 星" + (comment.isEmpty ? "" : "：\(comment)")
-        return try await change(order, actor: actor, by: order.callerName, action: "rated", note: note, isPublic: true, orgName: nil, [
-            "rating": rating, "rating_comment": comment.isEmpty ? nil : comment, "rated_at": now, "status": WorkOrder.Status.closed.rawValue,
-            "closed_at": now,
-        ]) { sql, _ in
+        return try await change(
+            order, actor: actor, by: order.callerName, action: "rated", note: note, isPublic: true, orgName: nil,
+            [
+                "rating": rating, "rating_comment": comment.isEmpty ? nil : comment, "rated_at": now,
+                "status": WorkOrder.Status.closed.rawValue,
+                "closed_at": now,
+            ]
+        ) { sql, _ in
             try await store.count(order, org: (order.orgId, order.orgPath), on: today, Counters.rating(rating), on: sql)
         }
     }
@@ -63,12 +69,16 @@ extension WorkOrderService {
         let resolvedDay = order.resolvedAt.map { CivilDate(date: $0) } ?? today
         let days = Int64(max(0, resolvedDay.dayNumber - CivilDate(date: order.createdAt).dayNumber))
         let undo = Counters(resolved: -1, onTime: order.resolvedOnTime == true ? -1 : 0, handlingDays: -days)
-        return try await change(order, actor: actor, by: order.callerName, action: "reopened", note: reason, isPublic: true, orgName: nil, [
-            "status": WorkOrder.Status.accepted.rawValue, "reopen_count": order.reopenCount + 1, "due_on": dueOn, "escalate_on": dueOn,
-            "warned": false, "resolved_at": Date?.none, "resolved_on_time": Bool?.none, "close_after": String?.none,
-        ]) { sql, now in
+        return try await change(
+            order, actor: actor, by: order.callerName, action: "reopened", note: reason, isPublic: true, orgName: nil,
+            [
+                "status": WorkOrder.Status.accepted.rawValue, "reopen_count": order.reopenCount + 1, "due_on": dueOn, "escalate_on": dueOn,
+                "warned": false, "resolved_at": Date?.none, "resolved_on_time": Bool?.none, "close_after": String?.none,
+            ]
+        ) { sql, now in
             try await store.count(order, org: (order.orgId, order.orgPath), on: resolvedDay, undo, on: sql)
-            try await store.notify(.org(order.orgId), orderId: order.id, kind: "reopened", text: WorkOrderText.reopenedBy(order.number), at: now, on: sql)
+            try await store.notify(
+                .org(order.orgId), orderId: order.id, kind: "reopened", text: WorkOrderText.reopenedBy(order.number), at: now, on: sql)
         }
     }
 }

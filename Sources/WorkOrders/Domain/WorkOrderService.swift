@@ -20,8 +20,10 @@ public struct WorkOrderService: Sendable {
     /// Working days a supervising org has before an order still overdue goes one level further up.
     public static let escalationStepDays = 3
 
-    public init(database: Database, catalog: WorkOrderCatalog, orgs: any HandlingOrgDirectory, members: any MemberLookup,
-                messenger: any TextMessenger, cipher: FieldCipher, clock: AppClock) {
+    public init(
+        database: Database, catalog: WorkOrderCatalog, orgs: any HandlingOrgDirectory, members: any MemberLookup,
+        messenger: any TextMessenger, cipher: FieldCipher, clock: AppClock
+    ) {
         self.database = database
         self.catalog = catalog
         self.orgs = orgs
@@ -63,7 +65,8 @@ public struct WorkOrderService: Sendable {
 
     public func files(of id: Int64) async throws -> [WorkOrderFile] {
         try await database.withConnection { sql in
-            try await sql.select().column("*").from("work_order_files").where("order_id", .equal, id).orderBy("id").all(decoding: WorkOrderFile.self)
+            try await sql.select().column("*").from("work_order_files").where("order_id", .equal, id).orderBy("id").all(
+                decoding: WorkOrderFile.self)
         }
     }
 
@@ -73,9 +76,13 @@ public struct WorkOrderService: Sendable {
         try actor.require(.workOrderIntake, at: order.orgPath)
         return try await database.transaction { [cipher] sql in
             let row = try await sql.select().column("caller_phone_cipher").from("work_orders").where("id", .equal, id).first()
-            guard let sealed = try row?.decode(column: "caller_phone_cipher", as: String?.self) else { throw AppError.notFound(WorkOrderText.notFound) }
-            try await AuditLog.record(AuditEntry(actor: actor, action: "workorder.reveal_phone", objectType: "work_order", objectId: String(id),
-                                                 orgPath: order.orgPath), on: sql)
+            guard let sealed = try row?.decode(column: "caller_phone_cipher", as: String?.self) else {
+                throw AppError.notFound(WorkOrderText.notFound)
+            }
+            try await AuditLog.record(
+                AuditEntry(
+                    actor: actor, action: "workorder.reveal_phone", objectType: "work_order", objectId: String(id),
+                    orgPath: order.orgPath), on: sql)
             return try cipher.open(sealed)
         }
     }
@@ -96,8 +103,10 @@ public struct WorkOrderService: Sendable {
     func actorName(_ actor: Actor) -> String { actor.principal?.displayName ?? actor.name }
 
     func audit(_ actor: Actor, _ action: String, _ order: WorkOrder, detail: [String: String] = [:], on sql: any SQLDatabase) async throws {
-        try await AuditLog.record(AuditEntry(actor: actor, action: "workorder.\(action)", objectType: "work_order", objectId: String(order.id),
-                                             orgPath: order.orgPath, detail: detail), on: sql)
+        try await AuditLog.record(
+            AuditEntry(
+                actor: actor, action: "workorder.\(action)", objectType: "work_order", objectId: String(order.id),
+                orgPath: order.orgPath, detail: detail), on: sql)
     }
 
     static func text(_ raw: String?, max: Int) -> String? {

@@ -102,6 +102,6 @@ public enum WorkOrderMigrations {
                     PRIMARY KEY (org_id, period, type_code, category_code))
                 """,
                 "CREATE INDEX work_order_counters_path ON work_order_counters (org_path, period)",
-            ]),
+            ])
     ]
 }

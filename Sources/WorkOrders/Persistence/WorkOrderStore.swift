@@ -16,10 +16,13 @@ struct WorkOrderStore: Sendable {
         if rows.isEmpty { throw AppError.conflict(PlatformText.concurrentChange) }
     }
 
-    func event(_ orderId: Int64, actor: String, action: String, note: String? = nil, isPublic: Bool, orgName: String? = nil, at: Date,
-               on sql: any SQLDatabase) async throws {
+    func event(
+        _ orderId: Int64, actor: String, action: String, note: String? = nil, isPublic: Bool, orgName: String? = nil, at: Date,
+        on sql: any SQLDatabase
+    ) async throws {
         try await sql.insert(into: "work_order_events").columns("order_id", "at", "actor_name", "action", "note", "public", "org_name")
-            .values(SQLBind(orderId), SQLBind(at), SQLBind(actor), SQLBind(action), SQLBind(note), SQLBind(isPublic), SQLBind(orgName)).run()
+            .values(SQLBind(orderId), SQLBind(at), SQLBind(actor), SQLBind(action), SQLBind(note), SQLBind(isPublic), SQLBind(orgName))
+            .run()
     }
 
     enum Recipient {
@@ -40,18 +43,27 @@ struct WorkOrderStore: Sendable {
     }
 
     /// Adds to one counter row of an org, month, type and category (stats read these, never the orders).
-    func count(_ order: WorkOrder, org: (id: Int64, path: OrgPath), on day: CivilDate, _ deltas: Counters, on sql: any SQLDatabase) async throws {
+    func count(_ order: WorkOrder, org: (id: Int64, path: OrgPath), on day: CivilDate, _ deltas: Counters, on sql: any SQLDatabase)
+        async throws
+    {
         let period = String(day.iso.prefix(7))
         try await sql.insert(into: "work_order_counters")
-            .columns("org_id", "org_path", "period", "type_code", "category_code", "created", "resolved", "on_time", "rated", "satisfied",
-                     "rating_sum", "handling_days")
-            .values(SQLBind(org.id), SQLBind(org.path.rawValue), SQLBind(period), SQLBind(order.typeCode), SQLBind(order.categoryCode),
-                    SQLBind(deltas.created), SQLBind(deltas.resolved), SQLBind(deltas.onTime), SQLBind(deltas.rated),
-                    SQLBind(deltas.satisfied), SQLBind(deltas.ratingSum), SQLBind(deltas.handlingDays))
+            .columns(
+                "org_id", "org_path", "period", "type_code", "category_code", "created", "resolved", "on_time", "rated", "satisfied",
+                "rating_sum", "handling_days"
+            )
+            .values(
+                SQLBind(org.id), SQLBind(org.path.rawValue), SQLBind(period), SQLBind(order.typeCode), SQLBind(order.categoryCode),
+                SQLBind(deltas.created), SQLBind(deltas.resolved), SQLBind(deltas.onTime), SQLBind(deltas.rated),
+                SQLBind(deltas.satisfied), SQLBind(deltas.ratingSum), SQLBind(deltas.handlingDays)
+            )
             .onConflict(with: ["org_id", "period", "type_code", "category_code"]) { conflict in
                 for column in Counters.columns {
-                    conflict.set(SQLColumn(column), to: SQLBinaryExpression(SQLColumn(column, table: "work_order_counters"), .add,
-                                                                            SQLColumn(column, table: "excluded")))
+                    conflict.set(
+                        SQLColumn(column),
+                        to: SQLBinaryExpression(
+                            SQLColumn(column, table: "work_order_counters"), .add,
+                            SQLColumn(column, table: "excluded")))
                 }
                 return conflict
             }.run()
@@ -59,8 +71,10 @@ struct WorkOrderStore: Sendable {
 
     /// Moves copies of org paths after a subtree moves in the tree.
     static func rebase(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
-        for (table, column) in [("work_orders", "org_path"), ("work_orders", "supervisor_path"), ("work_order_assists", "org_path"),
-                                ("work_order_counters", "org_path")] {
+        for (table, column) in [
+            ("work_orders", "org_path"), ("work_orders", "supervisor_path"), ("work_order_assists", "org_path"),
+            ("work_order_counters", "org_path"),
+        ] {
             try await OrgPath.rebase(table, column, from: old, to: new, on: sql)
         }
     }

@@ -16,8 +16,10 @@ public struct WorkOrderSite: Sendable {
     let attachments: URL
     let clock: AppClock
 
-    public init(orders: WorkOrderService, catalog: WorkOrderCatalog, notifications: NotificationService, orgs: any HandlingOrgDirectory,
-                members: any MemberLookup, renderer: Renderer, chrome: Chrome, uploads: URL, attachments: URL, clock: AppClock) {
+    public init(
+        orders: WorkOrderService, catalog: WorkOrderCatalog, notifications: NotificationService, orgs: any HandlingOrgDirectory,
+        members: any MemberLookup, renderer: Renderer, chrome: Chrome, uploads: URL, attachments: URL, clock: AppClock
+    ) {
         self.orders = orders
         self.catalog = catalog
         self.notifications = notifications
@@ -50,7 +52,9 @@ public struct WorkOrderSite: Sendable {
             let model: [String: Any] = [
                 "items": list.items.map { WorkOrderViews.row($0, snapshot: snapshot, orgNames: names, today: today, base: "/me/requests") },
                 "empty": list.items.isEmpty, "next": list.nextCursor.map { "/me/requests?after=\($0)" } as Any,
-                "notifications": notes.prefix(5).map { ["text": $0.text, "at": DisplayDate.minutes($0.createdAt), "unread": $0.readAt == nil] },
+                "notifications": notes.prefix(5).map {
+                    ["text": $0.text, "at": DisplayDate.minutes($0.createdAt), "unread": $0.readAt == nil]
+                },
             ]
             return page("site-requests", model, request, context)
         }
@@ -62,18 +66,21 @@ public struct WorkOrderSite: Sendable {
             guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
             let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 256 * 1024)
             let f = form.fields
-            let input = IntakeInput(typeCode: f["typeCode"], categoryCode: f["categoryCode"], title: f["title"], description: f["description"],
-                                    unionId: f["unionId"].flatMap { Int64($0) }, callerName: f["callerName"])
+            let input = IntakeInput(
+                typeCode: f["typeCode"], categoryCode: f["categoryCode"], title: f["title"], description: f["description"],
+                unionId: f["unionId"].flatMap { Int64($0) }, callerName: f["callerName"])
             // The attachment is checked before anything is saved, so a bad file never leaves an order without it.
             if let file = form.file, let problem = Self.fileProblem(file, name: form.fileName ?? "") {
                 try? FileManager.default.removeItem(at: file)
-                return try await newPage(FormState(values: f, errors: ["file": problem], message: problem), session.workerId, request, context)
+                return try await newPage(
+                    FormState(values: f, errors: ["file": problem], message: problem), session.workerId, request, context)
             }
             do {
                 let order = try await orders.fileByWorker(input, workerId: session.workerId, actor: context.actor)
                 if let file = form.file {
-                    _ = try await orders.attach(order.id, file: file, name: form.fileName ?? "file", by: .worker(session.workerId),
-                                                actor: context.actor, directory: attachments)
+                    _ = try await orders.attach(
+                        order.id, file: file, name: form.fileName ?? "file", by: .worker(session.workerId),
+                        actor: context.actor, directory: attachments)
                 }
                 return Response.redirect(to: "/me/requests/\(order.id)", flash: .ok("\(WorkOrderWebText.requestFiled)（\(order.number)）"))
             } catch let error as AppError where error.status == .unprocessableContent {
@@ -95,8 +102,9 @@ public struct WorkOrderSite: Sendable {
                     switch action {
                     case "reply": _ = try await orders.workerReply(id, workerId: session.workerId, note: form.note, actor: context.actor)
                     case "rate":
-                        _ = try await orders.rate(id, workerId: session.workerId, rating: form.rating.flatMap { Int($0) }, comment: form.comment,
-                                                  actor: context.actor)
+                        _ = try await orders.rate(
+                            id, workerId: session.workerId, rating: form.rating.flatMap { Int($0) }, comment: form.comment,
+                            actor: context.actor)
                     default: _ = try await orders.reopen(id, workerId: session.workerId, reason: form.reason, actor: context.actor)
                     }
                 } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
@@ -110,10 +118,13 @@ public struct WorkOrderSite: Sendable {
             guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
             let id = try context.id()
             let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 64 * 1024)
-            guard let file = form.file else { return Response.redirect(to: "/me/requests/\(id)", flash: .error(WorkOrderWebText.chooseFile)) }
+            guard let file = form.file else {
+                return Response.redirect(to: "/me/requests/\(id)", flash: .error(WorkOrderWebText.chooseFile))
+            }
             do {
-                _ = try await orders.attach(id, file: file, name: form.fileName ?? "file", by: .worker(session.workerId), actor: context.actor,
-                                            directory: attachments)
+                _ = try await orders.attach(
+                    id, file: file, name: form.fileName ?? "file", by: .worker(session.workerId), actor: context.actor,
+                    directory: attachments)
             } catch let error as AppError where error.status == .unprocessableContent {
                 return Response.redirect(to: "/me/requests/\(id)", flash: .error(error.fieldErrors.values.first ?? error.message))
             }
@@ -121,7 +132,8 @@ public struct WorkOrderSite: Sendable {
         }
         group.get("/me/requests/:id/files/:fileId") { _, context in
             guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
-            let file = try await orders.file(try context.id("fileId"), of: try context.id(), by: .worker(session.workerId), actor: context.actor)
+            let file = try await orders.file(
+                try context.id("fileId"), of: try context.id(), by: .worker(session.workerId), actor: context.actor)
             return try await Self.download(file, from: attachments)
         }
     }
@@ -134,12 +146,13 @@ public struct WorkOrderSite: Sendable {
         let model: [String: Any] = [
             "order": [
                 "id": order.id, "number": order.number, "title": order.title, "description": order.description,
-                "type": snapshot.typeName(order.typeCode), "category": snapshot.categoryName(order.categoryCode), "status": order.status.label,
+                "type": snapshot.typeName(order.typeCode), "category": snapshot.categoryName(order.categoryCode),
+                "status": order.status.label,
                 "statusClass": WorkOrderViews.statusClass(order.status, overdue: false), "org": org?.name ?? "", "dueOn": order.dueOn,
-                "open": order.status.isOpen, "waiting": order.status == .waiting, "outcome": order.outcome ?? "",
-                "amount": order.amountRecovered.flatMap { $0 > 0 ? WorkOrderViews.yuan($0) : nil } ?? "",
+                "open": order.status.isOpen, "waiting": order.status == .waiting, "outcome": order.outcome as Any,
+                "amount": order.amountRecovered.flatMap { $0 > 0 ? WorkOrderViews.yuan($0) : nil } as Any,
                 "people": order.peopleHelped.flatMap { $0 > 0 ? $0 : nil } as Any,
-                "rating": order.rating.map { String(repeating: "★", count: $0) + String(repeating: "☆", count: 5 - $0) } ?? "",
+                "rating": order.rating.map(WorkOrderViews.stars) as Any,
                 "ratingComment": order.ratingComment ?? "",
             ],
             "canRate": order.status == .resolved && order.rating == nil, "canReopen": order.status == .resolved && order.reopenCount == 0,
@@ -159,8 +172,10 @@ public struct WorkOrderSite: Sendable {
             "form": form.context, "unionq": unionq, "isMember": member?.active == true, "memberUnion": member?.orgName ?? "",
             "memberName": member?.name ?? "", "searched": !unionq.isEmpty,
             "unions": found.map { ["id": $0.id, "name": $0.name, "selected": String($0.id) == form.values["unionId"]] },
-            "types": WorkOrderViews.options(snapshot.types.filter(\.active).map { ($0.code, $0.name) }, selected: form.values["typeCode"] ?? "assistance"),
-            "categories": WorkOrderViews.options(snapshot.categories.filter(\.active).map { ($0.code, $0.name) }, selected: form.values["categoryCode"]),
+            "types": WorkOrderViews.options(
+                snapshot.types.filter(\.active).map { ($0.code, $0.name) }, selected: form.values["typeCode"] ?? "assistance"),
+            "categories": WorkOrderViews.options(
+                snapshot.categories.filter(\.active).map { ($0.code, $0.name) }, selected: form.values["categoryCode"]),
             "maxFileMB": WorkOrderService.maxFileSize / 1024 / 1024,
         ]
         return page("site-request-new", model, request, context, status: form.message == nil ? .ok : .unprocessableContent)
@@ -178,7 +193,8 @@ public struct WorkOrderSite: Sendable {
 
     static func download(_ file: WorkOrderFile, from directory: URL) async throws -> Response {
         let kind = FileKind(rawValue: file.kind)
-        return try await FileDownload.response(directory.appendingPathComponent(file.storageKey), name: file.name, deleteAfter: false,
-                                               contentType: kind?.contentType, inline: kind != nil)
+        return try await FileDownload.response(
+            directory.appendingPathComponent(file.storageKey), name: file.name, deleteAfter: false,
+            contentType: kind?.contentType, inline: kind != nil)
     }
 }

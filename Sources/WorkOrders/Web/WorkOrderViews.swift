@@ -16,6 +16,8 @@ enum WorkOrderViews {
         return f.string(from: NSNumber(value: Double(fen) / 100)) ?? String(fen / 100)
     }
 
+    static func stars(_ n: Int) -> String { String(repeating: "★", count: n) + String(repeating: "☆", count: 5 - n) }
+
     static func percent(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "—" }
 
     static func statusClass(_ s: WorkOrder.Status, overdue: Bool) -> String {
@@ -27,11 +29,14 @@ enum WorkOrderViews {
         }
     }
 
-    static func row(_ o: WorkOrder, snapshot: WorkOrderCatalog.Snapshot, orgNames: [Int64: String], today: CivilDate, base: String) -> [String: Any] {
+    static func row(_ o: WorkOrder, snapshot: WorkOrderCatalog.Snapshot, orgNames: [Int64: String], today: CivilDate, base: String)
+        -> [String: Any]
+    {
         let overdue = o.isOverdue(today: today)
         return [
             "id": o.id, "href": "\(base)/\(o.id)", "number": o.number, "title": o.title, "type": snapshot.typeName(o.typeCode),
-            "category": snapshot.categoryName(o.categoryCode), "status": o.status.label, "statusClass": statusClass(o.status, overdue: overdue),
+            "category": snapshot.categoryName(o.categoryCode), "status": o.status.label,
+            "statusClass": statusClass(o.status, overdue: overdue),
             "overdue": overdue, "dueOn": o.dueOn, "org": orgNames[o.orgId] ?? "", "assignee": o.assigneeName ?? "", "caller": o.callerName,
             "channel": o.channel.label, "at": DisplayDate.minutes(o.createdAt), "escalated": o.escalationLevel > 0,
             "paused": o.status == .waiting,
@@ -40,8 +45,10 @@ enum WorkOrderViews {
 
     static func events(_ events: [WorkOrderEvent]) -> [[String: Any]] {
         events.map { e in
-            ["at": DisplayDate.minutes(e.at), "label": e.label, "actor": e.actorName, "note": e.note ?? "", "org": e.orgName ?? "",
-             "internal": !e.isPublic]
+            [
+                "at": DisplayDate.minutes(e.at), "label": e.label, "actor": e.actorName, "note": e.note as Any, "org": e.orgName as Any,
+                "internal": !e.isPublic,
+            ]
         }
     }
 
@@ -56,12 +63,15 @@ enum WorkOrderViews {
         let rowHeight = 26, labelWidth = 120, barWidth = 300, width = labelWidth + barWidth + 60
         let height = max(items.count, 1) * rowHeight + 8
         let top = max(items.map(\.value).max() ?? 1, 1)
-        var svg = "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">"
+        var svg =
+            "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">"
         for (i, item) in items.enumerated() {
             let y = i * rowHeight + 4
             let w = Int(Double(barWidth) * Double(item.value) / Double(top))
-            svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 16)\" text-anchor=\"end\" font-size=\"13\" fill=\"#333\">\(escape(item.label))</text>"
-            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(max(w, item.value > 0 ? 2 : 0))\" height=\"16\" rx=\"2\" fill=\"\(color)\"></rect>"
+            svg +=
+                "<text x=\"\(labelWidth - 6)\" y=\"\(y + 16)\" text-anchor=\"end\" font-size=\"13\" fill=\"#333\">\(escape(item.label))</text>"
+            svg +=
+                "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(max(w, item.value > 0 ? 2 : 0))\" height=\"16\" rx=\"2\" fill=\"\(color)\"></rect>"
             svg += "<text x=\"\(labelWidth + w + 6)\" y=\"\(y + 16)\" font-size=\"12\" fill=\"#555\">\(item.value)</text>"
         }
         return svg + "</svg>"
@@ -71,14 +81,16 @@ enum WorkOrderViews {
     static func rateLines(months: [String], series: [(name: String, color: String, values: [Double?])]) -> String {
         let width = 480, height = 200, left = 40, bottom = 24, plotH = height - bottom - 10, plotW = width - left - 10
         let step = months.count > 1 ? Double(plotW) / Double(months.count - 1) : 0
-        var svg = "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">"
+        var svg =
+            "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">"
         for pct in [0, 50, 100] {
             let y = 10 + plotH - plotH * pct / 100
             svg += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width - 10)\" y2=\"\(y)\" stroke=\"#ddd\"></line>"
             svg += "<text x=\"\(left - 4)\" y=\"\(y + 4)\" text-anchor=\"end\" font-size=\"11\" fill=\"#666\">\(pct)%</text>"
         }
         for (i, m) in months.enumerated() where months.count <= 12 || i % 3 == 0 {
-            svg += "<text x=\"\(left + Int(step * Double(i)))\" y=\"\(height - 6)\" text-anchor=\"middle\" font-size=\"11\" fill=\"#666\">\(escape(String(m.suffix(5))))</text>"
+            svg +=
+                "<text x=\"\(left + Int(step * Double(i)))\" y=\"\(height - 6)\" text-anchor=\"middle\" font-size=\"11\" fill=\"#666\">\(escape(String(m.suffix(5))))</text>"
         }
         for (s, serie) in series.enumerated() {
             var path = ""
@@ -95,7 +107,9 @@ enum WorkOrderViews {
     }
 
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;"
+        )
+        .replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

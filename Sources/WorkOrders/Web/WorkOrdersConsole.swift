@@ -17,8 +17,10 @@ public struct WorkOrdersConsole: Sendable {
     let attachments: URL
     let clock: AppClock
 
-    public init(orders: WorkOrderService, stats: StatsService, catalog: WorkOrderCatalog, notifications: NotificationService,
-                orgs: any HandlingOrgDirectory, renderer: Renderer, chrome: Chrome, uploads: URL, attachments: URL, clock: AppClock) {
+    public init(
+        orders: WorkOrderService, stats: StatsService, catalog: WorkOrderCatalog, notifications: NotificationService,
+        orgs: any HandlingOrgDirectory, renderer: Renderer, chrome: Chrome, uploads: URL, attachments: URL, clock: AppClock
+    ) {
         self.orders = orders
         self.stats = stats
         self.catalog = catalog
@@ -36,17 +38,22 @@ public struct WorkOrdersConsole: Sendable {
     public static let navigation = [
         NavEntry(href: "/admin/work-orders", label: WorkOrderWebText.navQueue, icon: "办", permission: .workOrderRead, order: 30),
         NavEntry(href: "/admin/hotline", label: WorkOrderWebText.navHotline, icon: "话", permission: .workOrderIntake, order: 31),
-        NavEntry(href: "/admin/work-orders?queue=supervision", label: WorkOrderWebText.navSupervision, icon: "督", permission: .workOrderSupervise,
-                 order: 32),
+        NavEntry(
+            href: "/admin/work-orders?queue=supervision", label: WorkOrderWebText.navSupervision, icon: "督",
+            permission: .workOrderSupervise,
+            order: 32),
         NavEntry(href: "/admin/work-order-stats", label: WorkOrderWebText.navStats, icon: "析", permission: .workOrderRead, order: 33),
         NavEntry(href: "/admin/notifications", label: WorkOrderWebText.navNotifications, icon: "信", permission: .workOrderRead, order: 34),
-        NavEntry(href: "/admin/work-order-settings", label: WorkOrderWebText.navSettings, icon: "设", permission: .workOrderConfigure, order: 80),
+        NavEntry(
+            href: "/admin/work-order-settings", label: WorkOrderWebText.navSettings, icon: "设", permission: .workOrderConfigure, order: 80),
     ]
 
     var today: CivilDate { CivilDate(date: clock.now()) }
 
-    func page(_ name: String, _ model: [String: Any], _ request: Request, _ context: AppRequestContext,
-              status: HTTPResponse.Status = .ok) -> Response {
+    func page(
+        _ name: String, _ model: [String: Any], _ request: Request, _ context: AppRequestContext,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
         renderer.page(name, chrome.console(model, request: request, context: context), status: status)
     }
 
@@ -69,29 +76,40 @@ public struct WorkOrdersConsole: Sendable {
                 default: true
                 }
             }
-            var filters = ["queue": query.queue.rawValue, "status": query.status?.rawValue ?? "", "type": query.typeCode ?? "",
-                           "category": query.categoryCode ?? "", "q": query.text ?? ""]
+            var filters = [
+                "queue": query.queue.rawValue, "status": query.status?.rawValue ?? "", "type": query.typeCode ?? "",
+                "category": query.categoryCode ?? "", "q": query.text ?? "",
+            ]
             let model: [String: Any] = [
                 "tabs": queues.map { q in
-                    ["href": "/admin/work-orders?queue=\(q.rawValue)", "label": WorkOrderWebText.queueLabels[q]!, "active": q == query.queue]
+                    [
+                        "href": "/admin/work-orders?queue=\(q.rawValue)", "label": WorkOrderWebText.queueLabels[q]!,
+                        "active": q == query.queue,
+                    ]
                 },
                 "filters": filters, "queueLabel": WorkOrderWebText.queueLabels[query.queue]!,
-                "statuses": WorkOrderViews.options(WorkOrder.Status.allCases.map { ($0.rawValue, $0.label) }, selected: query.status?.rawValue),
+                "statuses": WorkOrderViews.options(
+                    WorkOrder.Status.allCases.map { ($0.rawValue, $0.label) }, selected: query.status?.rawValue),
                 "types": WorkOrderViews.options(snapshot.types.map { ($0.code, $0.name) }, selected: query.typeCode),
                 "categories": WorkOrderViews.options(snapshot.categories.map { ($0.code, $0.name) }, selected: query.categoryCode),
-                "items": result.items.map { WorkOrderViews.row($0, snapshot: snapshot, orgNames: names, today: today, base: "/admin/work-orders") },
+                "items": result.items.map {
+                    WorkOrderViews.row($0, snapshot: snapshot, orgNames: names, today: today, base: "/admin/work-orders")
+                },
                 "empty": result.items.isEmpty, "canFile": actor.principal?.can(.workOrderIntake) == true,
                 "unread": try await notifications.unreadCount(actor),
                 "next": result.nextCursor.map { cursor -> String in
                     filters["after"] = cursor
-                    return "/admin/work-orders?" + filters.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
-                        .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+                    return "/admin/work-orders?"
+                        + filters.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+                        .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(
+                            separator: "&")
                 } as Any,
             ]
             return page("wo-queue", model, request, context)
         }
         group.get("/work-orders/new") { request, context in
-            try await intakePage(FormState(values: ["channel": request.query("channel") ?? "walk_in", "complexity": "normal"]), request, context)
+            try await intakePage(
+                FormState(values: ["channel": request.query("channel") ?? "walk_in", "complexity": "normal"]), request, context)
         }
         group.post("/work-orders") { request, context in
             let form = try await request.decode(as: IntakeForm.self, context: context)
@@ -111,11 +129,18 @@ public struct WorkOrdersConsole: Sendable {
                     let found = try await orders.caller(phone: phone, actor: context.actor)
                     let snapshot = try await catalog.snapshot()
                     let names = try await names(found.orders.map(\.orgId))
-                    model["members"] = found.members.map { ["name": $0.name, "memberNo": $0.memberNo, "union": $0.orgName, "active": $0.active] }
-                    model["orders"] = found.orders.map { WorkOrderViews.row($0, snapshot: snapshot, orgNames: names, today: today, base: "/admin/work-orders") }
+                    model["members"] = found.members.map {
+                        ["name": $0.name, "memberNo": $0.memberNo, "union": $0.orgName, "active": $0.active]
+                    }
+                    model["orders"] = found.orders.map {
+                        WorkOrderViews.row($0, snapshot: snapshot, orgNames: names, today: today, base: "/admin/work-orders")
+                    }
                     model["noMember"] = found.members.isEmpty
-                    model["intakeHref"] = "/admin/work-orders/new?channel=hotline&callerPhone=\(phone)"
-                        + (found.members.first.map { "&callerName=\($0.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&unionId=\($0.orgId)" } ?? "")
+                    model["intakeHref"] =
+                        "/admin/work-orders/new?channel=hotline&callerPhone=\(phone)"
+                        + (found.members.first.map {
+                            "&callerName=\($0.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&unionId=\($0.orgId)"
+                        } ?? "")
                 } catch let error as AppError where error.status == .unprocessableContent {
                     model["error"] = error.fieldErrors.values.first ?? error.message
                 }
@@ -146,9 +171,12 @@ public struct WorkOrdersConsole: Sendable {
         group.post("/work-orders/:id/files") { request, context in
             let id = try context.id()
             let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 64 * 1024)
-            guard let file = form.file else { return Response.redirect(to: "/admin/work-orders/\(id)", flash: .error(WorkOrderWebText.chooseFile)) }
+            guard let file = form.file else {
+                return Response.redirect(to: "/admin/work-orders/\(id)", flash: .error(WorkOrderWebText.chooseFile))
+            }
             do {
-                _ = try await orders.attach(id, file: file, name: form.fileName ?? "file", by: .staff, actor: context.actor, directory: attachments)
+                _ = try await orders.attach(
+                    id, file: file, name: form.fileName ?? "file", by: .staff, actor: context.actor, directory: attachments)
             } catch let error as AppError where error.status == .unprocessableContent {
                 return Response.redirect(to: "/admin/work-orders/\(id)", flash: .error(error.fieldErrors.values.first ?? error.message))
             }
@@ -164,7 +192,8 @@ public struct WorkOrdersConsole: Sendable {
             do {
                 try await orders.replyAssist(try context.id(), reply: form.note, actor: context.actor)
             } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
-                return Response.redirect(to: "/admin/work-orders/\(orderId)", flash: .error(error.fieldErrors.values.first ?? error.message))
+                return Response.redirect(
+                    to: "/admin/work-orders/\(orderId)", flash: .error(error.fieldErrors.values.first ?? error.message))
             }
             return Response.redirect(to: "/admin/work-orders/\(orderId)", flash: .ok(WorkOrderWebText.done["reply"]!))
         }
@@ -182,8 +211,9 @@ public struct WorkOrdersConsole: Sendable {
         case "resume": _ = try await orders.resume(id, actor: actor)
         case "notes": try await orders.addNote(id, note: form.note, actor: actor)
         case "resolve":
-            _ = try await orders.resolve(id, Resolution(outcome: form.outcome, amountRecovered: form.amountRecovered, peopleHelped: form.peopleHelped),
-                                         actor: actor)
+            _ = try await orders.resolve(
+                id, Resolution(outcome: form.outcome, amountRecovered: form.amountRecovered, peopleHelped: form.peopleHelped),
+                actor: actor)
         case "urge": try await orders.urge(id, note: form.note, actor: actor)
         case "reassign": _ = try await orders.reassign(id, to: target, note: form.note, actor: actor)
         case "take-over": _ = try await orders.takeOver(id, actor: actor)
@@ -216,33 +246,46 @@ public struct WorkOrdersConsole: Sendable {
         var model: [String: Any] = [
             "order": [
                 "id": order.id, "number": order.number, "title": order.title, "description": order.description,
-                "type": snapshot.typeName(order.typeCode), "category": snapshot.categoryName(order.categoryCode), "complexity": order.complexity.label,
+                "type": snapshot.typeName(order.typeCode), "category": snapshot.categoryName(order.categoryCode),
+                "complexity": order.complexity.label,
                 "channel": order.channel.label, "status": order.status.label,
                 "statusClass": WorkOrderViews.statusClass(order.status, overdue: order.isOverdue(today: today)),
-                "overdue": order.isOverdue(today: today), "dueOn": order.dueOn, "paused": order.status == .waiting, "caller": order.callerName,
+                "overdue": order.isOverdue(today: today), "dueOn": order.dueOn, "paused": order.status == .waiting,
+                "caller": order.callerName,
                 "phoneMask": order.callerPhoneMask ?? "", "hasPhone": order.callerPhoneMask != nil, "member": order.memberId != nil,
                 "org": current?.name ?? "", "origin": related[order.originOrgId] ?? "", "assignee": order.assigneeName ?? "",
-                "supervisor": order.supervisorOrgId.flatMap { related[$0] } ?? String(), "escalationLevel": order.escalationLevel,
+                "supervisor": order.supervisorOrgId.flatMap { related[$0] } ?? String(), "escalated": order.escalationLevel > 0,
                 "at": DisplayDate.minutes(order.createdAt), "createdBy": order.createdBy,
-                "outcome": order.outcome ?? "", "amount": order.amountRecovered.flatMap { $0 > 0 ? WorkOrderViews.yuan($0) : nil } ?? "",
+                "outcome": order.outcome as Any, "amount": order.amountRecovered.flatMap { $0 > 0 ? WorkOrderViews.yuan($0) : nil } as Any,
                 "people": order.peopleHelped.flatMap { $0 > 0 ? $0 : nil } as Any, "onTime": order.resolvedOnTime == true,
-                "lateResolved": order.resolvedOnTime == false, "rating": order.rating.map { String(repeating: "★", count: $0) + String(repeating: "☆", count: 5 - $0) } ?? "",
-                "ratingComment": order.ratingComment ?? "", "followup": order.followupNote ?? "", "reopened": order.reopenCount > 0,
+                "lateResolved": order.resolvedOnTime == false, "rating": order.rating.map(WorkOrderViews.stars) as Any,
+                "ratingComment": order.ratingComment ?? "", "followup": order.followupNote as Any, "reopened": order.reopenCount > 0,
             ],
             "events": WorkOrderViews.events(try await orders.timeline(of: id, publicOnly: false)),
             "assists": assists.map { a -> [String: Any] in
-                ["id": a.id, "org": a.orgName, "request": a.request, "reply": a.reply ?? "", "by": a.requestedBy, "at": DisplayDate.minutes(a.createdAt),
-                 "canReply": a.reply == nil && handleScope.covers(a.orgPath)]
+                [
+                    "id": a.id, "org": a.orgName, "request": a.request, "reply": a.reply as Any, "by": a.requestedBy,
+                    "at": DisplayDate.minutes(a.createdAt),
+                    "canReply": a.reply == nil && handleScope.covers(a.orgPath),
+                ]
             },
-            "files": files.map { ["href": "/admin/work-orders/\(id)/files/\($0.id)", "name": $0.name, "size": ByteCountFormatter.string(fromByteCount: $0.size, countStyle: .file)] },
-            "canAccept": canHandle && order.status == .submitted, "canHandle": canHandle, "canResolve": canHandle && order.status == .accepted,
+            "files": files.map {
+                [
+                    "href": "/admin/work-orders/\(id)/files/\($0.id)", "name": $0.name,
+                    "size": ByteCountFormatter.string(fromByteCount: $0.size, countStyle: .file),
+                ]
+            },
+            "canAccept": canHandle && order.status == .submitted, "canHandle": canHandle,
+            "canResolve": canHandle && order.status == .accepted,
             "canWait": canHandle && order.status == .accepted, "canResume": canHandle && order.status == .waiting,
-            "canSupervise": canSupervise, "canFollowUp": actor.scope(.workOrderIntake).covers(order.orgPath)
+            "canSupervise": canSupervise,
+            "canFollowUp": actor.scope(.workOrderIntake).covers(order.orgPath)
                 && (order.status == .resolved || order.status == .closed) && order.followupAt == nil,
             "canReveal": order.callerPhoneMask != nil && actor.scope(.workOrderIntake).covers(order.orgPath),
             "targets": targets.map { ["id": $0.id, "name": $0.name, "level": WorkOrderText.levelLabels[$0.level] ?? ""] },
             "superviseTargets": targets.filter { superviseScope.covers($0.path) }.map { ["id": $0.id, "name": $0.name] },
-            "hasAssists": !assists.isEmpty, "hasFiles": !files.isEmpty, "targetq": targetq, "maxFileMB": WorkOrderService.maxFileSize / 1024 / 1024,
+            "hasAssists": !assists.isEmpty, "hasFiles": !files.isEmpty, "targetq": targetq,
+            "maxFileMB": WorkOrderService.maxFileSize / 1024 / 1024,
         ]
         model.merge(extra) { _, b in b }
         return page("wo-detail", model, request, context)
@@ -254,16 +297,20 @@ public struct WorkOrdersConsole: Sendable {
         for key in ["callerPhone", "callerName", "unionId"] where values[key] == nil { values[key] = request.query(key) }
         let unionq = (request.query("unionq") ?? "").trimmingCharacters(in: .whitespaces)
         let intake = context.actor.scope(.workOrderIntake)
-        var unions = try await orgs.orgs(context.principal?.assignments.filter { $0.permissions.contains(.workOrderIntake) }.map(\.orgId) ?? [])
+        var unions = try await orgs.orgs(
+            context.principal?.assignments.filter { $0.permissions.contains(.workOrderIntake) }.map(\.orgId) ?? [])
         if let chosen = values["unionId"].flatMap({ Int64($0) }), let o = try await orgs.org(chosen) { unions.insert(o, at: 0) }
         if !unionq.isEmpty { unions += try await orgs.search(unionq, limit: 30) }
         var seen = Set<Int64>()
         let model: [String: Any] = [
             "form": FormState(values: values, errors: form.errors, message: form.message).context, "unionq": unionq,
             "types": WorkOrderViews.options(snapshot.types.filter(\.active).map { ($0.code, $0.name) }, selected: values["typeCode"]),
-            "categories": WorkOrderViews.options(snapshot.categories.filter(\.active).map { ($0.code, $0.name) }, selected: values["categoryCode"]),
-            "complexities": WorkOrderViews.options(WorkOrder.Complexity.allCases.map { ($0.rawValue, $0.label) }, selected: values["complexity"] ?? "normal"),
-            "channels": WorkOrderViews.options([WorkOrder.Channel.walkIn, .hotline].map { ($0.rawValue, $0.label) }, selected: values["channel"]),
+            "categories": WorkOrderViews.options(
+                snapshot.categories.filter(\.active).map { ($0.code, $0.name) }, selected: values["categoryCode"]),
+            "complexities": WorkOrderViews.options(
+                WorkOrder.Complexity.allCases.map { ($0.rawValue, $0.label) }, selected: values["complexity"] ?? "normal"),
+            "channels": WorkOrderViews.options(
+                [WorkOrder.Channel.walkIn, .hotline].map { ($0.rawValue, $0.label) }, selected: values["channel"]),
             "unions": unions.filter { intake.covers($0.path) && $0.active && seen.insert($0.id).inserted }.map {
                 ["id": $0.id, "name": $0.name, "selected": String($0.id) == values["unionId"]]
             },
@@ -276,13 +323,17 @@ struct IntakeForm: Decodable, Sendable {
     var typeCode, categoryCode, complexity, title, description, unionId, callerName, callerPhone, channel: String?
 
     var input: IntakeInput {
-        IntakeInput(typeCode: typeCode, categoryCode: categoryCode, complexity: complexity, title: title, description: description,
-                    unionId: unionId.flatMap { Int64($0) }, callerName: callerName, callerPhone: callerPhone)
+        IntakeInput(
+            typeCode: typeCode, categoryCode: categoryCode, complexity: complexity, title: title, description: description,
+            unionId: unionId.flatMap { Int64($0) }, callerName: callerName, callerPhone: callerPhone)
     }
 
     var values: [String: String] {
-        ["typeCode": typeCode, "categoryCode": categoryCode, "complexity": complexity, "title": title, "description": description, "unionId": unionId,
-         "callerName": callerName, "callerPhone": callerPhone, "channel": channel].compactMapValues { $0 }
+        [
+            "typeCode": typeCode, "categoryCode": categoryCode, "complexity": complexity, "title": title, "description": description,
+            "unionId": unionId,
+            "callerName": callerName, "callerPhone": callerPhone, "channel": channel,
+        ].compactMapValues { $0 }
     }
 }
 

@@ -141,3 +141,40 @@ final class WebSession: @unchecked Sendable {
         return try await post("/admin/login", ["username": username, "password": password]).location
     }
 }
+
+extension WebSession {
+    /// Registers a worker on the member site (SMS code from the development outbox) and stays signed in.
+    static func worker(_ app: TestApp, phone: String) async throws -> WebSession {
+        let site = WebSession(app)
+        _ = try await site.get("/me/register")
+        _ = try await site.post("/me/register", ["phone": phone, "action": "code"])
+        let body = try await app.services.database.withConnection { sql in
+            try await sql.raw("SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1").first()!.decode(column: "body", as: String.self)
+        }
+        let code = String(body.firstMatch(of: /\d{6}/)!.0)
+        _ = try await site.post("/me/register", ["phone": phone, "code": code, "password": "Worker!2026", "action": "register"])
+        return site
+    }
+
+    /// A `multipart/form-data` POST with text fields and at most one file; the CSRF token goes in the query.
+    func postMultipart(_ uri: String, _ fields: [String: String], file: (name: String, data: Data)? = nil) async throws
+        -> (status: HTTPResponse.Status, html: String, location: String?)
+    {
+        let boundary = "----wh\(UInt32.random(in: 0...UInt32.max))"
+        var body = Data()
+        for (k, v) in fields {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8))
+        }
+        if let file {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+            body.append(file.data)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+        headers[.cookie] = cookieHeader
+        let sep = uri.contains("?") ? "&" : "?"
+        let response = try await app.client.execute(uri: uri + sep + "_csrf=\(csrf)", method: .post, headers: headers, body: ByteBuffer(data: body))
+        return absorb(response)
+    }
+}
