@@ -262,8 +262,7 @@ import Testing
             let errors = ((bad.body as? [String: Any])?["errors"] as? [String: Any]) ?? [:]
             #expect(bad.status == .unprocessableContent)
             #expect(
-                Set(errors.keys).isSuperset(of: ["type", "title", "callerPhone", "callerName"])
-                    || Set(errors.keys).isSuperset(of: ["typeCode", "title", "callerPhone", "callerName"]))
+                Set(errors.keys) == ["type", "title", "callerPhone", "callerName"])
             let count = try await app.services.database.withConnection { sql in
                 try await sql.raw("SELECT COUNT(*) AS n FROM work_orders").first()!.decode(column: "n", as: Int.self)
             }

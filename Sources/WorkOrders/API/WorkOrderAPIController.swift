@@ -49,7 +49,15 @@ public struct WorkOrderAPIController: Sendable {
             guard let channel = WorkOrder.Channel(rawValue: body.channel ?? "api"), channel != .site else {
                 throw AppError.validation(["channel": WorkOrderText.channelInvalid])
             }
-            return JSONBody(dto(try await orders.fileByStaff(body.input, channel: channel, actor: context.actor)), status: .created)
+            do {
+                return JSONBody(dto(try await orders.fileByStaff(body.input, channel: channel, actor: context.actor)), status: .created)
+            } catch var error as AppError where !error.fieldErrors.isEmpty {
+                // Name fields as the JSON body does (`type`, `category`), not as the form does.
+                error.fieldErrors = Dictionary(
+                    error.fieldErrors.map { (["typeCode": "type", "categoryCode": "category"][$0.key] ?? $0.key, $0.value) },
+                    uniquingKeysWith: { a, _ in a })
+                throw error
+            }
         }
         api.add(.get, "/work-orders/{id}", summary: "工单详情", tag: tag, response: Schema.ref("WorkOrder")) { _, context in
             JSONBody(dto(try await orders.get(try context.id(), actor: context.actor)))
