@@ -5,7 +5,8 @@
 #     committed in batches), and the baseline: a plain COPY of the same resulting rows into a table
 #     of the same layout and indexes; the ratio is COPY time / import time;
 #  3. lookups through HTTP by ID number, phone and name prefix (wrk, p50/p99);
-#  4. the province dashboard through HTTP (from rollups) vs the plain GROUP BY over members (pgbench).
+#  4. the province dashboard through HTTP (from rollups) vs the plain GROUP BY over members (pgbench);
+#  5. the dashboard and two lookups again with one connection: a request's latency without queueing.
 # Output: bench/out/members-<timestamp>.txt. Knobs: MEMBERS_PER_UNION (268), IMPORT_ROWS (1000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,8 +62,10 @@ IDNO=$(echo "$ROW" | cut -d, -f5)
 PHONE=$(echo "$ROW" | cut -d, -f6)
 NAME=$(python3 -c "import sys; print(sys.argv[1].split(',')[0][:1])" "$ROW")
 enc() { python3 -c "import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))" "$1"; }
-run_wrk() {
-  wrk -t2 -c16 -d15s --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18081$1" >"$WORK/wrk.txt"
+run_wrk() {  # path, label, then wrk's load (default: 2 threads, 16 connections, 15 s)
+  local load=${3:-"-t2 -c16 -d15s"}
+  # shellcheck disable=SC2086
+  wrk $load --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18081$1" >"$WORK/wrk.txt"
   printf '| %s | %s | %s | %s |\n' "$2" "$(awk '/Requests\/sec/ {print int($2)}' "$WORK/wrk.txt")" \
     "$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")" "$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")"
 }
@@ -95,6 +98,13 @@ mkdir -p bench/out
   run_wrk "/api/v1/members?q=$PHONE&limit=20" "member by phone"
   run_wrk "/api/v1/members?q=$(enc "$NAME")&limit=20" "name prefix $NAME (first page of 20)"
   run_wrk "/api/v1/member-dashboard" "province dashboard (rollups)"
+  echo
+  echo "HTTP, one connection (wrk 1 thread, 1 connection, 10 s): the latency of a request alone"
+  echo "| request | req/s | p50 | p99 |"
+  echo "|---|---|---|---|"
+  run_wrk "/api/v1/member-dashboard" "province dashboard (rollups)" "-t1 -c1 -d10s"
+  run_wrk "/api/v1/members?q=$IDNO&limit=20" "member by ID number" "-t1 -c1 -d10s"
+  run_wrk "/api/v1/members?q=$(enc "$NAME")&limit=20" "name prefix $NAME (first page of 20)" "-t1 -c1 -d10s"
   echo
   echo "baseline: the same dashboard by GROUP BY over members (pgbench, 1 client, 30 s): latency average $GROUPBY_MS ms"
 } | tee "$OUT"

@@ -109,7 +109,7 @@ struct OrgDirectoryAdapter: OrgDirectory {
     let organizations: OrganizationService
 
     func orgs(_ ids: [Int64]) async throws -> [OrgRef] {
-        try await organizations.lookup(ids).map(Self.ref)
+        try await organizations.summaries(ids).map { OrgRef(id: $0.id, path: $0.path, name: $0.name, active: $0.isActive) }
     }
 
     func search(_ text: String, actor: Actor, limit: Int) async throws -> [OrgRef] {
@@ -125,6 +125,10 @@ struct UnionDirectoryAdapter: UnionDirectory {
 
     func unions(_ ids: [Int64]) async throws -> [UnionRef] {
         try await withParents(try await organizations.lookup(ids))
+    }
+
+    func labels(_ ids: [Int64]) async throws -> [UnionLabel] {
+        try await organizations.summaries(ids).map { UnionLabel(id: $0.id, name: $0.name, active: $0.isActive) }
     }
 
     func search(_ text: String, limit: Int) async throws -> [UnionRef] {

@@ -10,7 +10,9 @@ struct HandlingOrgAdapter: HandlingOrgDirectory {
     let organizations: OrganizationService
 
     func orgs(_ ids: [Int64]) async throws -> [HandlingOrg] {
-        try await organizations.lookup(ids).map(Self.ref)
+        try await organizations.summaries(ids).map {
+            HandlingOrg(id: $0.id, path: $0.path, name: $0.name, level: $0.level.rawValue, regionCode: $0.regionCode, active: $0.isActive)
+        }
     }
 
     func search(_ text: String, limit: Int) async throws -> [HandlingOrg] {
@@ -45,7 +47,8 @@ struct MemberLookupAdapter: MemberLookup {
 
     func members(phone: String) async throws -> [MemberContact] {
         let found = try await members.search(MemberQuery(text: phone), actor: .system("hotline"), page: PageRequest(limit: 5)).items
-        let names = Dictionary(try await unions.unions(found.map(\.orgId)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        guard !found.isEmpty else { return [] }
+        let names = try await unions.names(found.map(\.orgId))
         return found.map {
             MemberContact(
                 memberId: $0.id, name: $0.name, memberNo: $0.memberNo, orgId: $0.orgId, orgName: names[$0.orgId] ?? "", active: $0.isCounted

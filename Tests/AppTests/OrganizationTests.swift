@@ -70,11 +70,7 @@ import Testing
             }
             #expect(stale.isEmpty)
             // Copies of paths elsewhere moved too: the handler's role and home follow the town.
-            let principal = try await app.services.database.withConnection { sql in
-                try await AuthService.principal(
-                    try await AccountStore().account(id: handler.id, on: sql)!, store: AccountStore(),
-                    orgs: OrgDirectoryAdapter(organizations: orgs), on: sql)
-            }
+            let principal = try await app.services.auth.principal(username: handler.username)
             #expect(principal.assignments.first?.orgPath == town.path)
             #expect(try await app.services.accounts.get(handler.id, actor: app.system).homeOrgPath == town.path)
             // History: on the org, and on both parents.

@@ -241,6 +241,8 @@ import Testing
                     "callerName": "乙",
                 ])
             #expect(outside.status == .unprocessableContent)
+            let outsideErrors = ((outside.body as? [String: Any])?["errors"] as? [String: String]) ?? [:]
+            #expect(outsideErrors["unionId"] == WorkOrderText.unionOutOfScope)
             let page = WebSession(app)
             _ = try await page.login("town2")
             #expect(try await page.get("/admin/work-orders/\(id)").status == .notFound)
@@ -315,6 +317,67 @@ import Testing
                     column: "n", as: Int.self)
             }
             #expect(escalated == 1250)
+        }
+    }
+
+    /// Concurrent intakes share transactions (group commit) yet each order is whole: its own number,
+    /// two timeline rows, a notice, an audit entry, and one count in the counter. An order the
+    /// database refuses (here by a trigger) fails alone; the others of its group are still written.
+    @Test func concurrentIntakesAreEachWritten() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "operator1", role: Role.hotlineOperator, at: f.countyA1)
+            setDay(app, "2026-11-02")
+            let actor = Actor(principal: try await app.services.auth.principal(username: "operator1"), ip: "127.0.0.1", requestId: "t")
+            let orders = app.services.workOrders
+            try await app.services.database.withConnection { sql in
+                if app.services.database.dialect == .sqlite {
+                    try await sql.raw(
+                        "CREATE TRIGGER refuse BEFORE INSERT ON work_orders WHEN NEW.title = '讨薪 7' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                    ).run()
+                } else {
+                    try await sql.raw(
+                        """
+                        CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN IF NEW.title = '讨薪 7' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$
+                        """
+                    ).run()
+                    try await sql.raw("CREATE TRIGGER refuse BEFORE INSERT ON work_orders FOR EACH ROW EXECUTE FUNCTION refuse()").run()
+                }
+            }
+            let results = await withTaskGroup(of: Result<WorkOrder, any Error>.self) { group in
+                for n in 0..<40 {
+                    group.addTask {
+                        let input = IntakeInput(
+                            typeCode: "assistance", categoryCode: "wage_arrears", title: "讨薪 \(n)", description: "说明",
+                            unionId: f.townA1.id, callerName: "来电人\(n)")
+                        do { return .success(try await orders.fileByStaff(input, channel: .hotline, actor: actor)) } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let filed = results.compactMap { try? $0.get() }
+            #expect(filed.count == 39)
+            #expect(Set(filed.map(\.number)).count == 39)
+            #expect(filed.allSatisfy { $0.number == "20261102" + String(format: "%06lld", $0.id) })
+            let counts = try await app.services.database.withConnection { sql in
+                try await sql.raw(
+                    """
+                    SELECT (SELECT COUNT(*) FROM work_orders) AS orders,
+                        (SELECT COUNT(*) FROM work_orders WHERE number LIKE 'pending-%') AS unnumbered,
+                        (SELECT COUNT(*) FROM work_order_events) AS events,
+                        (SELECT COUNT(*) FROM notifications WHERE kind = 'new') AS notices,
+                        (SELECT COUNT(*) FROM audit_log WHERE action = 'workorder.file') AS audits,
+                        (SELECT CAST(SUM(created) AS BIGINT) FROM work_order_counters) AS created
+                    """
+                ).first()!
+            }
+            for (column, expected) in [("orders", 39), ("unnumbered", 0), ("events", 78), ("notices", 39), ("audits", 39), ("created", 39)]
+            {
+                #expect(try counts.decode(column: column, as: Int.self) == expected, "\(column)")
+            }
         }
     }
 

@@ -124,8 +124,7 @@ public struct AuthService: SessionResolver {
 
     func requiresTOTP(_ account: Account) async throws -> Bool {
         try await database.withConnection { [store] sql in
-            let codes = Set(try await store.assignments(accountId: account.id, on: sql).map(\.roleCode))
-            return try await store.roles(on: sql).contains { $0.requiresTOTP && codes.contains($0.code) }
+            try await store.grants(accountId: account.id, on: sql).contains { $0.role.requiresTOTP }
         }
     }
 
@@ -218,34 +217,30 @@ public struct AuthService: SessionResolver {
         let now = clock.now()
         let id = sha256Hex(token)
         return try await database.withConnection { [store, orgs] sql in
-            guard let session = try await store.session(id: id, on: sql), session.kind == kind else { return nil }
+            guard let (session, account, grants) = try await store.sessionWithGrants(id: id, on: sql), session.kind == kind else {
+                return nil
+            }
             if session.expiresAt < now || session.lastSeenAt.addingTimeInterval(Self.idleTimeout) < now {
                 try await store.deleteSession(id: id, on: sql)
                 return nil
             }
-            guard let account = try await store.account(id: session.accountId, on: sql), account.status == .active else {
-                return nil
-            }
+            guard account.status == .active else { return nil }
             if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
                 try await sql.update("sessions").set("last_seen_at", to: now).where("id", .equal, id).run()
             }
-            let principal = try await Self.principal(account, store: store, orgs: orgs, on: sql)
+            let principal = try await Self.principal(account, grants: grants, orgs: orgs)
             return SessionInfo(id: id, kind: kind, stage: session.stage, csrfToken: session.csrfToken, principal: principal)
         }
     }
 
-    static func principal(_ account: Account, store: AccountStore, orgs: any OrgDirectory, on sql: any SQLDatabase)
-        async throws -> Principal
-    {
-        let rows = try await store.assignments(accountId: account.id, on: sql)
-        let roles = Dictionary(uniqueKeysWithValues: try await store.roles(on: sql).map { ($0.code, $0) })
-        let refs = Dictionary(uniqueKeysWithValues: try await orgs.orgs(rows.map(\.orgId)).map { ($0.id, $0) })
-        let assignments = rows.compactMap { row -> RoleAssignment? in
+    static func principal(_ account: Account, grants: [AccountStore.Grant], orgs: any OrgDirectory) async throws -> Principal {
+        let refs = Dictionary(uniqueKeysWithValues: try await orgs.orgs(grants.map(\.orgId)).map { ($0.id, $0) })
+        let assignments = grants.compactMap { grant -> RoleAssignment? in
             // An assignment on a closed or merged org grants nothing.
-            guard let role = roles[row.roleCode], let ref = refs[row.orgId], ref.active else { return nil }
+            guard let ref = refs[grant.orgId], ref.active else { return nil }
             return RoleAssignment(
-                id: row.id, roleCode: role.code, roleName: role.name, orgId: row.orgId, orgPath: row.orgPath,
-                orgName: ref.name, permissions: role.permissions)
+                id: grant.assignmentId, roleCode: grant.role.code, roleName: grant.role.name, orgId: grant.orgId, orgPath: grant.orgPath,
+                orgName: ref.name, permissions: grant.role.permissions)
         }
         return Principal(
             accountId: account.id, username: account.username, displayName: account.displayName, assignments: assignments)
@@ -257,7 +252,7 @@ extension AuthService {
     public func principal(username: String) async throws -> Principal {
         try await database.withConnection { [store, orgs] sql in
             guard let account = try await store.account(username: username, on: sql) else { throw AppError.notFound() }
-            return try await Self.principal(account, store: store, orgs: orgs, on: sql)
+            return try await Self.principal(account, grants: try await store.grants(accountId: account.id, on: sql), orgs: orgs)
         }
     }
 

@@ -35,20 +35,73 @@ struct AccountStore: Sendable {
 
     func roles(on sql: any SQLDatabase) async throws -> [Role] {
         try await sql.select().column("*").from("roles").orderBy("builtin", .descending).orderBy("code")
-            .all().map(Self.role)
+            .all().map { try Self.role($0) }
     }
 
     func role(_ code: String, on sql: any SQLDatabase) async throws -> Role? {
-        try await sql.select().column("*").from("roles").where("code", .equal, code).first().map(Self.role)
+        try await sql.select().column("*").from("roles").where("code", .equal, code).first().map { try Self.role($0) }
     }
 
-    static func role(_ row: any SQLRow) throws -> Role {
-        let perms = try row.decode(column: "permissions", as: String.self).split(separator: ",")
+    static func role(_ row: any SQLRow, prefix: String = "") throws -> Role {
+        let perms = try row.decode(column: prefix + "permissions", as: String.self).split(separator: ",")
             .map { Permission(String($0)) }
         return Role(
-            code: try row.decode(column: "code", as: String.self), name: try row.decode(column: "name", as: String.self),
-            permissions: Set(perms), builtin: try row.decode(column: "builtin", as: Bool.self),
-            requiresTOTP: try row.decode(column: "requires_totp", as: Bool.self))
+            code: try row.decode(column: prefix + "code", as: String.self), name: try row.decode(column: prefix + "name", as: String.self),
+            permissions: Set(perms), builtin: try row.decode(column: prefix + "builtin", as: Bool.self),
+            requiresTOTP: try row.decode(column: prefix + "requires_totp", as: Bool.self))
+    }
+
+    /// A role held at an org, with the role's permissions: what a principal is built from.
+    struct Grant {
+        var assignmentId: Int64
+        var orgId: Int64
+        var orgPath: OrgPath
+        var role: Role
+    }
+
+    /// The columns a grant is read from, prefixed so they can join onto other rows.
+    private static let grantColumns: [any SQLExpression] =
+        ["id", "org_id", "org_path"].map { SQLAlias(SQLColumn($0, table: "role_assignments"), as: SQLIdentifier("g_" + $0)) }
+        + ["code", "name", "permissions", "builtin", "requires_totp"].map {
+            SQLAlias(SQLColumn($0, table: "roles"), as: SQLIdentifier("r_" + $0))
+        }
+
+    private static func grant(_ row: any SQLRow) throws -> Grant? {
+        guard let id = try row.decode(column: "g_id", as: Int64?.self) else { return nil }
+        return Grant(
+            assignmentId: id, orgId: try row.decode(column: "g_org_id", as: Int64.self),
+            orgPath: try row.decode(column: "g_org_path", as: OrgPath.self), role: try role(row, prefix: "r_"))
+    }
+
+    func grants(accountId: Int64, on sql: any SQLDatabase) async throws -> [Grant] {
+        try await sql.select().columns(Self.grantColumns).from("role_assignments")
+            .join("roles", on: SQLColumn("code", table: "roles"), .equal, SQLColumn("role_code", table: "role_assignments"))
+            .where(SQLColumn("account_id", table: "role_assignments"), .equal, SQLBind(accountId))
+            .orderBy(SQLColumn("id", table: "role_assignments"))
+            .all().compactMap(Self.grant)
+    }
+
+    /// A session, its account and the account's grants in one query: every signed-in request starts here.
+    func sessionWithGrants(id: String, on sql: any SQLDatabase) async throws -> (SessionRow, Account, [Grant])? {
+        let sessionColumns = SessionRow.CodingKeys.allCases.map { key in
+            SQLAlias(SQLColumn(key.rawValue, table: "sessions"), as: SQLIdentifier("s_" + key.rawValue))
+        }
+        let rows = try await sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("accounts")))
+            .columns(sessionColumns).columns(Self.grantColumns).from("sessions")
+            .join("accounts", on: SQLColumn("id", table: "accounts"), .equal, SQLColumn("account_id", table: "sessions"))
+            .join(
+                "role_assignments", method: SQLJoinMethod.left,
+                on: SQLColumn("account_id", table: "role_assignments"), .equal, SQLColumn("id", table: "accounts")
+            )
+            .join(
+                "roles", method: SQLJoinMethod.left,
+                on: SQLColumn("code", table: "roles"), .equal, SQLColumn("role_code", table: "role_assignments")
+            )
+            .where(SQLColumn("id", table: "sessions"), .equal, SQLBind(id)).orderBy(SQLColumn("id", table: "role_assignments"))
+            .all()
+        guard let first = rows.first else { return nil }
+        let session = try first.decode(model: SessionRow.self, prefix: "s_")
+        return (session, try first.decode(model: Account.self), try rows.compactMap(Self.grant))
     }
 
     struct AssignmentRow: Codable {
@@ -94,7 +147,7 @@ struct AccountStore: Sendable {
         var lastSeenAt: Date
         var expiresAt: Date
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case id, accountId = "account_id", kind, stage, csrfToken = "csrf_token", createdAt = "created_at"
             case lastSeenAt = "last_seen_at", expiresAt = "expires_at"
         }
@@ -106,10 +159,6 @@ struct AccountStore: Sendable {
             .values(SQLBind(s.id), SQLBind(s.accountId), SQLBind(s.kind.rawValue), SQLBind(s.stage.rawValue),
                     SQLBind(s.csrfToken), SQLBind(s.createdAt), SQLBind(s.lastSeenAt), SQLBind(s.expiresAt), SQLBind(ip))
             .run()
-    }
-
-    func session(id: String, on sql: any SQLDatabase) async throws -> SessionRow? {
-        try await sql.select().column("*").from("sessions").where("id", .equal, id).first(decoding: SessionRow.self)
     }
 
     func deleteSession(id: String, on sql: any SQLDatabase) async throws {

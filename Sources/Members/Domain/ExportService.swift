@@ -62,7 +62,7 @@ public struct ExportService: Sendable {
                 let result = try await members.search(query, actor: actor, page: page)
                 let items = result.items.filter { scope.covers($0.orgPath) }
                 let missing = Set(items.map(\.orgId)).subtracting(names.keys)
-                if !missing.isEmpty { for u in try await unions.unions(Array(missing)) { names[u.id] = u.name } }
+                if !missing.isEmpty { names.merge(try await unions.names(Array(missing))) { a, _ in a } }
                 for m in items {
                     try writer.append(row: try row(m, full: reveal && revealScope.covers(m.orgPath), unionName: names[m.orgId] ?? ""))
                     count += 1

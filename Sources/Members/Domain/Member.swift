@@ -89,8 +89,23 @@ public struct UnionRef: Sendable, Equatable {
     public var acceptsMembers: Bool { active && (isGrassroots || isLocalFederation) }
 }
 
+/// A union's name and whether it is open: enough to label a row.
+public struct UnionLabel: Sendable {
+    public var id: Int64
+    public var name: String
+    public var active: Bool
+
+    public init(id: Int64, name: String, active: Bool) {
+        self.id = id
+        self.name = name
+        self.active = active
+    }
+}
+
 public protocol UnionDirectory: Sendable {
     func unions(_ ids: [Int64]) async throws -> [UnionRef]
+    /// Names only (one statement, no parents): for lists and tables.
+    func labels(_ ids: [Int64]) async throws -> [UnionLabel]
     /// Active unions whose name or region code matches (the public "find your union").
     func search(_ text: String, limit: Int) async throws -> [UnionRef]
     /// Every org's id, parent and path (for summing counters up the tree).
@@ -99,4 +114,8 @@ public protocol UnionDirectory: Sendable {
 
 extension UnionDirectory {
     func union(_ id: Int64) async throws -> UnionRef? { try await unions([id]).first }
+
+    public func names(_ ids: [Int64]) async throws -> [Int64: String] {
+        Dictionary(try await labels(Array(Set(ids))).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
 }

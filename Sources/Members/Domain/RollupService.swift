@@ -95,13 +95,12 @@ public struct RollupService: Sendable {
             rootId = try await unions.tree().first { $0.parentId == nil }?.id ?? 0
         }
         let read = { @Sendable in
-            try await database.withConnection { sql in
-                let root = try await sql.select().column("*").from("member_rollups").where("org_id", .equal, rootId)
-                    .first(decoding: MemberRollup.self)
-                let children = try await sql.select().column("*").from("member_rollups").where("parent_id", .equal, rootId)
+            // The root and its children in one statement.
+            let rows = try await database.withConnection { sql in
+                try await sql.select().column("*").from("member_rollups").where("org_id", .equal, rootId).orWhere("parent_id", .equal, rootId)
                     .all(decoding: MemberRollup.self)
-                return (root, children)
             }
+            return (rows.first { $0.orgId == rootId }, rows.filter { $0.orgId != rootId })
         }
         var (root, children) = try await read()
         if root == nil {
@@ -110,7 +109,7 @@ public struct RollupService: Sendable {
             (root, children) = try await read()
         }
         guard let root, scope.covers(root.orgPath) else { throw AppError.notFound() }
-        let refs = try await unions.unions([rootId] + children.map(\.orgId))
+        let refs = try await unions.labels([rootId] + children.map(\.orgId))
         let names = Dictionary(refs.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let open = Set(refs.filter(\.active).map(\.id))
         func less(_ a: MemberRollup, _ b: MemberRollup) -> Bool {

@@ -74,8 +74,7 @@ public struct MemberSite: Sendable {
         group.get("/me") { _, context in
             guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
             let mine = try await portal.mine(workerId: session.workerId)
-            let names = Dictionary(try await unions.unions(mine.applications.map(\.orgId) + mine.transfers.map(\.toOrgId)).map { ($0.id, $0.name) },
-                                   uniquingKeysWith: { a, _ in a })
+            let names = try await unions.names(mine.applications.map(\.orgId) + mine.transfers.map(\.toOrgId))
             var model: [String: Any] = [
                 "phoneMask": session.phoneMask,
                 "applications": mine.applications.map { a -> [String: Any] in

@@ -52,7 +52,7 @@ public struct MembersConsole: Sendable {
     }
 
     func unionNames(_ ids: [Int64]) async throws -> [Int64: String] {
-        Dictionary(try await unions.unions(Array(Set(ids))).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        try await unions.names(ids)
     }
 
     public func register(on group: RouterGroup<AppRequestContext>) {

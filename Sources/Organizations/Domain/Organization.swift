@@ -50,6 +50,16 @@ public enum OrgStatus: String, Codable, Sendable {
     }
 }
 
+/// What other modules need of an org to name it and place it: read on every signed-in request.
+public struct OrgSummary: Sendable, Equatable {
+    public var id: Int64
+    public var path: OrgPath
+    public var name: String
+    public var level: OrgLevel
+    public var regionCode: String?
+    public var isActive: Bool
+}
+
 /// One node of the union tree.
 public struct Organization: Codable, Sendable, Equatable {
     public var id: Int64

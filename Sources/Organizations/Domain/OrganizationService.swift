@@ -83,6 +83,11 @@ public struct OrganizationService: Sendable {
         try await database.withConnection { try await store.find(ids, on: $0) }
     }
 
+    /// The same, only what names and places an org.
+    public func summaries(_ ids: [Int64]) async throws -> [OrgSummary] {
+        try await database.withConnection { try await store.summaries(ids, on: $0) }
+    }
+
     /// Every org's id, parent and path (for rollups summing up the tree). Not scoped: wiring only.
     public func tree() async throws -> [(id: Int64, parentId: Int64?, path: OrgPath)] {
         try await database.withConnection { sql in

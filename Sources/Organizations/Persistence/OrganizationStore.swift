@@ -18,6 +18,22 @@ struct OrganizationStore: Sendable {
             .all(decoding: Organization.self)
     }
 
+    /// Six columns, decoded by hand: this runs on every signed-in request.
+    func summaries(_ ids: [Int64], on sql: any SQLDatabase) async throws -> [OrgSummary] {
+        guard !ids.isEmpty else { return [] }
+        return try await sql.select().columns("id", "path", "name", "level", "region_code", "status").from("organizations")
+            .where("id", .in, ids).all().map { row in
+                let id = try row.decode(column: "id", as: Int64.self)
+                guard let path = OrgPath(try row.decode(column: "path", as: String.self)),
+                    let level = OrgLevel(rawValue: try row.decode(column: "level", as: String.self))
+                else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "organization \(id): bad path or level")) }
+                return OrgSummary(
+                    id: id, path: path, name: try row.decode(column: "name", as: String.self), level: level,
+                    regionCode: try row.decode(column: "region_code", as: String?.self),
+                    isActive: try row.decode(column: "status", as: String.self) == OrgStatus.active.rawValue)
+            }
+    }
+
     /// Active children of `parentId` inside `scope`, in id order after `after`.
     func children(of parentId: Int64, scope: Scope, after: Int64?, limit: Int, on sql: any SQLDatabase) async throws
         -> [Organization]
@@ -109,7 +125,7 @@ struct OrganizationStore: Sendable {
             depth = depth + \(bind: delta)
             WHERE path >= \(bind: old.rawValue) AND path < \(bind: old.upperBound)
             """
-        if !includeRoot { query.appendInterpolation(unsafeRaw: " AND path <> ") ; query.appendInterpolation(bind: old.rawValue) }
+        if !includeRoot { query.appendInterpolation(unsafeRaw: " AND path <> "); query.appendInterpolation(bind: old.rawValue) }
         try await sql.raw(query).run()
     }
 

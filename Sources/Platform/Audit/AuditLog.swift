@@ -68,20 +68,23 @@ public struct AuditLog: Sendable {
 
     /// Appends an entry on `sql`, which is normally the use case's own transaction.
     public static func record(_ entry: AuditEntry, on sql: any SQLDatabase) async throws {
-        var entry = entry
-        // Round to milliseconds so the stored time hashes the same after a round trip.
-        entry.at = Date(timeIntervalSince1970: Double(entry.atMillis) / 1000)
-        try await sql.insert(into: "audit_log")
-            .columns(
-                "at", "actor_id", "actor_name", "action", "object_type", "object_id", "org_path", "result", "ip",
-                "request_id", "detail"
-            )
-            .values(
-                SQLBind(entry.at), SQLBind(entry.actorId), SQLBind(entry.actorName), SQLBind(entry.action),
+        try await record([entry], on: sql)
+    }
+
+    /// Appends several entries in one statement (a use case that writes many objects at once).
+    public static func record(_ entries: [AuditEntry], on sql: any SQLDatabase) async throws {
+        guard !entries.isEmpty else { return }
+        let insert = sql.insert(into: "audit_log").columns(
+            "at", "actor_id", "actor_name", "action", "object_type", "object_id", "org_path", "result", "ip", "request_id", "detail")
+        for entry in entries {
+            // Round to milliseconds so the stored time hashes the same after a round trip.
+            let at = Date(timeIntervalSince1970: Double(entry.atMillis) / 1000)
+            insert.values(
+                SQLBind(at), SQLBind(entry.actorId), SQLBind(entry.actorName), SQLBind(entry.action),
                 SQLBind(entry.objectType), SQLBind(entry.objectId), SQLBind(entry.orgPath?.rawValue),
-                SQLBind(entry.result.rawValue), SQLBind(entry.ip), SQLBind(entry.requestId), SQLBind(entry.detail)
-            )
-            .run()
+                SQLBind(entry.result.rawValue), SQLBind(entry.ip), SQLBind(entry.requestId), SQLBind(entry.detail))
+        }
+        try await insert.run()
     }
 
     /// Appends an entry in its own transaction (failed logins, denials: there is no use case to join).
@@ -103,15 +106,21 @@ public struct AuditLog: Sendable {
                 var prev = try last?.decode(column: "hash", as: String.self) ?? Self.genesis
                 let rows = try await sql.raw("SELECT * FROM audit_log WHERE seq IS NULL ORDER BY id LIMIT \(unsafeRaw: String(batch))")
                     .all(decoding: AuditEntry.self)
+                guard !rows.isEmpty else { return 0 }
+                var links: [SQLQueryString] = []
                 for entry in rows {
                     seq += 1
                     let hash = entry.chainHash(seq: seq, prev: prev)
-                    try await sql.update("audit_log")
-                        .set("seq", to: seq).set("prev_hash", to: prev).set("hash", to: hash)
-                        .where("id", .equal, entry.id!)
-                        .run()
+                    links.append("(\(bind: entry.id!), \(bind: seq), \(bind: prev), \(bind: hash))")
                     prev = hash
                 }
+                // One statement a batch (a VALUES list names its columns column1…column4 on both databases).
+                try await sql.raw(
+                    """
+                    UPDATE audit_log SET seq = v.column2, prev_hash = v.column3, hash = v.column4
+                    FROM (VALUES \(links.joined(separator: ", "))) AS v WHERE audit_log.id = v.column1
+                    """
+                ).run()
                 return rows.count
             }
             total += sealed
@@ -157,7 +166,8 @@ public struct AuditLog: Sendable {
     private static func result(
         _ sql: any SQLDatabase, checked: Int64, broken: (seq: Int64, id: Int64?, reason: String)?
     ) async throws -> Verification {
-        let unsealed = try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE seq IS NULL").first()?
+        let unsealed =
+            try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE seq IS NULL").first()?
             .decode(column: "n", as: Int64.self) ?? 0
         return Verification(checked: checked, unsealed: unsealed, firstBroken: broken)
     }

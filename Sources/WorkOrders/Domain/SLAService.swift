@@ -87,7 +87,8 @@ public struct SLAService: Sendable {
                         let o = byId[id]!
                         let text = WorkOrderText.escalatedTo(o.number, name)
                         events.values(
-                            SQLBind(id), SQLBind(now), SQLBind("系统"), SQLBind("escalated"), SQLBind(text), SQLBind(false), SQLBind(name))
+                            SQLBind(id), SQLBind(now), SQLBind(WorkOrderText.systemActor), SQLBind("escalated"), SQLBind(text),
+                            SQLBind(false), SQLBind(name))
                         notes.values(
                             SQLBind(Int64?.none), SQLBind(target.id), SQLBind(id), SQLBind("escalated"), SQLBind(text), SQLBind(now))
                         notes.values(
@@ -162,7 +163,8 @@ public struct SLAService: Sendable {
                     "order_id", "at", "actor_name", "action", "note", "public", "org_name")
                 for id in closed {
                     events.values(
-                        SQLBind(id), SQLBind(now), SQLBind("系统"), SQLBind("auto_closed"), SQLBind(WorkOrderText.autoClosed), SQLBind(true),
+                        SQLBind(id), SQLBind(now), SQLBind(WorkOrderText.systemActor), SQLBind("auto_closed"),
+                        SQLBind(WorkOrderText.autoClosed), SQLBind(true),
                         SQLBind(String?.none))
                 }
                 try await events.run()

@@ -50,15 +50,14 @@ extension WorkOrderService {
             member = try await members.members(phone: phone).first { $0.active }
             if input.unionId == nil, let member { input.unionId = member.orgId }
         }
-        if let unionId = input.unionId, let org = try await orgs.org(unionId), !scope.covers(org.path) {
-            throw AppError.validation(["unionId": WorkOrderText.targetOutOfScope])
-        }
-        return try await file(input, channel: channel, workerId: nil, member: member, actor: actor, createdBy: actorName(actor))
+        return try await file(
+            input, channel: channel, workerId: nil, member: member, actor: actor, createdBy: actorName(actor), scope: scope)
     }
 
+    /// Files the order; staff channels pass their intake scope, which must cover the union it is for.
     func file(
         _ input: IntakeInput, channel: WorkOrder.Channel, workerId: Int64?, member: MemberContact?, actor: Actor,
-        createdBy: String
+        createdBy: String, scope: Scope? = nil
     ) async throws -> WorkOrder {
         let snapshot = try await catalog.snapshot()
         var v = Validator()
@@ -86,45 +85,33 @@ extension WorkOrderService {
         guard let type, let category, let complexity, let title, let description, let callerName, let origin else {
             throw AppError.forbidden
         }
+        if let scope, !scope.covers(origin.path) { throw AppError.validation(["unionId": WorkOrderText.unionOutOfScope]) }
 
         let (handler, rule) = try await route(from: origin, type: type.code, category: category.code, snapshot: snapshot)
         let now = clock.now()
         let today = self.today
         let dueOn = due(days: type.days(complexity), from: today, calendar: snapshot.calendar)
         let sealedPhone = try normalizedPhone.map { try cipher.seal($0) }
-        let order = try await database.transaction { [store] sql -> WorkOrder in
-            let row = try await sql.insert(into: "work_orders")
-                .columns(
-                    "number", "type_code", "category_code", "complexity", "channel", "title", "description", "status", "worker_id",
-                    "member_id", "caller_name", "caller_phone_cipher", "caller_phone_index", "caller_phone_mask", "origin_org_id", "org_id",
-                    "org_path", "due_on", "escalate_on", "created_by", "created_at", "updated_at"
-                )
-                .values(
-                    SQLBind("pending-" + randomToken(bytes: 12)), SQLBind(type.code), SQLBind(category.code), SQLBind(complexity.rawValue),
-                    SQLBind(channel.rawValue), SQLBind(title), SQLBind(description), SQLBind(WorkOrder.Status.submitted.rawValue),
-                    SQLBind(workerId), SQLBind(member?.memberId), SQLBind(callerName), SQLBind(sealedPhone),
-                    SQLBind(normalizedPhone.map(phoneIndex)), SQLBind(normalizedPhone.map(Self.maskPhone)), SQLBind(origin.id),
-                    SQLBind(handler.id), SQLBind(handler.path.rawValue), SQLBind(dueOn), SQLBind(dueOn), SQLBind(createdBy),
-                    SQLBind(now), SQLBind(now)
-                )
-                .returning("*").first(decoding: WorkOrder.self)!
-            var order = row
-            order.number = Self.number(id: order.id, day: today)
-            try await sql.update("work_orders").set("number", to: order.number).where("id", .equal, order.id).run()
-            try await store.event(
-                order.id, actor: callerName, action: "filed", note: WorkOrderText.channelLabels[channel], isPublic: true,
-                orgName: origin.name, at: now, on: sql)
-            let routing = rule.map { WorkOrderText.routedByRule($0.note) } ?? WorkOrderText.defaultRoute
-            try await store.event(
-                order.id, actor: "系统", action: "routed", note: "\(routing)；\(WorkOrderText.deadline(dueOn))", isPublic: true,
-                orgName: handler.name, at: now, on: sql)
-            try await store.notify(
-                .org(handler.id), orderId: order.id, kind: "new", text: WorkOrderText.newOrder(order.number, title), at: now, on: sql)
-            try await store.count(order, org: (handler.id, handler.path), on: today, Counters(created: 1), on: sql)
-            try await audit(actor, "file", order, detail: ["channel": channel.rawValue, "org": handler.name], on: sql)
-            return order
-        }
-        return order
+        let routing = rule.map { WorkOrderText.routedByRule($0.note) } ?? WorkOrderText.defaultRoute
+        return try await intake.write(
+            IntakeWriter.NewOrder(
+                values: [
+                    SQLBind(type.code), SQLBind(category.code), SQLBind(complexity.rawValue), SQLBind(channel.rawValue), SQLBind(title),
+                    SQLBind(description), SQLBind(WorkOrder.Status.submitted.rawValue), SQLBind(workerId), SQLBind(member?.memberId),
+                    SQLBind(callerName), SQLBind(sealedPhone), SQLBind(normalizedPhone.map(phoneIndex)),
+                    SQLBind(normalizedPhone.map(Self.maskPhone)), SQLBind(origin.id), SQLBind(handler.id), SQLBind(handler.path.rawValue),
+                    SQLBind(dueOn), SQLBind(dueOn), SQLBind(createdBy), SQLBind(now), SQLBind(now),
+                ],
+                day: today, now: now, title: title, handler: (handler.id, handler.path),
+                timeline: [
+                    .init(
+                        actor: callerName, action: "filed", note: WorkOrderText.channelLabels[channel], isPublic: true, orgName: origin.name
+                    ),
+                    .init(
+                        actor: WorkOrderText.systemActor, action: "routed", note: "\(routing)；\(WorkOrderText.deadline(dueOn))",
+                        isPublic: true, orgName: handler.name),
+                ],
+                actor: actor, auditDetail: ["channel": channel.rawValue, "org": handler.name]))
     }
 
     /// The org that handles a new order: the first matching rule's level above the origin, or the origin.

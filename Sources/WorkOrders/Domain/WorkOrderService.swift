@@ -14,6 +14,8 @@ public struct WorkOrderService: Sendable {
     let cipher: FieldCipher
     let clock: AppClock
     let store = WorkOrderStore()
+    /// New orders go through here: concurrent intakes share a transaction.
+    let intake: IntakeWriter
 
     /// Days a resolved order waits for the worker's rating before it closes by itself.
     public static let ratingWindowDays = 7
@@ -31,6 +33,7 @@ public struct WorkOrderService: Sendable {
         self.messenger = messenger
         self.cipher = cipher
         self.clock = clock
+        self.intake = IntakeWriter(database: database)
     }
 
     var today: CivilDate { CivilDate(date: clock.now()) }
@@ -103,10 +106,13 @@ public struct WorkOrderService: Sendable {
     func actorName(_ actor: Actor) -> String { actor.principal?.displayName ?? actor.name }
 
     func audit(_ actor: Actor, _ action: String, _ order: WorkOrder, detail: [String: String] = [:], on sql: any SQLDatabase) async throws {
-        try await AuditLog.record(
-            AuditEntry(
-                actor: actor, action: "workorder.\(action)", objectType: "work_order", objectId: String(order.id),
-                orgPath: order.orgPath, detail: detail), on: sql)
+        try await AuditLog.record(Self.auditEntry(actor, action, order, detail: detail), on: sql)
+    }
+
+    static func auditEntry(_ actor: Actor, _ action: String, _ order: WorkOrder, detail: [String: String] = [:]) -> AuditEntry {
+        AuditEntry(
+            actor: actor, action: "workorder.\(action)", objectType: "work_order", objectId: String(order.id), orgPath: order.orgPath,
+            detail: detail)
     }
 
     static func text(_ raw: String?, max: Int) -> String? {

@@ -27,6 +27,9 @@ public enum WorkOrderText {
     static let phoneInvalid = "手机号码格式不正确"
     static let unionRequired = "请选择受理的工会"
     static let unionUnknown = "所选工会不存在或已撤销"
+    /// The actor named on timeline rows the engine writes by itself.
+    static let systemActor = "系统"
+    static let unionOutOfScope = "只能为您管辖范围内的工会登记工单"
     static let notFound = "工单不存在或不在您的管辖范围内"
     static let notOpen = "工单已办结或已关闭，不能再办理"
     static let notSubmitted = "工单已被受理"

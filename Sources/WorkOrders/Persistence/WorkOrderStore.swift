@@ -16,13 +16,32 @@ struct WorkOrderStore: Sendable {
         if rows.isEmpty { throw AppError.conflict(PlatformText.concurrentChange) }
     }
 
+    /// One timeline row to write.
+    struct Entry: Sendable {
+        var actor: String
+        var action: String
+        var note: String? = nil
+        var isPublic: Bool
+        var orgName: String? = nil
+    }
+
     func event(
         _ orderId: Int64, actor: String, action: String, note: String? = nil, isPublic: Bool, orgName: String? = nil, at: Date,
         on sql: any SQLDatabase
     ) async throws {
-        try await sql.insert(into: "work_order_events").columns("order_id", "at", "actor_name", "action", "note", "public", "org_name")
-            .values(SQLBind(orderId), SQLBind(at), SQLBind(actor), SQLBind(action), SQLBind(note), SQLBind(isPublic), SQLBind(orgName))
-            .run()
+        try await events([(orderId, at, Entry(actor: actor, action: action, note: note, isPublic: isPublic, orgName: orgName))], on: sql)
+    }
+
+    /// Timeline rows, of one order or several, in one statement.
+    func events(_ rows: [(orderId: Int64, at: Date, entry: Entry)], on sql: any SQLDatabase) async throws {
+        guard !rows.isEmpty else { return }
+        let q = sql.insert(into: "work_order_events").columns("order_id", "at", "actor_name", "action", "note", "public", "org_name")
+        for (orderId, at, e) in rows {
+            q.values(
+                SQLBind(orderId), SQLBind(at), SQLBind(e.actor), SQLBind(e.action), SQLBind(e.note), SQLBind(e.isPublic), SQLBind(e.orgName)
+            )
+        }
+        try await q.run()
     }
 
     enum Recipient {
@@ -32,17 +51,25 @@ struct WorkOrderStore: Sendable {
     }
 
     func notify(_ recipient: Recipient, orderId: Int64, kind: String, text: String, at: Date, on sql: any SQLDatabase) async throws {
-        var (worker, account, org): (Int64?, Int64?, Int64?) = (nil, nil, nil)
-        switch recipient {
-        case .worker(let id): worker = id
-        case .account(let id): account = id
-        case .org(let id): org = id
-        }
-        try await sql.insert(into: "notifications").columns("worker_id", "account_id", "org_id", "order_id", "kind", "text", "created_at")
-            .values(SQLBind(worker), SQLBind(account), SQLBind(org), SQLBind(orderId), SQLBind(kind), SQLBind(text), SQLBind(at)).run()
+        try await notices([(recipient, orderId, kind, text, at)], on: sql)
     }
 
-    /// Adds to one counter row of an org, month, type and category (stats read these, never the orders).
+    /// In-app notices, one or several, in one statement.
+    func notices(_ rows: [(to: Recipient, orderId: Int64, kind: String, text: String, at: Date)], on sql: any SQLDatabase) async throws {
+        guard !rows.isEmpty else { return }
+        let q = sql.insert(into: "notifications").columns("worker_id", "account_id", "org_id", "order_id", "kind", "text", "created_at")
+        for (recipient, orderId, kind, text, at) in rows {
+            var (worker, account, org): (Int64?, Int64?, Int64?) = (nil, nil, nil)
+            switch recipient {
+            case .worker(let id): worker = id
+            case .account(let id): account = id
+            case .org(let id): org = id
+            }
+            q.values(SQLBind(worker), SQLBind(account), SQLBind(org), SQLBind(orderId), SQLBind(kind), SQLBind(text), SQLBind(at))
+        }
+        try await q.run()
+    }
+
     func count(_ order: WorkOrder, org: (id: Int64, path: OrgPath), on day: CivilDate, _ deltas: Counters, on sql: any SQLDatabase)
         async throws
     {
