@@ -6,12 +6,15 @@ import Testing
 
 @testable import Accounts
 @testable import App
+@testable import Members
 @testable import Organizations
 @testable import Platform
+@testable import WorkOrders
 
 /// Random forests, random accounts with random role assignments: no list, read or write of orgs,
-/// accounts or audit entries ever reaches outside the account's scope, and no grant ever exceeds
-/// the granter's scope. Expected results are computed in memory from the same random data.
+/// accounts, audit entries, members or work orders ever reaches outside the account's scope, and no
+/// grant ever exceeds the granter's scope. Expected results are computed in memory from the same
+/// random data.
 @Suite struct ScopePropertyTests {
     struct World {
         var orgs: [Organization]
@@ -164,6 +167,83 @@ import Testing
                 #expect(seen[key, default: 0] > 0, "no case had \(key): \(seen)")
             }
             print("scope property outcomes: \(seen.sorted { $0.key < $1.key })")
+        }
+    }
+
+    /// Members and work orders on random unions of the random forest: every list (also through
+    /// search), read and stats answer exactly what the principal's scope covers.
+    @Test func noMemberOrWorkOrderLeavesTheScope() async throws {
+        try await TestApp.run { app in
+            let seed = UInt64.random(in: 0...UInt64.max)
+            let world = try await Self.makeWorld(app, seed: seed)
+            var rng = DemoRandom(seed: seed &+ 1)
+            let unions = world.orgs.filter { $0.level == .grassroots }
+            var members: [Member] = []
+            var orders: [WorkOrder] = []
+            for i in 0..<40 {
+                let union = rng.pick(unions)
+                members.append(
+                    try await app.services.members.create(
+                        MemberInput(name: "成员\(i)", idNumber: TestIDs.make(500 + i)), unionId: union.id, actor: app.system))
+                let input = IntakeInput(
+                    typeCode: "consultation", categoryCode: "other", title: "咨询工单 \(i)", description: "说明", unionId: rng.pick(unions).id,
+                    callerName: "来电人")
+                orders.append(try await app.services.workOrders.fileByStaff(input, channel: .hotline, actor: app.system))
+            }
+            let (memberService, orderService, stats) = (app.services.members, app.services.workOrders, app.services.workOrderStats)
+            let month = String(CivilDate(date: app.clock.now).iso.prefix(7))
+            let tally = Mutex<[String: Int]>([:])
+            func count(_ key: String) { tally.withLock { $0[key, default: 0] += 1 } }
+            await propertyCheck(count: 300, input: Gen.int(in: 0...Int.max)) { seed in
+                var rng = DemoRandom(seed: UInt64(seed))
+                let principal = Self.randomPrincipal(world, rng: &rng)
+                let actor = Actor(principal: principal, ip: "127.0.0.1", requestId: "prop")
+                do {
+                    let memberScope = principal.scope(.memberRead)
+                    if memberScope.isEmpty {
+                        await #expect(throws: AppError.self) { _ = try await memberService.search(MemberQuery(), actor: actor, page: PageRequest()) }
+                    } else {
+                        for text in ["", "成员"] {
+                            let listed = try await Self.all { try await memberService.search(MemberQuery(text: text), actor: actor, page: $0) }
+                            #expect(Set(listed.map(\.id)) == Set(members.filter { memberScope.covers($0.orgPath) }.map(\.id)))
+                        }
+                    }
+                    let member = rng.pick(members)
+                    let seen = (try? await memberService.get(member.id, actor: actor)) != nil
+                    #expect(seen == memberScope.covers(member.orgPath))
+                    count(seen ? "member.visible" : "member.hidden")
+
+                    let orderScope = principal.scope(.workOrderRead)
+                    if orderScope.isEmpty {
+                        await #expect(throws: AppError.self) {
+                            _ = try await orderService.list(QueueQuery(queue: .subtree), actor: actor, page: PageRequest())
+                        }
+                    } else {
+                        for text in [nil, "咨询工单"] {
+                            let listed = try await Self.all {
+                                try await orderService.list(QueueQuery(queue: .subtree, text: text), actor: actor, page: $0)
+                            }
+                            #expect(Set(listed.map(\.id)) == Set(orders.filter { orderScope.covers($0.orgPath) }.map(\.id)))
+                        }
+                    }
+                    let order = rng.pick(orders)
+                    let opened = (try? await orderService.get(order.id, actor: actor)) != nil
+                    #expect(opened == orderScope.covers(order.orgPath))
+                    count(opened ? "order.visible" : "order.hidden")
+                    // Stats of a random org: its subtree's count where covered, "not found" elsewhere.
+                    let org = rng.pick(world.orgs)
+                    let figures = try? await stats.stats(orgId: org.id, from: month, to: month, actor: actor)
+                    #expect((figures != nil) == orderScope.covers(org.path))
+                    if let figures { #expect(figures.total.created == Int64(orders.filter { org.path.contains($0.orgPath) }.count)) }
+                    count(figures != nil ? "stats.visible" : "stats.hidden")
+                } catch {
+                    Issue.record("unexpected error \(error)")
+                }
+            }
+            let seen = tally.withLock { $0 }
+            for key in ["member.visible", "member.hidden", "order.visible", "order.hidden", "stats.visible", "stats.hidden"] {
+                #expect(seen[key, default: 0] > 0, "no case had \(key): \(seen)")
+            }
         }
     }
 }
