@@ -201,7 +201,9 @@ import Testing
                 do {
                     let memberScope = principal.scope(.memberRead)
                     if memberScope.isEmpty {
-                        await #expect(throws: AppError.self) { _ = try await memberService.search(MemberQuery(), actor: actor, page: PageRequest()) }
+                        await #expect(throws: AppError.self) {
+                            _ = try await memberService.search(MemberQuery(), actor: actor, page: PageRequest())
+                        }
                     } else {
                         for text in ["", "成员"] {
                             let listed = try await Self.all { try await memberService.search(MemberQuery(text: text), actor: actor, page: $0) }

@@ -381,6 +381,38 @@ import Testing
         }
     }
 
+    /// An org's notices reach each of its handlers, and each handler reads them for themself.
+    @Test func eachHandlerReadsTheOrgsNoticesForThemself() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "hand1", role: Role.workOrderHandler, at: f.townA1)
+            try await Fixture.account(app, "hand2", role: Role.workOrderHandler, at: f.townA1)
+            let t1 = try await app.token("hand1")
+            let filed = try await app.api(
+                .post, "/api/v1/work-orders", token: t1,
+                json: [
+                    "type": "consultation", "category": "other", "title": "咨询", "description": "说明", "unionId": f.townA1.id, "callerName": "甲",
+                ])
+            #expect(filed.status == .created)
+            let (one, two) = (WebSession(app), WebSession(app))
+            _ = try await one.login("hand1")
+            _ = try await two.login("hand2")
+            let notices = app.services.notifications
+            func actor(_ name: String) async throws -> Actor {
+                Actor(principal: try await app.services.auth.principal(username: name), ip: "127.0.0.1", requestId: "t")
+            }
+            let (a1, a2) = (try await actor("hand1"), try await actor("hand2"))
+            #expect(try await notices.unreadCount(a1) == 1)
+            #expect(try await notices.unreadCount(a2) == 1)
+            #expect(try await one.get("/admin/notifications").html.contains("未读"))
+            #expect(try await one.post("/admin/notifications/read", [:]).status == .seeOther)
+            #expect(try await notices.unreadCount(a1) == 0)
+            #expect(try await notices.unreadCount(a2) == 1)
+            #expect(!(try await one.get("/admin/notifications").html.contains("未读")))
+            #expect(try await two.get("/admin/notifications").html.contains("未读"))
+        }
+    }
+
     /// Every console page renders for a county cadre, with the hotline lookup finding the caller's orders.
     @Test func consolePagesRender() async throws {
         try await TestApp.run { app in

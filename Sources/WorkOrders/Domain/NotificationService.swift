@@ -17,28 +17,43 @@ public struct NotificationService: Sendable {
         }
     }
 
-    public func forStaff(_ actor: Actor, page: PageRequest) async throws -> Page<Notification> {
+    /// A cadre's notices, newest first, and the id up to which this cadre has read them.
+    public func forStaff(_ actor: Actor, page: PageRequest) async throws -> (page: Page<Notification>, readThrough: Int64) {
         let before = try page.keyID()
-        let rows = try await database.withConnection { sql in
+        let (rows, readThrough) = try await database.withConnection { sql in
             let q = sql.select().column("*").from("notifications").where(Self.staffCondition(actor))
             if let before { q.where("id", .lessThan, before) }
-            return try await q.orderBy("id", .descending).limit(page.limit + 1).all(decoding: Notification.self)
+            let rows = try await q.orderBy("id", .descending).limit(page.limit + 1).all(decoding: Notification.self)
+            let mark = try await sql.select().column("read_through").from("notification_marks")
+                .where("account_id", .equal, actor.accountId ?? -1).first()?.decode(column: "read_through", as: Int64.self)
+            return (rows, mark ?? 0)
         }
-        return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
+        return (Page(fetched: rows, limit: page.limit) { [String($0.id)] }, readThrough)
     }
 
     public func unreadCount(_ actor: Actor) async throws -> Int {
         try await database.withConnection { sql in
-            try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("notifications")
-                .where(Self.staffCondition(actor)).where("read_at", .is, SQLLiteral.null).first()?.decode(column: "n", as: Int.self) ?? 0
+            let mark = sql.select().column("read_through").from("notification_marks").where("account_id", .equal, actor.accountId ?? -1)
+            return try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("notifications")
+                .where(Self.staffCondition(actor))
+                .where(
+                    SQLColumn("id"), .greaterThan, SQLFunction("COALESCE", args: SQLGroupExpression(mark.query), SQLLiteral.numeric("0"))
+                )
+                .first()?.decode(column: "n", as: Int.self) ?? 0
         }
     }
 
-    public func markAllRead(_ actor: Actor, now: Date) async throws {
+    /// Moves this cadre's mark past every notice they can see now; other handlers' marks stay.
+    public func markAllRead(_ actor: Actor) async throws {
+        guard let accountId = actor.accountId else { return }
         try await database.withConnection { sql in
-            try await sql.update("notifications").set("read_at", to: now).where(Self.staffCondition(actor)).where(
-                "read_at", .is, SQLLiteral.null
-            ).run()
+            let newest = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("id")), as: "id").from("notifications")
+                .where(Self.staffCondition(actor)).first()?.decode(column: "id", as: Int64?.self)
+            guard let newest else { return }
+            try await sql.insert(into: "notification_marks").columns("account_id", "read_through").values(
+                SQLBind(accountId), SQLBind(newest)
+            )
+            .onConflict(with: ["account_id"]) { $0.set(excludedValueOf: "read_through") }.run()
         }
     }
 

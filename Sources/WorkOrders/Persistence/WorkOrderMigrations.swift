@@ -102,6 +102,13 @@ public enum WorkOrderMigrations {
                     PRIMARY KEY (org_id, period, type_code, category_code))
                 """,
                 "CREATE INDEX work_order_counters_path ON work_order_counters (org_path, period)",
-            ])
+            ]),
+        Migration(
+            domain: "workorders", number: 2, name: "notification_marks",
+            statements: [
+                // Each cadre's own "read up to" mark: an org's notices go to all its handlers, and one
+                // handler reading them must not mark them read for the others.
+                "CREATE TABLE notification_marks (account_id {bigint} PRIMARY KEY, read_through {bigint} NOT NULL)"
+            ]),
     ]
 }

@@ -35,11 +35,11 @@ extension WorkOrdersConsole {
             return page("wo-stats", model, request, context)
         }
         group.get("/notifications") { request, context in
-            let list = try await notifications.forStaff(context.actor, page: try request.pageRequest())
+            let (list, readThrough) = try await notifications.forStaff(context.actor, page: try request.pageRequest())
             let model: [String: Any] = [
                 "items": list.items.map { n -> [String: Any] in
                     [
-                        "text": n.text, "at": DisplayDate.minutes(n.createdAt), "unread": n.readAt == nil,
+                        "text": n.text, "at": DisplayDate.minutes(n.createdAt), "unread": n.id > readThrough,
                         "href": n.orderId.map { "/admin/work-orders/\($0)" } ?? "",
                     ]
                 },
@@ -48,7 +48,7 @@ extension WorkOrdersConsole {
             return page("wo-notifications", model, request, context)
         }
         group.post("/notifications/read") { _, context in
-            try await notifications.markAllRead(context.actor, now: clock.now())
+            try await notifications.markAllRead(context.actor)
             return Response.redirect(to: "/admin/notifications", flash: .ok(WorkOrderWebText.allRead))
         }
     }
