@@ -127,6 +127,14 @@ struct UnionDirectoryAdapter: UnionDirectory {
         try await withParents(try await organizations.lookup(ids))
     }
 
+    func placements(_ ids: [Int64]) async throws -> [UnionRef] {
+        try await organizations.summaries(ids).map {
+            UnionRef(
+                id: $0.id, path: $0.path, name: $0.name, isGrassroots: $0.level == .grassroots,
+                isLocalFederation: Self.isLocalFederation($0.level, $0.kind), active: $0.isActive, address: nil, phone: nil, parentName: nil)
+        }
+    }
+
     func labels(_ ids: [Int64]) async throws -> [UnionLabel] {
         try await organizations.summaries(ids).map { UnionLabel(id: $0.id, name: $0.name, active: $0.isActive) }
     }
@@ -147,9 +155,13 @@ struct UnionDirectoryAdapter: UnionDirectory {
         try await organizations.tree()
     }
 
+    static func isLocalFederation(_ level: OrgLevel, _ kind: OrgKind) -> Bool {
+        (level == .township || level == .county) && kind == .federation
+    }
+
     static func ref(_ o: Organization, parentName: String?) -> UnionRef {
         UnionRef(id: o.id, path: o.path, name: o.name, isGrassroots: o.level == .grassroots,
-                 isLocalFederation: (o.level == .township || o.level == .county) && o.kind == .federation, active: o.isActive,
+                 isLocalFederation: isLocalFederation(o.level, o.kind), active: o.isActive,
                  address: o.address, phone: o.phone, parentName: parentName)
     }
 }

@@ -73,6 +73,15 @@ import Testing
         #expect(throws: (any Error).self) { try other.open(sealed) }
         #expect(other.blindIndex("a") != cipher.blindIndex("a"))
     }
+
+    /// Stored indexes must stay findable: HMAC-SHA256 under the HKDF subkey, first 16 bytes, hex
+    /// (expected values computed independently with Python's hmac and hashlib).
+    @Test func blindIndexKnownAnswers() {
+        let cipher = FieldCipher(dataKey: SymmetricKey(data: Data(repeating: 1, count: 32)))
+        #expect(cipher.blindIndex("130102199003071234") == "e79fe710740b645994298a01007574c6")
+        #expect(cipher.blindIndex("phone:13800138000") == "0165cc4c46d740f900b5bad3efa999e2")
+        #expect(cipher.blindIndex("130102199003071234") == "e79fe710740b645994298a01007574c6", "no state carried between calls")
+    }
 }
 
 @Suite struct PasswordPolicyTests {
@@ -115,5 +124,15 @@ import Testing
             #expect(ours.hasSuffix("+00"))
         }
         #expect(hex([0x00, 0xAB, 0xFF]) == "00abff")
+    }
+}
+
+@Suite struct TrimmedTests {
+    @Test func trimsUnicodeWhiteSpaceAtBothEndsOnly() {
+        #expect("  张三\u{3000}\n".trimmed == "张三")
+        #expect("\t\r\n \u{3000}".trimmed == "")
+        #expect("".trimmed == "")
+        #expect(" 王 小明 ".trimmed == "王 小明")
+        #expect("13800138000".trimmed == "13800138000")
     }
 }

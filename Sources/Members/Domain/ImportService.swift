@@ -271,16 +271,16 @@ public struct ImportService: Sendable {
         var errors: [(Int, String, String)] = []
         var good: [(row: Int, valid: ValidMember, union: UnionRef)] = []
         // Unions named in this batch, looked up once.
-        let wanted = Set(batch.compactMap { row in columns[.unionId].flatMap { $0 < row.cells.count ? Int64(row.cells[$0].trimmingCharacters(in: .whitespaces)) : nil } })
+        let wanted = Set(batch.compactMap { row in columns[.unionId].flatMap { $0 < row.cells.count ? Int64(row.cells[$0].trimmed) : nil } })
             .filter { unionCache[$0] == nil }
         if !wanted.isEmpty {
-            let found = try await unions.unions(Array(wanted))
-            for id in wanted { unionCache[id] = found.first { $0.id == id } }
+            let found = Dictionary(try await unions.placements(Array(wanted)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for id in wanted { unionCache[id] = found[id] }
         }
         var batchIndexes: [String: Int] = [:]
         for (row, result) in zip(batch, validated) {
             let raw = row.cells.joined(separator: "\t")
-            if row.cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) && row.problem == nil { continue }
+            if row.cells.allSatisfy({ $0.trimmed.isEmpty }) && row.problem == nil { continue }
             if let problem = row.problem { errors.append((row.number, problem.message, raw)); continue }
             var problems: FieldProblems
             var valid: ValidMember?
@@ -288,7 +288,7 @@ public struct ImportService: Sendable {
             case .success(let v): valid = v; problems = FieldProblems()
             case .failure(let p): problems = p
             }
-            let unionText = columns[.unionId].flatMap { $0 < row.cells.count ? row.cells[$0].trimmingCharacters(in: .whitespaces) : nil } ?? ""
+            let unionText = columns[.unionId].flatMap { $0 < row.cells.count ? row.cells[$0].trimmed : nil } ?? ""
             var union: UnionRef?
             if unionText.isEmpty {
                 problems.add("unionId", MemberText.unionRequired)

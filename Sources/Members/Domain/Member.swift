@@ -106,6 +106,8 @@ public protocol UnionDirectory: Sendable {
     func unions(_ ids: [Int64]) async throws -> [UnionRef]
     /// Names only (one statement, no parents): for lists and tables.
     func labels(_ ids: [Int64]) async throws -> [UnionLabel]
+    /// Where members may be placed, in one statement: no address, phone or parent name (bulk checks).
+    func placements(_ ids: [Int64]) async throws -> [UnionRef]
     /// Active unions whose name or region code matches (the public "find your union").
     func search(_ text: String, limit: Int) async throws -> [UnionRef]
     /// Every org's id, parent and path (for summing counters up the tree).

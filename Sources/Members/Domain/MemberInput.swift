@@ -60,11 +60,11 @@ public struct MemberValidator: Sendable {
 
     public func validate(_ input: MemberInput) -> Result<ValidMember, FieldProblems> {
         var problems = FieldProblems()
-        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = input.name.trimmed
         if name.isEmpty { problems.add("name", MemberText.nameRequired) }
         if name.count > 50 { problems.add("name", MemberText.nameTooLong) }
         var id: IDNumber?
-        if input.idNumber.trimmingCharacters(in: .whitespaces).isEmpty {
+        if input.idNumber.trimmed.isEmpty {
             problems.add("idNumber", MemberText.idRequired)
         } else {
             switch IDNumber.parse(input.idNumber, regions: regions) {
@@ -145,7 +145,7 @@ public struct MemberValidator: Sendable {
     }
 
     static func blank(_ text: String?) -> String? {
-        let t = text?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = text?.trimmed
         return t?.isEmpty == false ? t : nil
     }
 }

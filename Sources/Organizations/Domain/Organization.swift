@@ -56,6 +56,7 @@ public struct OrgSummary: Sendable, Equatable {
     public var path: OrgPath
     public var name: String
     public var level: OrgLevel
+    public var kind: OrgKind
     public var regionCode: String?
     public var isActive: Bool
 }

@@ -18,17 +18,18 @@ struct OrganizationStore: Sendable {
             .all(decoding: Organization.self)
     }
 
-    /// Six columns, decoded by hand: this runs on every signed-in request.
+    /// Seven columns, decoded by hand: this runs on every signed-in request.
     func summaries(_ ids: [Int64], on sql: any SQLDatabase) async throws -> [OrgSummary] {
         guard !ids.isEmpty else { return [] }
-        return try await sql.select().columns("id", "path", "name", "level", "region_code", "status").from("organizations")
+        return try await sql.select().columns("id", "path", "name", "level", "kind", "region_code", "status").from("organizations")
             .where("id", .in, ids).all().map { row in
                 let id = try row.decode(column: "id", as: Int64.self)
                 guard let path = OrgPath(try row.decode(column: "path", as: String.self)),
-                    let level = OrgLevel(rawValue: try row.decode(column: "level", as: String.self))
+                    let level = OrgLevel(rawValue: try row.decode(column: "level", as: String.self)),
+                    let kind = OrgKind(rawValue: try row.decode(column: "kind", as: String.self))
                 else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "organization \(id): bad path or level")) }
                 return OrgSummary(
-                    id: id, path: path, name: try row.decode(column: "name", as: String.self), level: level,
+                    id: id, path: path, name: try row.decode(column: "name", as: String.self), level: level, kind: kind,
                     regionCode: try row.decode(column: "region_code", as: String?.self),
                     isActive: try row.decode(column: "status", as: String.self) == OrgStatus.active.rawValue)
             }

@@ -8,14 +8,15 @@ import Foundation
 /// blind index key does not decrypt anything.
 public struct FieldCipher: Sendable {
     private let encryptionKey: SymmetricKey
-    private let indexKey: SymmetricKey
+    /// Keyed once: each index copies it (the hash states are copy-on-write) instead of keying HMAC again.
+    private let indexMAC: HMAC<SHA256>
     static let version: UInt8 = 1
 
     public init(dataKey: SymmetricKey) {
         self.encryptionKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: dataKey, info: Data("workershome field encryption v1".utf8), outputByteCount: 32)
-        self.indexKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: dataKey, info: Data("workershome blind index v1".utf8), outputByteCount: 32)
+        self.indexMAC = HMAC<SHA256>(
+            key: HKDF<SHA256>.deriveKey(inputKeyMaterial: dataKey, info: Data("workershome blind index v1".utf8), outputByteCount: 32))
     }
 
     /// Version byte + AES-GCM combined box (nonce, ciphertext, tag), base64.
@@ -35,8 +36,9 @@ public struct FieldCipher: Sendable {
 
     /// A keyed HMAC of a normalised value: equal inputs give equal indexes, nothing else leaks.
     public func blindIndex(_ value: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: indexKey)
-        return hex(mac.prefix(16))
+        var mac = indexMAC
+        mac.update(data: Data(value.utf8))
+        return hex(mac.finalize().prefix(16))
     }
 }
 
