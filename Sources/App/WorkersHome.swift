@@ -11,8 +11,8 @@ import ServiceLifecycle
 enum Entrypoint {
     static func main() async {
         // Swift concurrency runs its tasks on NIO's event loops, so an `await` on the database or
-        // the network does not hop between two thread pools (measured: a third fewer CPU cycles a
-        // work-order intake). Blocking work belongs on NIOThreadPool, as before.
+        // the network does not hop between two thread pools (measured on work-order intake: kernel
+        // time 28% → 24% of the server's profile). Blocking work belongs on NIOThreadPool, as before.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await WorkersHome.main()
     }

@@ -51,15 +51,11 @@ public struct MembersConsole: Sendable {
         renderer.page(name, chrome.console(model, request: request, context: context), status: status)
     }
 
-    func unionNames(_ ids: [Int64]) async throws -> [Int64: String] {
-        try await unions.names(ids)
-    }
-
     public func register(on group: RouterGroup<AppRequestContext>) {
         group.get("/members") { request, context in
             let query = try MemberAPIController.query(request)
             let result = try await members.search(query, actor: context.actor, page: try request.pageRequest())
-            let names = try await unionNames(result.items.map(\.orgId))
+            let names = try await unions.names(result.items.map(\.orgId))
             var params = request.uri.queryParameters.filter { $0.key != "after" }.map { "\($0.key)=\(String($0.value).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
             params.sort()
             let model: [String: Any] = [
@@ -161,7 +157,7 @@ public struct MembersConsole: Sendable {
         let m = try await members.get(try context.id(), actor: actor)
         let history = try await members.memberships(of: m.id, actor: actor)
         let moves = try await transfers.transfers(ofMember: m.id)
-        let names = try await unionNames([m.orgId] + moves.flatMap { [$0.fromOrgId, $0.toOrgId] })
+        let names = try await unions.names([m.orgId] + moves.flatMap { [$0.fromOrgId, $0.toOrgId] })
         let candidates = try await unions.search(request.query("unionq") ?? "", limit: 20).filter { $0.acceptsMembers && $0.id != m.orgId }
         let canWrite = actor.scope(.memberWrite).covers(m.orgPath)
         var model: [String: Any] = [

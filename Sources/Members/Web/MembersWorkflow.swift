@@ -8,7 +8,7 @@ extension MembersConsole {
         group.get("/applications") { request, context in
             let status = JoinApplication.Status(rawValue: request.query("status") ?? "pending")
             let result = try await joins.applications(actor: context.actor, status: status, page: try request.pageRequest())
-            let names = try await unionNames(result.items.map(\.orgId))
+            let names = try await unions.names(result.items.map(\.orgId))
             let model: [String: Any] = [
                 "status": status?.rawValue ?? "",
                 "tabs": [("pending", "待审核"), ("approved", "已批准"), ("rejected", "未批准")].map {
@@ -44,7 +44,7 @@ extension MembersConsole {
         }
         group.get("/transfers") { request, context in
             let result = try await transfers.pending(actor: context.actor, page: try request.pageRequest())
-            let names = try await unionNames(result.items.flatMap { [$0.fromOrgId, $0.toOrgId] })
+            let names = try await unions.names(result.items.flatMap { [$0.fromOrgId, $0.toOrgId] })
             let scope = context.actor.scope(.memberWrite)
             var memberNames: [Int64: String] = [:]
             for t in result.items where memberNames[t.memberId] == nil {

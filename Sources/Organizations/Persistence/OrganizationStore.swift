@@ -27,7 +27,9 @@ struct OrganizationStore: Sendable {
                 guard let path = OrgPath(try row.decode(column: "path", as: String.self)),
                     let level = OrgLevel(rawValue: try row.decode(column: "level", as: String.self)),
                     let kind = OrgKind(rawValue: try row.decode(column: "kind", as: String.self))
-                else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "organization \(id): bad path, level or kind")) }
+                else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "organization \(id): bad path, level or kind"))
+                }
                 return OrgSummary(
                     id: id, path: path, name: try row.decode(column: "name", as: String.self), level: level, kind: kind,
                     regionCode: try row.decode(column: "region_code", as: String?.self),
