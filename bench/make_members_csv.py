@@ -2,12 +2,13 @@
 """Writes a members spreadsheet (CSV, UTF-8 with BOM, the import template's columns) for benchmarks
 and the 100k-row acceptance run.
 
-    make_members_csv.py UNIONS.tsv ROWS OUT.csv [--bad 0.01] [--seed 1]
+    make_members_csv.py UNIONS.tsv ROWS OUT.csv [--bad 0.01] [--seed 1] [--skip 0]
 
 UNIONS.tsv: lines of `union_id<TAB>region_code` (grassroots unions the rows may name).
 ID numbers are valid GB 11643 numbers, unique within the file, with birth dates in 1950–1964 so they
 never collide with the demo's members (born 1965–2004). A fraction --bad of the rows is broken on
-purpose, in several ways, so the error report has something to say.
+purpose, in several ways, so the error report has something to say. --skip N starts each region's
+ID numbers after the first N a file would have, so a second file does not repeat the first's.
 """
 import argparse
 import datetime
@@ -34,6 +35,7 @@ def main():
     p.add_argument("out")
     p.add_argument("--bad", type=float, default=0.01)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--skip", type=int, default=0)
     a = p.parse_args()
     rng = random.Random(a.seed)
     unions = [line.split("\t") for line in open(a.unions, encoding="utf-8").read().split("\n") if line.strip()]
@@ -46,7 +48,7 @@ def main():
             union_id, region = unions[rng.randrange(len(unions))]
             region = region[:6]
             # Unique per region: walk birth dates, then sequence numbers.
-            k = counters.get(region, 0)
+            k = counters.get(region, a.skip)
             counters[region] = k + 1
             birth = start + datetime.timedelta(days=(k * 7919) % span)
             seq = (k // span) * 2 + rng.randrange(2)
