@@ -37,11 +37,11 @@ def token(base, username):
 
 
 def province_active(base, hebei):
-    return api(base, "/api/v1/member-dashboard", hebei)["root"]["active"]
+    return api(base, "/api/v1/member-dashboard", hebei)["total"]["active"]
 
 
 def main():
-    base, db, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    base, db, out = sys.argv[1], sys.argv[2], Path(sys.argv[3]).resolve()
     rows = int(sys.argv[4]) if len(sys.argv) > 4 else 100_000
     out.mkdir(parents=True, exist_ok=True)
     ui.SHOTS = out
@@ -80,7 +80,7 @@ def main():
         shot_mid = False
         while True:
             status = b.find("#import-status").text.strip()
-            good, bad = int(b.find("#import-good").text), int(b.find("#import-bad").text)
+            good, bad = (int(b.find(f"#import-{k}").text.replace(",", "")) for k in ("good", "bad"))
             print(f"  {time.monotonic() - started:6.1f} s  {status}  good {good:,}  bad {bad:,}")
             if not shot_mid and status == "导入中" and good > 0:
                 b.screenshot("acceptance-1-progress", full_page=True)

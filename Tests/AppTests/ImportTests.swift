@@ -147,8 +147,8 @@ import Testing
             for n in 0..<200 { lines.append("会员\(n),,,,\(TestIDs.make(n, year: 1980)),,,,\(f.factory.id),,,") }
             let file = try write(lines.joined(separator: "\n"))
             let item = try await app.services.imports.start(file: file, fileName: "race.csv", unionId: f.countyA1.id, actor: app.system)
-            // The second batch is checked against the database, then row 150's person joins before it commits:
-            // the unique index refuses the batch, which is written again without that row.
+            // Row 150's person joins after the second batch is prepared, before it commits: the unique
+            // index refuses the batch, which is written again without that row.
             var service = app.services.imports
             service.batchSize = 100
             let members = app.services.members
@@ -166,6 +166,24 @@ import Testing
                 try await sql.raw("SELECT COUNT(*) AS n FROM members WHERE import_job_id = \(bind: item.id)").first()!.decode(column: "n", as: Int.self)
             }
             #expect(count == 199)
+        }
+    }
+
+    @Test func importingTheSameFileAgainReportsEveryRowAsAlreadyAMember() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let old = (0..<300).map { "老会员\($0),,,,\(TestIDs.make($0, year: 1975)),,,,\(f.factory.id),,," }
+            let first = try await run(app, file: try write(([Self.header] + old).joined(separator: "\n")), into: f.countyA1, batch: 100)
+            #expect(first.goodRows == 300 && first.badRows == 0)
+            // Again, with 50 new people among them: rows 2–301 are taken, 302–351 new.
+            let new = (300..<350).map { "新会员\($0),,,,\(TestIDs.make($0, year: 1975)),,,,\(f.factory.id),,," }
+            let again = try await run(app, file: try write(([Self.header] + old + new).joined(separator: "\n")), into: f.countyA1, batch: 100)
+            #expect(again.status == .done && again.goodRows == 50 && again.badRows == 300)
+            let errors = try await app.services.imports.errors(of: again.id, actor: app.system)
+            #expect(errors.map(\.row) == Array(2...301) && errors.allSatisfy { $0.reason == MemberText.alreadyMember })
+            try await app.services.rollups.run()
+            let d = try await app.services.rollups.dashboard(actor: app.system, orgId: f.province.id, sort: .active, ascending: false)
+            #expect(d.root.active == 350)
         }
     }
 

@@ -4,6 +4,7 @@ import Testing
 
 @testable import Accounts
 @testable import Platform
+import WebUI
 
 @Suite struct OrgPathTests {
     @Test func parsesAndRejects() {
@@ -134,5 +135,15 @@ import Testing
         #expect("".trimmed == "")
         #expect(" 王 小明 ".trimmed == "王 小明")
         #expect("13800138000".trimmed == "13800138000")
+    }
+}
+
+@Suite struct DisplayNumberTests {
+    @Test func countsAreGroupedByThousands() {
+        #expect(DisplayNumber.grouped(0) == "0")
+        #expect(DisplayNumber.grouped(999) == "999")
+        #expect(DisplayNumber.grouped(1000) == "1,000")
+        #expect(DisplayNumber.grouped(Int64(15_010_715)) == "15,010,715")
+        #expect(DisplayNumber.grouped(-1234) == "-1,234")
     }
 }

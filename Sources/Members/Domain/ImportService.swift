@@ -249,7 +249,7 @@ public struct ImportService: Sendable {
             batchNumber += 1
             totalRows = prepared.lastRow
             try await beforeCommit?(batchNumber)
-            try await commit(prepared, importId: item.id, crash: failInBatch == batchNumber)
+            if try await commit(prepared, importId: item.id, crash: failInBatch == batchNumber) { await preparer.checkAheadFromNowOn() }
             try await heartbeat()
             batch = next
         }
@@ -258,7 +258,9 @@ public struct ImportService: Sendable {
         try await database.transaction { sql in
             // The counters take this import's members once, with the status change: a resumed import
             // cannot count a row twice, and batches do not upsert thousands of counters each.
-            try await MemberStore.countImported(importId: id, on: sql)
+            let first = try await sql.select().column("first_member_id").from("member_imports").where("id", .equal, id).first()?
+                .decode(column: "first_member_id", as: Int64?.self)
+            if let first { try await MemberStore.countImported(importId: id, fromMemberId: first, on: sql) }
             try await sql.update("member_imports").set("status", to: MemberImport.Status.done.rawValue)
                 .set("total_rows", to: max(rowsRead - 1, 0)).set("finished_at", to: finished).where("id", .equal, id).run()
             let done = try await sql.select().column("*").from("member_imports").where("id", .equal, id).first(decoding: MemberImport.self)!
@@ -281,13 +283,16 @@ public struct ImportService: Sendable {
     }
 
     /// Writes one prepared batch: its members, their memberships, its bad rows and the progress,
-    /// in one transaction. Should someone else have taken one of its ID numbers since it was
-    /// checked, it is written again with that row as already a member.
-    func commit(_ batch: PreparedBatch, importId: Int64, crash: Bool) async throws {
+    /// in one transaction. If the unique blind index refuses one of its ID numbers (someone is
+    /// already a member), the batch is written again without those rows, reported as already
+    /// members; returns whether that happened.
+    func commit(_ batch: PreparedBatch, importId: Int64, crash: Bool) async throws -> Bool {
         do {
             try await write(batch, importId: importId, recheck: false, crash: crash)
+            return false
         } catch  where Database.isUniqueViolation(error) {
             try await write(batch, importId: importId, recheck: true, crash: crash)
+            return true
         }
     }
 
@@ -312,7 +317,8 @@ public struct ImportService: Sendable {
             try await sql.raw(
                 """
                 UPDATE member_imports SET last_row = \(bind: batch.lastRow), good_rows = good_rows + \(bind: batch.members.count),
-                bad_rows = bad_rows + \(bind: batch.errors.count) WHERE id = \(bind: importId)
+                bad_rows = bad_rows + \(bind: batch.errors.count),
+                first_member_id = COALESCE(first_member_id, \(bind: batch.members.map(\.id).min())) WHERE id = \(bind: importId)
                 """
             ).run()
             if crash { throw ImportCrash() }

@@ -90,14 +90,16 @@ struct MemberStore: Sendable {
             .orderBy("id", .descending).all(decoding: Membership.self)
     }
 
-    /// Adds an import's members to the per-union counters in one statement: the import's rows are
-    /// read once (there is no index on `import_job_id`, so each read is a scan of `members`).
-    static func countImported(importId: Int64, on sql: any SQLDatabase) async throws {
+    /// Adds an import's members to the per-union counters in one statement. Its members are read
+    /// once, from the first id it took on (a primary-key range: ids only grow), so neither a scan
+    /// of all members nor an index on `import_job_id` is needed.
+    static func countImported(importId: Int64, fromMemberId first: Int64, on sql: any SQLDatabase) async throws {
         let counted = "status IN ('active', 'retired_kept')"
         try await sql.raw(
             """
             WITH imported AS MATERIALIZED (
-                SELECT org_id, status, migrant_worker, card_no, join_date FROM members WHERE import_job_id = \(bind: importId))
+                SELECT org_id, status, migrant_worker, card_no, join_date FROM members
+                WHERE id >= \(bind: first) AND import_job_id = \(bind: importId))
             INSERT INTO member_counters (org_id, metric, period, value)
             SELECT org_id, 'active', '', COUNT(*) FROM imported WHERE \(unsafeRaw: counted) GROUP BY org_id
             UNION ALL SELECT org_id, 'migrant', '', COUNT(*) FROM imported WHERE \(unsafeRaw: counted) AND migrant_worker GROUP BY org_id

@@ -107,11 +107,16 @@ extension MembersConsole {
             let errors = try await imports.errors(of: item.id, actor: context.actor)
             let processed = max(item.lastRow - 1, 0)
             let running = item.status == .queued || item.status == .running
+            var summary: [String: Any] = [
+                "id": item.id, "fileName": item.fileName, "status": item.status.label, "running": running,
+                "processed": DisplayNumber.grouped(processed), "good": DisplayNumber.grouped(item.goodRows),
+                "bad": DisplayNumber.grouped(item.badRows), "message": item.message ?? "", "by": item.actorName,
+                "at": DisplayDate.minutes(item.createdAt), "failed": item.status == .failed,
+            ]
+            // Absent until finished: the template engine takes "" as true.
+            if let finished = item.finishedAt { summary["finished"] = DisplayDate.minutes(finished) }
             let model: [String: Any] = [
-                "import": ["id": item.id, "fileName": item.fileName, "status": item.status.label, "running": running,
-                           "processed": processed, "good": item.goodRows, "bad": item.badRows, "message": item.message ?? "",
-                           "by": item.actorName, "at": DisplayDate.minutes(item.createdAt),
-                           "finished": item.finishedAt.map(DisplayDate.minutes) ?? "", "failed": item.status == .failed],
+                "import": summary,
                 "errors": errors.prefix(100).map { ["row": $0.row, "reason": $0.reason] }, "hasErrors": !errors.isEmpty,
                 "moreErrors": errors.count > 100,
             ]
@@ -134,10 +139,11 @@ extension MembersConsole {
             let d = try await rollups.dashboard(actor: context.actor, orgId: request.query("unionId").flatMap(Int64.init), sort: sort,
                                                 ascending: ascending)
             func pct(_ r: MemberRollup) -> String { String(format: "%.1f%%", r.cardCoverage * 100) }
+            let n = DisplayNumber.grouped(_:) as (Int64) -> String
             let base = "/admin/dashboard?unionId=\(d.root.orgId)"
             let model: [String: Any] = [
-                "rootName": d.rootName, "root": ["active": d.root.active, "joined": d.root.joined, "migrant": d.root.migrant,
-                                                 "cards": d.root.cards, "coverage": pct(d.root), "pending": d.root.pending],
+                "rootName": d.rootName, "root": ["active": n(d.root.active), "joined": n(d.root.joined), "migrant": n(d.root.migrant),
+                                                 "cards": n(d.root.cards), "coverage": pct(d.root), "pending": n(d.root.pending)],
                 "computedAt": d.computedAt.map(DisplayDate.minutes) ?? "",
                 "columns": [("name", "工会"), ("active", "会员"), ("joined", "本月入会"), ("migrant", "农民工"), ("cards", "持卡"),
                             ("coverage", "持卡率"), ("pending", "待审核申请")].map { key, label -> [String: Any] in
@@ -146,8 +152,9 @@ extension MembersConsole {
                             "current": current, "arrow": current ? (ascending ? "↑" : "↓") : "", "num": key != "name"]
                 },
                 "rows": d.children.map { r, name -> [String: Any] in
-                    ["name": name, "href": "/admin/dashboard?unionId=\(r.orgId)", "active": r.active, "joined": r.joined, "migrant": r.migrant,
-                     "cards": r.cards, "coverage": pct(r), "pending": r.pending, "bar": Int((r.cardCoverage * 100).rounded())]
+                    ["name": name, "href": "/admin/dashboard?unionId=\(r.orgId)", "active": n(r.active), "joined": n(r.joined),
+                     "migrant": n(r.migrant), "cards": n(r.cards), "coverage": pct(r), "pending": n(r.pending),
+                     "bar": Int((r.cardCoverage * 100).rounded())]
                 },
                 "empty": d.children.isEmpty,
             ]
@@ -162,7 +169,8 @@ extension MembersConsole {
             "form": form.context,
             "unions": choices.map { ["id": $0.orgId, "name": $0.orgName] },
             "items": list.items.map { i -> [String: Any] in
-                ["id": i.id, "fileName": i.fileName, "status": i.status.label, "good": i.goodRows, "bad": i.badRows,
+                ["id": i.id, "fileName": i.fileName, "status": i.status.label, "good": DisplayNumber.grouped(i.goodRows),
+                 "bad": DisplayNumber.grouped(i.badRows),
                  "at": DisplayDate.minutes(i.createdAt), "by": i.actorName]
             },
             "empty": list.items.isEmpty,
