@@ -187,6 +187,12 @@ import Testing
         }
     }
 
+    @Test func blindIndexesAreRememberedAsTwoIntegers() {
+        let a = "0123456789abcdef" + "fedcba9876543210"
+        #expect(IndexKey(a).high == 0x0123_4567_89ab_cdef && IndexKey(a).low == 0xfedc_ba98_7654_3210)
+        #expect(IndexKey(a) == IndexKey(String(a)) && IndexKey(a) != IndexKey(String(a.dropLast()) + "1"))
+    }
+
     @Test func xlsxImportThroughTheConsoleWithProgressAndErrorsFile() async throws {
         try await TestApp.run { app in
             let f = try await Fixture.build(app)

@@ -52,7 +52,7 @@ actor ImportPreparer {
     private let clock: AppClock
     /// Blind index → the row that brought it in: every good row so far, and on a resume the rows
     /// committed before.
-    private var seen: [String: Int]
+    private var seen: [IndexKey: Int]
     private var unionCache: [Int64: UnionRef?] = [:]
     /// Whether to ask the database ahead which ID numbers are taken. Not at first: most imports
     /// bring new people, and for them the unique index at the commit is the cheaper check (at 14 M
@@ -62,7 +62,7 @@ actor ImportPreparer {
 
     init(
         item: MemberImport, columns: [ImportColumn: Int], validator: MemberValidator, records: MemberRecords,
-        unions: any UnionDirectory, database: Database, clock: AppClock, seen: [String: Int]
+        unions: any UnionDirectory, database: Database, clock: AppClock, seen: [IndexKey: Int]
     ) {
         self.item = item
         self.columns = columns
@@ -87,10 +87,11 @@ actor ImportPreparer {
             case .bad(let reason):
                 prepared.errors.append(.init(row: row.number, reason: reason, raw: PreparedBatch.raw(row)))
             case .good(let member):
-                if let first = seen[member.idIndex] {
+                let key = IndexKey(member.idIndex)
+                if let first = seen[key] {
                     prepared.errors.append(.init(row: row.number, reason: MemberText.duplicateInFile(first), raw: PreparedBatch.raw(row)))
                 } else {
-                    seen[member.idIndex] = row.number
+                    seen[key] = row.number
                     prepared.members.append(member)
                     prepared.sources.append(row)
                     prepared.unionNames[member.orgId] = unionCache[member.orgId]??.name
@@ -103,7 +104,7 @@ actor ImportPreparer {
                 try await store.existing(idIndexes: prepared.members.map(\.idIndex), dialect: dialect, on: sql)
             }
             prepared.reject(alreadyMembers: taken)
-            for index in taken { seen[index] = nil }
+            for index in taken { seen[IndexKey(index)] = nil }
         }
         if dialect == .postgres {
             let ids = try await database.withConnection { [store, prepared] sql in
@@ -185,5 +186,19 @@ private struct RowCheck: Sendable {
         }
         guard problems.isEmpty, let valid, let union else { return .bad(problems.summary) }
         return .good(try records.make(valid, id: 0, union: union, workerId: nil, now: now))
+    }
+}
+
+/// A blind index (32 hex digits) as two integers. The import remembers one for every good row: a
+/// million as strings took about 150 MB, as these about 50.
+struct IndexKey: Hashable, Sendable {
+    let high: UInt64
+    let low: UInt64
+
+    init(_ hex: String) {
+        let utf8 = hex.utf8
+        let middle = utf8.index(utf8.startIndex, offsetBy: 16, limitedBy: utf8.endIndex) ?? utf8.endIndex
+        high = UInt64(Substring(utf8[utf8.startIndex..<middle]), radix: 16) ?? 0
+        low = UInt64(Substring(utf8[middle...]), radix: 16) ?? 0
     }
 }

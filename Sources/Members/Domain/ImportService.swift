@@ -212,7 +212,7 @@ public struct ImportService: Sendable {
         }
         let validator = MemberValidator(regions: regions, today: CivilDate(date: now))
         // Rows up to `lastRow` were committed before: rebuild which ID numbers they imported.
-        var seen: [String: Int] = [:]
+        var seen: [IndexKey: Int] = [:]
         if item.lastRow > 1 {
             let badRows = try await database.withConnection { sql in
                 Set(
@@ -223,7 +223,7 @@ public struct ImportService: Sendable {
                 if !badRows.contains(row.number), let index = columns[.idNumber], index < row.cells.count,
                     case .success(let idNumber) = IDNumber.parse(row.cells[index], regions: regions)
                 {
-                    seen[records.idIndex(idNumber)] = row.number
+                    seen[IndexKey(records.idIndex(idNumber))] = row.number
                 }
                 if row.number >= item.lastRow { break }
             }
