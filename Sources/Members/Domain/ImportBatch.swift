@@ -56,7 +56,7 @@ actor ImportPreparer {
     private var unionCache: [Int64: UnionRef?] = [:]
     /// Whether to ask the database ahead which ID numbers are taken. Not at first: most imports
     /// bring new people, and for them the unique index at the commit is the cheaper check (at 14 M
-    /// members the look-up cost PostgreSQL as much as half the `COPY`). Once a commit meets a
+    /// members the look-up cost PostgreSQL almost half as much as the `COPY`). Once a commit meets a
     /// taken number, the file evidently holds members already, and each later batch is checked.
     private var checkAhead = false
 
