@@ -76,6 +76,11 @@ enum ImportColumn: String, CaseIterable, Sendable {
 
     static var templateHeaders: [String] { allCases.map(\.header) }
 
+    /// This column's cell in a row, if the sheet has the column and the row reaches it.
+    static func cell(_ column: ImportColumn, of cells: [String], in columns: [ImportColumn: Int]) -> String? {
+        columns[column].flatMap { $0 < cells.count ? cells[$0] : nil }
+    }
+
     /// Column positions from a header row; nil entries for absent optional columns.
     struct MissingColumns: Error { var names: [String] }
 
@@ -220,8 +225,8 @@ public struct ImportService: Sendable {
                         .map { try $0.decode(column: "row_number", as: Int.self) })
             }
             while let row = try reader.nextRow() {
-                if !badRows.contains(row.number), let index = columns[.idNumber], index < row.cells.count,
-                    case .success(let idNumber) = IDNumber.parse(row.cells[index], regions: regions)
+                if !badRows.contains(row.number), let text = ImportColumn.cell(.idNumber, of: row.cells, in: columns),
+                    case .success(let idNumber) = IDNumber.parse(text, regions: regions)
                 {
                     seen[IndexKey(records.idIndex(idNumber))] = row.number
                 }
@@ -310,7 +315,7 @@ public struct ImportService: Sendable {
                 batch.members = zip(batch.members, ids).map { records.numbered($0, id: $1) }
             }
             try await store.insert(batch.members, importJob: importId, on: sql)
-            try await store.openMemberships(batch.members, orgNames: batch.unionNames, reason: "批量导入", now: now, on: sql)
+            try await store.openMemberships(batch.members, orgNames: batch.unionNames, reason: MemberText.joinedByImport, now: now, on: sql)
             try await Database.bulkInsert(
                 into: "member_import_errors", columns: ["import_id", "row_number", "reason", "raw"],
                 rows: batch.errors.map { [.int(importId), .int(Int64($0.row)), .text($0.reason), .text($0.raw)] }, on: sql)

@@ -171,7 +171,7 @@ public struct JoinService: Sendable {
                     joinDate: today, status: MembershipStatus.active.rawValue, cardNo: nil, workerId: app.workerId, createdAt: now, updatedAt: now)
                 try await store.insert([member], importJob: nil, on: sql)
             }
-            try await store.openMemberships([member], orgNames: [union.id: union.name], reason: "网上入会", now: now, on: sql)
+            try await store.openMemberships([member], orgNames: [union.id: union.name], reason: MemberText.joinedOnline, now: now, on: sql)
             deltas.add(member.counterDeltas())
             deltas[CounterKey(orgId: union.id, metric: .joined, period: String(today.prefix(7)))] = 1
             try await store.bump(deltas, on: sql)

@@ -144,7 +144,7 @@ public struct MemberService: Sendable {
             let id = try await store.allocateIds(1, dialect: dialect, on: sql)[0]
             let member = try records.make(valid, id: id, union: union, workerId: nil, now: now)
             try await store.insert([member], importJob: nil, on: sql)
-            try await store.openMemberships([member], orgNames: [union.id: union.name], reason: "入会", now: now, on: sql)
+            try await store.openMemberships([member], orgNames: [union.id: union.name], reason: MemberText.joinedByClerk, now: now, on: sql)
             var deltas = member.counterDeltas()
             deltas[CounterKey(orgId: union.id, metric: .joined, period: member.joinDate.prefix(7).description)] = 1
             try await store.bump(deltas, on: sql)

@@ -17,6 +17,11 @@ public enum MemberText {
     public static let jobTooLong = "工作岗位不能超过 50 个字"
     public static func duplicateInFile(_ row: Int) -> String { "与第 \(row) 行的身份证号重复" }
     public static let alreadyMember = "该身份证号已是会员，不能重复入会"
+    // How a membership began, as its history shows it.
+    public static let joinedByClerk = "入会"
+    public static let joinedOnline = "网上入会"
+    public static let joinedByImport = "批量导入"
+    public static let joinedByTransfer = "会籍接转"
     public static let revealReasonRequired = "请填写查看理由（至少 2 个字）"
     public static let badStatusChange = "会籍状态不能这样变更"
     // Joining

@@ -141,7 +141,7 @@ public struct TransferService: Sendable {
                                                  objectId: String(t.memberId), orgPath: path, detail: ["transfer": String(id)]), on: sql)
             if updated.releasedAt != nil && updated.acceptedAt != nil {
                 guard let to = try await unions.union(updated.toOrgId), to.active else { throw AppError.conflict(MemberText.unionNotGrassroots) }
-                try await Self.move(memberIds: [t.memberId], to: to, reason: "会籍接转", now: now, store: store, on: sql)
+                try await Self.move(memberIds: [t.memberId], to: to, reason: MemberText.joinedByTransfer, now: now, store: store, on: sql)
                 try await sql.update("membership_transfers").set("status", to: MembershipTransfer.Status.completed.rawValue)
                     .where("id", .equal, id).run()
             }
