@@ -41,13 +41,13 @@ struct Services: Sendable {
     init(config: AppConfig, logger: Logger, clock: AppClock = .system, bcryptCost: UInt8 = 12) throws {
         self.config = config
         self.clock = clock
-        let database = try Database.open(url: config.databaseURL, logger: logger)
+        let database = try Database.open(url: config.databaseURL, options: config.databaseOptions, logger: logger)
         self.database = database
         self.audit = AuditLog(database: database)
         // Lookups for other modules go through a listener-less instance: no cycle with the listeners.
         let unions = UnionDirectoryAdapter(organizations: OrganizationService(database: database, clock: clock))
         let organizations = OrganizationService(
-            database: database, clock: clock, listeners: [AssignmentPathListener(), MemberTreeListener(unions: unions), WorkOrderTreeListener()])
+            database: database, clock: clock, listeners: [AssignmentPathListener(), MemberTreeListener(), WorkOrderTreeListener()])
         self.unions = unions
         self.organizations = organizations
         let directory = OrgDirectoryAdapter(organizations: organizations)
@@ -168,15 +168,13 @@ struct UnionDirectoryAdapter: UnionDirectory {
 
 /// Members keep org paths and follow merges; a union with members cannot just close.
 struct MemberTreeListener: OrgTreeListener {
-    let unions: UnionDirectoryAdapter
-
     func subtreeMoved(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
         try await MemberService.rebaseOrgPaths(from: old, to: new, on: sql)
     }
 
-    func orgMerged(source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws {
-        guard let union = try await unions.unions([target.id]).first else { return }
-        try await TransferService.moveAll(from: source, to: union, reason: "工会撤并", now: Date(), on: sql)
+    func orgMerged(source: OrgPath, into target: Organization, on sql: any SQLDatabase) async throws {
+        try await TransferService.moveAll(
+            from: source, to: UnionDirectoryAdapter.ref(target, parentName: nil), reason: "工会撤并", now: Date(), on: sql)
     }
 
     func orgClosing(_ org: OrgPath, on sql: any SQLDatabase) async throws {

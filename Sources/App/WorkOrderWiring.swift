@@ -73,8 +73,8 @@ struct WorkOrderTreeListener: OrgTreeListener {
         try await WorkOrderPaths.rebase(from: old, to: new, on: sql)
     }
 
-    func orgMerged(source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws {
-        try await WorkOrderPaths.merge(source, into: target, on: sql)
+    func orgMerged(source: OrgPath, into target: Organization, on sql: any SQLDatabase) async throws {
+        try await WorkOrderPaths.merge(source, into: target.path, on: sql)
     }
 
     func orgClosing(_ org: OrgPath, on sql: any SQLDatabase) async throws {

@@ -33,13 +33,13 @@ import Testing
             let db = app.services.database
             // The database itself refuses to change or delete entries.
             await #expect(throws: (any Error).self) {
-                try await db.withConnection { try await $0.raw("UPDATE audit_log SET actor_name = 'x' WHERE id = 3").run() }
+                try await db.transaction { try await $0.raw("UPDATE audit_log SET actor_name = 'x' WHERE id = 3").run() }
             }
             await #expect(throws: (any Error).self) {
-                try await db.withConnection { try await $0.raw("DELETE FROM audit_log WHERE id = 3").run() }
+                try await db.transaction { try await $0.raw("DELETE FROM audit_log WHERE id = 3").run() }
             }
             // Someone with the power to lift the guard edits an entry: verify names it.
-            try await db.withConnection { sql in
+            try await db.transaction { sql in
                 if db.dialect == .postgres {
                     try await sql.raw("ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard").run()
                 } else {
@@ -51,7 +51,7 @@ import Testing
             var result = try await audit.verify()
             #expect(result.firstBroken?.seq == 4 && result.firstBroken?.reason == "entry was altered")
             // A deleted entry is a missing link.
-            try await db.withConnection { try await $0.raw("DELETE FROM audit_log WHERE seq = 2").run() }
+            try await db.transaction { try await $0.raw("DELETE FROM audit_log WHERE seq = 2").run() }
             result = try await audit.verify()
             #expect(result.firstBroken?.seq == 2 && result.firstBroken?.reason == "missing entry")
         }

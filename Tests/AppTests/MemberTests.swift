@@ -187,7 +187,7 @@ enum TestIDs {
     }
 
     func makeWorker(_ app: TestApp) async throws -> Int64 {
-        try await app.services.database.withConnection { sql in
+        try await app.services.database.transaction { sql in
             try await sql.raw("INSERT INTO workers (phone_cipher, phone_index, phone_mask, password_hash, failed_logins, created_at) VALUES ('x', 'i', 'm', 'h', 0, \(bind: Date())) RETURNING id")
                 .first()!.decode(column: "id", as: Int64.self)
         }

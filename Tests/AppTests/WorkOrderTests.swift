@@ -307,7 +307,7 @@ import Testing
             setDay(app, "2026-11-02")
             let town = try await app.services.handlingOrgs.org(f.townA1.id)!
             try await WorkOrderDemo(database: app.services.database, orders: app.services.workOrders).bulk(count: 2500, org: town, seed: 1)
-            try await app.services.database.withConnection { sql in
+            try await app.services.database.transaction { sql in
                 try await sql.raw("UPDATE work_orders SET due_on = '2026-10-30', escalate_on = '2026-10-30' WHERE id % 2 = 0").run()
             }
             let summary = try await app.services.sla.run()
@@ -330,7 +330,7 @@ import Testing
             setDay(app, "2026-11-02")
             let actor = Actor(principal: try await app.services.auth.principal(username: "operator1"), ip: "127.0.0.1", requestId: "t")
             let orders = app.services.workOrders
-            try await app.services.database.withConnection { sql in
+            try await app.services.database.transaction { sql in
                 if app.services.database.dialect == .sqlite {
                     try await sql.raw(
                         "CREATE TRIGGER refuse BEFORE INSERT ON work_orders WHEN NEW.title = '讨薪 7' BEGIN SELECT RAISE(ABORT, 'refused'); END"

@@ -182,7 +182,7 @@ public struct AuthService: SessionResolver {
         guard try checkTOTP(account, code: code, at: clock.now()) else {
             throw AppError.validation(["code": AccountText.badTOTP], message: AccountText.badTOTP)
         }
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             try await sql.update("accounts").set("totp_enabled", to: true).where("id", .equal, account.id).run()
         }
         try await promote(session: session, account: account, action: "auth.totp_enrol", actor: actor)
@@ -216,21 +216,21 @@ public struct AuthService: SessionResolver {
         guard token.count >= 20, token.count <= 100 else { return nil }
         let now = clock.now()
         let id = sha256Hex(token)
-        return try await database.withConnection { [store, orgs] sql in
-            guard let (session, account, grants) = try await store.sessionWithGrants(id: id, on: sql), session.kind == kind else {
-                return nil
-            }
-            if session.expiresAt < now || session.lastSeenAt.addingTimeInterval(Self.idleTimeout) < now {
-                try await store.deleteSession(id: id, on: sql)
-                return nil
-            }
-            guard account.status == .active else { return nil }
-            if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
+        let found = try await database.withConnection { [store] sql in try await store.sessionWithGrants(id: id, on: sql) }
+        guard let (session, account, grants) = found, session.kind == kind else { return nil }
+        // Writes and the org lookup run after the read's connection is back in the pool (see `Database`).
+        if session.expiresAt < now || session.lastSeenAt.addingTimeInterval(Self.idleTimeout) < now {
+            try await database.transaction { [store] sql in try await store.deleteSession(id: id, on: sql) }
+            return nil
+        }
+        guard account.status == .active else { return nil }
+        if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
+            try await database.transaction { sql in
                 try await sql.update("sessions").set("last_seen_at", to: now).where("id", .equal, id).run()
             }
-            let principal = try await Self.principal(account, grants: grants, orgs: orgs)
-            return SessionInfo(id: id, kind: kind, stage: session.stage, csrfToken: session.csrfToken, principal: principal)
         }
+        let principal = try await Self.principal(account, grants: grants, orgs: orgs)
+        return SessionInfo(id: id, kind: kind, stage: session.stage, csrfToken: session.csrfToken, principal: principal)
     }
 
     static func principal(_ account: Account, grants: [AccountStore.Grant], orgs: any OrgDirectory) async throws -> Principal {
@@ -250,16 +250,17 @@ public struct AuthService: SessionResolver {
 extension AuthService {
     /// The principal of an account by name, without a session: for the CLI and demo data acting as that cadre.
     public func principal(username: String) async throws -> Principal {
-        try await database.withConnection { [store, orgs] sql in
+        let (account, grants) = try await database.withConnection { [store] sql in
             guard let account = try await store.account(username: username, on: sql) else { throw AppError.notFound() }
-            return try await Self.principal(account, grants: try await store.grants(accountId: account.id, on: sql), orgs: orgs)
+            return (account, try await store.grants(accountId: account.id, on: sql))
         }
+        return try await Self.principal(account, grants: grants, orgs: orgs)
     }
 
     /// Deletes sessions past their absolute or idle lifetime (a periodic job).
     public func purgeExpiredSessions() async throws {
         let now = clock.now()
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             try await sql.delete(from: "sessions").where("expires_at", .lessThan, now)
                 .orWhere("last_seen_at", .lessThan, now.addingTimeInterval(-Self.idleTimeout)).run()
         }

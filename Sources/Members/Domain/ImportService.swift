@@ -198,7 +198,7 @@ public struct ImportService: Sendable {
     public func run(_ id: Int64, heartbeat: @Sendable () async throws -> Void = {}) async throws {
         guard let item = try await load(id), item.status == .queued || item.status == .running else { return }
         let now = clock.now()
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             try await sql.update("member_imports").set("status", to: MemberImport.Status.running.rawValue)
                 .set("started_at", to: item.startedAt ?? now).where("id", .equal, id).run()
         }
@@ -281,7 +281,7 @@ public struct ImportService: Sendable {
 
     func fail(_ id: Int64, message: String) async throws {
         if let item = try await load(id) { try? FileManager.default.removeItem(atPath: item.filePath) }
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             try await sql.update("member_imports").set("status", to: MemberImport.Status.failed.rawValue).set("message", to: message)
                 .set("finished_at", to: clock.now()).where("id", .equal, id).run()
         }

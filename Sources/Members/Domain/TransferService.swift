@@ -128,7 +128,9 @@ public struct TransferService: Sendable {
         guard actor.scope(.memberWrite).covers(path) else { throw AppError.forbidden }
         let now = clock.now()
         let who = actor.principal?.displayName ?? actor.name
-        try await database.transaction { [store, unions] sql in
+        // Looked up before the transaction: a task holding a connection asks for no other (see `Database`).
+        let to = try await unions.union(t.toOrgId)
+        try await database.transaction { [store] sql in
             let column = side == .release ? "released" : "accepted"
             let updated = try await sql.raw(
                 """
@@ -140,7 +142,7 @@ public struct TransferService: Sendable {
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.transfer_\(side.rawValue)", objectType: "member",
                                                  objectId: String(t.memberId), orgPath: path, detail: ["transfer": String(id)]), on: sql)
             if updated.releasedAt != nil && updated.acceptedAt != nil {
-                guard let to = try await unions.union(updated.toOrgId), to.active else { throw AppError.conflict(MemberText.unionNotGrassroots) }
+                guard let to, to.active else { throw AppError.conflict(MemberText.unionNotGrassroots) }
                 try await Self.move(memberIds: [t.memberId], to: to, reason: MemberText.joinedByTransfer, now: now, store: store, on: sql)
                 try await sql.update("membership_transfers").set("status", to: MembershipTransfer.Status.completed.rawValue)
                     .where("id", .equal, id).run()

@@ -107,13 +107,13 @@ public struct WorkerService: MemberSessionResolver {
             throw AppError(.tooManyRequests, code: "locked", message: MemberText.locked(minutes: Int((until.timeIntervalSince(now) / 60).rounded(.up))))
         }
         guard try await passwords.verify(password, hash: row.decode(column: "password_hash", as: String.self)) else {
-            try await database.withConnection { sql in
+            try await database.transaction { sql in
                 try await sql.raw("UPDATE workers SET failed_logins = failed_logins + 1 WHERE id = \(bind: id)").run()
                 try await sql.raw("UPDATE workers SET locked_until = \(bind: now.addingTimeInterval(900)), failed_logins = 0 WHERE id = \(bind: id) AND failed_logins >= 5").run()
             }
             throw AppError(.unauthorized, code: "invalid_credentials", message: MemberText.loginFailed)
         }
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             try await sql.update("workers").set("failed_logins", to: 0).where("id", .equal, id).run()
         }
         return try await openSession(workerId: id, now: now)
@@ -121,7 +121,7 @@ public struct WorkerService: MemberSessionResolver {
 
     func openSession(workerId: Int64, now: Date) async throws -> String {
         let token = randomToken()
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             try await sql.insert(into: "worker_sessions").columns("id", "worker_id", "csrf_token", "created_at", "last_seen_at", "expires_at")
                 .values(SQLBind(sha256Hex(token)), SQLBind(workerId), SQLBind(randomToken(bytes: 24)), SQLBind(now), SQLBind(now),
                         SQLBind(now.addingTimeInterval(Self.absoluteLifetime))).run()
@@ -130,31 +130,37 @@ public struct WorkerService: MemberSessionResolver {
     }
 
     public func logout(_ session: MemberSessionInfo) async throws {
-        try await database.withConnection { try await $0.delete(from: "worker_sessions").where("id", .equal, session.id).run() }
+        try await database.transaction { try await $0.delete(from: "worker_sessions").where("id", .equal, session.id).run() }
     }
 
     public func resolve(token: String) async throws -> MemberSessionInfo? {
         guard token.count >= 20, token.count <= 100 else { return nil }
         let id = sha256Hex(token)
         let now = clock.now()
-        return try await database.withConnection { sql in
+        let found = try await database.withConnection { sql -> (session: SQLRow, phoneMask: String)? in
             guard let row = try await sql.select().columns("worker_id", "csrf_token", "last_seen_at", "expires_at").from("worker_sessions")
                 .where("id", .equal, id).first()
             else { return nil }
-            let lastSeen = try row.decode(column: "last_seen_at", as: Date.self)
-            if try row.decode(column: "expires_at", as: Date.self) < now || lastSeen.addingTimeInterval(Self.idleTimeout) < now {
-                try await sql.delete(from: "worker_sessions").where("id", .equal, id).run()
-                return nil
-            }
-            if now.timeIntervalSince(lastSeen) > 60 {
-                try await sql.update("worker_sessions").set("last_seen_at", to: now).where("id", .equal, id).run()
-            }
             let workerId = try row.decode(column: "worker_id", as: Int64.self)
             let phoneMask = try await sql.select().column("phone_mask").from("workers").where("id", .equal, workerId).first()?
                 .decode(column: "phone_mask", as: String.self) ?? ""
-            return MemberSessionInfo(id: id, workerId: workerId, csrfToken: try row.decode(column: "csrf_token", as: String.self),
-                                     phoneMask: phoneMask)
+            return (row, phoneMask)
         }
+        guard let (row, phoneMask) = found else { return nil }
+        // Writes run after the read's connection is back (see `Database`), and only when needed.
+        let lastSeen = try row.decode(column: "last_seen_at", as: Date.self)
+        if try row.decode(column: "expires_at", as: Date.self) < now || lastSeen.addingTimeInterval(Self.idleTimeout) < now {
+            try await database.transaction { try await $0.delete(from: "worker_sessions").where("id", .equal, id).run() }
+            return nil
+        }
+        if now.timeIntervalSince(lastSeen) > 60 {
+            try await database.transaction {
+                try await $0.update("worker_sessions").set("last_seen_at", to: now).where("id", .equal, id).run()
+            }
+        }
+        return MemberSessionInfo(
+            id: id, workerId: try row.decode(column: "worker_id", as: Int64.self), csrfToken: try row.decode(column: "csrf_token", as: String.self),
+            phoneMask: phoneMask)
     }
 
     /// The worker's own phone number (to prefill the joining form).
@@ -189,7 +195,7 @@ public struct OutboxSMSSender: SMSSender {
     public func send(to phone: String, body: String) async throws {
         logger.notice("SMS (development sender, not sent)", metadata: ["to": "\(Phone.mask(phone))", "body": "\(body)"])
         let sealed = try cipher.seal(phone)
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             try await sql.insert(into: "sms_outbox").columns("phone_cipher", "phone_mask", "body", "created_at")
                 .values(SQLBind(sealed), SQLBind(Phone.mask(phone)), SQLBind(body), SQLBind(Date())).run()
         }

@@ -7,13 +7,14 @@ import SQLKit
 public protocol OrgTreeListener: Sendable {
     /// Every path that started with `old` now starts with `new`.
     func subtreeMoved(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws
-    /// `source` was merged into `target` (its children have already been moved).
-    func orgMerged(source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws
+    /// `source` was merged into `target` (its children have already been moved). Runs in the merge's
+    /// transaction: whatever a listener needs of `target` is here, it must not look it up on another connection.
+    func orgMerged(source: OrgPath, into target: Organization, on sql: any SQLDatabase) async throws
     /// `org` is about to close; throw (an `AppError`) to refuse, e.g. while it still has members.
     func orgClosing(_ org: OrgPath, on sql: any SQLDatabase) async throws
 }
 
 extension OrgTreeListener {
-    public func orgMerged(source: OrgPath, into target: OrgPath, on sql: any SQLDatabase) async throws {}
+    public func orgMerged(source: OrgPath, into target: Organization, on sql: any SQLDatabase) async throws {}
     public func orgClosing(_ org: OrgPath, on sql: any SQLDatabase) async throws {}
 }

@@ -297,7 +297,7 @@ public struct OrganizationService: Sendable {
             }
             try await store.setParent(of: children, to: target.id, on: sql)
             try await store.adjustChildCount(target.id, by: children.count, on: sql)
-            for listener in listeners { try await listener.orgMerged(source: source.path, into: target.path, on: sql) }
+            for listener in listeners { try await listener.orgMerged(source: source.path, into: target, on: sql) }
             source.status = .merged
             source.mergedInto = target.id
             source.childCount = 0

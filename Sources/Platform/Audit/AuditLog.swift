@@ -89,7 +89,7 @@ public struct AuditLog: Sendable {
 
     /// Appends an entry in its own transaction (failed logins, denials: there is no use case to join).
     public func record(_ entry: AuditEntry) async throws {
-        try await database.withConnection { try await Self.record(entry, on: $0) }
+        try await database.transaction { try await Self.record(entry, on: $0) }
     }
 
     /// Chains every committed, unsealed entry. Returns how many were sealed.

@@ -21,6 +21,8 @@ public struct AppConfig: Sendable {
     public var runJobs: Bool
     /// The first characters of member numbers: the province's two-digit GB/T 2260 code.
     public var memberNumberPrefix: String
+    /// Pool size and the longest wait for a connection (`WH_DB_POOL`, `WH_DB_WAIT_MS`).
+    public var databaseOptions: DatabaseOptions
 
     public var secureCookies: Bool { environment == .production }
 
@@ -51,9 +53,10 @@ public struct AppConfig: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, dataDirectory: String = "./data",
         dataKey: SymmetricKey, environment: Environment = .development, logLevel: Logger.Level = .info,
-        runJobs: Bool = true, memberNumberPrefix: String = "13"
+        runJobs: Bool = true, memberNumberPrefix: String = "13", databaseOptions: DatabaseOptions = DatabaseOptions()
     ) {
         self.memberNumberPrefix = memberNumberPrefix
+        self.databaseOptions = databaseOptions
         self.host = host
         self.port = port
         self.databaseURL = databaseURL
@@ -78,6 +81,15 @@ public struct AppConfig: Sendable {
         guard let logLevel = Logger.Level(rawValue: levelText) else { throw ConfigError.invalid("LOG_LEVEL", levelText) }
         let databaseURL = flags.databaseURL ?? env["DATABASE_URL"] ?? "sqlite://\(dataDirectory)/workershome.sqlite"
         let runJobs = flags.runJobs ?? (env["WH_RUN_JOBS"].map { $0 != "0" && $0 != "false" } ?? true)
+        var databaseOptions = DatabaseOptions()
+        if let text = env["WH_DB_POOL"] {
+            guard let size = Int(text), (1...500).contains(size) else { throw ConfigError.invalid("WH_DB_POOL", text) }
+            databaseOptions.poolSize = size
+        }
+        if let text = env["WH_DB_WAIT_MS"] {
+            guard let ms = Int(text), (1...600_000).contains(ms) else { throw ConfigError.invalid("WH_DB_WAIT_MS", text) }
+            databaseOptions.wait = .milliseconds(ms)
+        }
         let key = try loadDataKey(env: env, dataDirectory: dataDirectory, environment: environment, logger: logger)
         if !databaseURL.hasPrefix("postgres") {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -85,7 +97,7 @@ public struct AppConfig: Sendable {
         return AppConfig(
             host: flags.host ?? env["WH_HOST"] ?? "127.0.0.1", port: port, databaseURL: databaseURL,
             dataDirectory: dataDirectory, dataKey: key, environment: environment, logLevel: logLevel, runJobs: runJobs,
-            memberNumberPrefix: env["WH_MEMBER_NO_PREFIX"] ?? "13")
+            memberNumberPrefix: env["WH_MEMBER_NO_PREFIX"] ?? "13", databaseOptions: databaseOptions)
     }
 
     /// The data key from `WH_DATA_KEY` (base64, 32 bytes). In development one is generated into

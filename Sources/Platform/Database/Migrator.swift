@@ -66,7 +66,7 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(_ migrations: [Migration]) async throws -> [String] {
         let dialect = database.dialect
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             try await sql.raw(
                 SQLQueryString(
                     dialect.expand(

@@ -9,92 +9,45 @@ import Synchronization
 
 /// One SQLite file with a small pool of connections in WAL mode: readers run side by side,
 /// write transactions take turns at an in-process gate, so no connection sits in SQLite's busy
-/// wait while holding a thread another connection needs.
+/// wait while holding a thread another connection needs. Both waits are bounded (`DatabaseOptions.wait`).
 final class SQLiteBackend: DatabaseBackend {
     let pool: SQLitePool
-    let writeGate = AsyncGate()
+    let writes: Permits
 
-    init(path: String, logger: Logger) {
-        self.pool = SQLitePool(path: path, size: 4, logger: logger)
+    init(path: String, options: DatabaseOptions, logger: Logger) {
+        self.pool = SQLitePool(path: path, size: options.poolSize ?? 4, wait: options.wait, logger: logger)
+        self.writes = Permits(capacity: 1, timeout: options.wait)
     }
 
     func serializingWrites<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await writeGate.withTurn(body)
+        try await writes.withPermit(body)
     }
 
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let conn = try await pool.acquire()
-        do {
-            let result = try await body(conn.sql(queryLogLevel: .trace))
-            await pool.release(conn)
-            return result
-        } catch {
-            await pool.release(conn)
-            throw error
-        }
-    }
-
-    var service: any Service { pool }
-
-    var poolStatus: PoolStatus { pool.status }
-}
-
-actor SQLitePool: Service {
-    let path: String
-    let size: Int
-    let logger: Logger
-    private var idle: [SQLiteConnection] = []
-    private var opened = 0
-    private var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
-    private var closed = false
-    private let counters = Mutex<(inUse: Int, size: Int)>((0, 0))
-    /// One thread per connection: a connection waiting on SQLite's lock never starves the others.
-    private let threads: NIOThreadPool
-
-    init(path: String, size: Int, logger: Logger) {
-        self.path = path
-        self.size = size
-        self.logger = logger
-        self.threads = NIOThreadPool(numberOfThreads: size)
-        threads.start()
-        counters.withLock { $0.size = size }
-    }
-
-    nonisolated var status: PoolStatus {
-        counters.withLock { PoolStatus(inUse: $0.inUse, capacity: $0.size) }
-    }
-
-    func acquire() async throws -> SQLiteConnection {
-        if closed { throw DatabaseError.closed }
-        counters.withLock { $0.inUse += 1 }
-        if let conn = idle.popLast() { return conn }
-        if opened < size {
-            opened += 1
+        try await pool.permits.withPermit {
+            let conn = try await pool.take()
             do {
-                return try await open()
+                let result = try await body(conn.sql(queryLogLevel: .trace))
+                await pool.put(conn)
+                return result
             } catch {
-                opened -= 1
-                counters.withLock { $0.inUse -= 1 }
+                await pool.put(conn)
                 throw error
             }
         }
-        return try await withCheckedThrowingContinuation { waiters.append($0) }
     }
 
-    func release(_ conn: SQLiteConnection) async {
-        counters.withLock { $0.inUse -= 1 }
-        if closed {
-            try? await conn.close().get()
-            if counters.withLock({ $0.inUse }) == 0 { try? await threads.shutdownGracefully() }
-        } else if !waiters.isEmpty {
-            counters.withLock { $0.inUse += 1 }
-            waiters.removeFirst().resume(returning: conn)
-        } else {
-            idle.append(conn)
-        }
+    func ping() async throws { try await pool.probe.ping() }
+
+    var service: any Service { pool }
+
+    var poolStatus: PoolStatus {
+        PoolStatus(
+            inUse: pool.permits.inUse, capacity: pool.permits.capacity, waiting: pool.permits.waiting + writes.waiting,
+            timeouts: pool.permits.timeouts + writes.timeouts)
     }
 
-    private func open() async throws -> SQLiteConnection {
+    static func open(path: String, threads: NIOThreadPool, logger: Logger) async throws -> SQLiteConnection {
         let conn = try await SQLiteConnection.open(
             storage: .file(path: path), threadPool: threads, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
         let sql = conn.sql()
@@ -102,7 +55,55 @@ actor SQLitePool: Service {
         try await sql.raw("PRAGMA busy_timeout = 10000").run()
         try await sql.raw("PRAGMA foreign_keys = ON").run()
         try await sql.raw("PRAGMA synchronous = NORMAL").run()
+        // Writes go through `Database.transaction`, which takes the write turn; one outside it fails at once.
+        try await sql.raw("PRAGMA query_only = ON").run()
         return conn
+    }
+}
+
+/// The connections of the pool. `permits` bounds how many are out at once, so `take` finds an
+/// idle one or opens one more, never waits.
+actor SQLitePool: Service {
+    let path: String
+    let logger: Logger
+    nonisolated let permits: Permits
+    nonisolated let probe: SQLiteProbe
+    private var idle: [SQLiteConnection] = []
+    private var out = 0
+    private var closed = false
+    /// One thread per connection, and one for the probe: a connection waiting on SQLite's lock
+    /// never starves the others.
+    private let threads: NIOThreadPool
+
+    init(path: String, size: Int, wait: Duration, logger: Logger) {
+        self.path = path
+        self.logger = logger
+        self.permits = Permits(capacity: size, timeout: wait)
+        self.threads = NIOThreadPool(numberOfThreads: size + 1)
+        threads.start()
+        self.probe = SQLiteProbe(path: path, threads: threads, logger: logger)
+    }
+
+    func take() async throws -> SQLiteConnection {
+        if closed { throw DatabaseError.closed }
+        out += 1
+        if let conn = idle.popLast() { return conn }
+        do {
+            return try await SQLiteBackend.open(path: path, threads: threads, logger: logger)
+        } catch {
+            out -= 1
+            throw error
+        }
+    }
+
+    func put(_ conn: SQLiteConnection) async {
+        out -= 1
+        if closed {
+            try? await conn.close().get()
+            if out == 0 { try? await threads.shutdownGracefully() }
+        } else {
+            idle.append(conn)
+        }
     }
 
     /// Waits for graceful shutdown, then closes every connection.
@@ -113,33 +114,55 @@ actor SQLitePool: Service {
 
     func shutdown() async {
         closed = true
-        for waiter in waiters { waiter.resume(throwing: DatabaseError.closed) }
-        waiters.removeAll()
+        await probe.close()
         // The future-based close: the async one refuses to run in a cancelled task.
         for conn in idle { try? await conn.close().get() }
         idle.removeAll()
-        if counters.withLock({ $0.inUse }) == 0 { try? await threads.shutdownGracefully() }
+        if out == 0 { try? await threads.shutdownGracefully() }
     }
 }
 
-/// A first-come, first-served turn for async work (an async mutex).
-actor AsyncGate {
-    private var busy = false
-    private var queue: [CheckedContinuation<Void, Never>] = []
+/// The health check's own connection (with a thread of its own in the pool's threads), opened on first use.
+actor SQLiteProbe {
+    let path: String
+    let logger: Logger
+    let threads: NIOThreadPool
+    private var conn: SQLiteConnection?
+    private var closed = false
 
-    func withTurn<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        if busy {
-            await withCheckedContinuation { queue.append($0) }
-        } else {
-            busy = true
-        }
-        defer {
-            if queue.isEmpty { busy = false } else { queue.removeFirst().resume() }
-        }
-        return try await body()
+    init(path: String, threads: NIOThreadPool, logger: Logger) {
+        self.path = path
+        self.threads = threads
+        self.logger = logger
     }
-}
 
-public enum DatabaseError: Error {
-    case closed
+    func close() async {
+        closed = true
+        try? await conn?.close().get()
+        conn = nil
+    }
+
+    func ping() async throws {
+        let conn = try await connection()
+        do {
+            _ = try await conn.query("SELECT 1").get()
+        } catch {
+            self.conn = nil
+            try? await conn.close().get()
+            throw error
+        }
+    }
+
+    private func connection() async throws -> SQLiteConnection {
+        if let conn { return conn }
+        if closed { throw DatabaseError.closed }
+        let conn = try await SQLiteBackend.open(path: path, threads: threads, logger: logger)
+        if closed || self.conn != nil {  // shut down, or another ping opened one meanwhile
+            try? await conn.close().get()
+        }
+        if closed { throw DatabaseError.closed }
+        if let existing = self.conn { return existing }
+        self.conn = conn
+        return conn
+    }
 }

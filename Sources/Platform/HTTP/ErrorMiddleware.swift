@@ -18,6 +18,9 @@ public struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as AppError {
             return respond(error, request, context)
+        } catch DatabaseError.busy {
+            context.logger.warning("no database connection free in time")
+            return respond(.databaseBusy, request, context)
         } catch let error as HTTPError {
             let appError = AppError(
                 error.status, code: error.status == .notFound ? "not_found" : "http_\(error.status.code)",
@@ -71,6 +74,7 @@ public struct Problem: Encodable, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json; charset=utf-8"
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if status == 503 { headers[.retryAfter] = "1" }
         return Response(
             status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -80,7 +80,7 @@ public final class JobQueue: Sendable {
     @discardableResult
     public func enqueue(kind: String, payload: String, maxAttempts: Int = 5) async throws -> Int64 {
         let now = clock.now()
-        let id = try await database.withConnection { try await Self.enqueue(kind: kind, payload: payload, runAt: now, maxAttempts: maxAttempts, on: $0) }
+        let id = try await database.transaction { try await Self.enqueue(kind: kind, payload: payload, runAt: now, maxAttempts: maxAttempts, on: $0) }
         poke()
         return id
     }
@@ -141,7 +141,7 @@ public final class JobQueue: Sendable {
 
     func finish(_ job: Job, error: String?, retry: Bool) async throws {
         let now = clock.now()
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             if let error {
                 // Back off 2^attempts seconds before the next try.
                 let next = now.addingTimeInterval(pow(2, Double(job.attempts)))
@@ -158,7 +158,7 @@ public final class JobQueue: Sendable {
     /// Keeps the lease of a long job (an import) while it works.
     func heartbeat(_ jobId: Int64) async throws {
         let now = clock.now()
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             try await sql.update("jobs").set("locked_at", to: now).where("id", .equal, jobId).run()
         }
     }

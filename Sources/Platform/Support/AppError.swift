@@ -33,6 +33,8 @@ public struct AppError: Error, Sendable, CustomStringConvertible {
     public static let unauthenticated = AppError(
         .unauthorized, code: "unauthenticated", message: PlatformText.unauthenticated)
     public static let badCSRF = AppError(.forbidden, code: "csrf", message: PlatformText.badCSRF)
+    /// Every database connection stayed busy for longer than a request may wait.
+    public static let databaseBusy = AppError(.serviceUnavailable, code: "database_busy", message: PlatformText.databaseBusy)
 
     public static func badRequest(_ message: String) -> AppError {
         AppError(.badRequest, code: "bad_request", message: message)

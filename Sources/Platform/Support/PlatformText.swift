@@ -11,6 +11,7 @@ public enum PlatformText {
     public static let required = "此项为必填项"
     public static let tooLong = "内容过长"
     public static let concurrentChange = "该记录刚被他人修改，请刷新后重试"
+    public static let databaseBusy = "数据库繁忙，请稍后重试"
 }
 
 extension PlatformText {

@@ -46,7 +46,7 @@ public struct NotificationService: Sendable {
     /// Moves this cadre's mark past every notice they can see now; other handlers' marks stay.
     public func markAllRead(_ actor: Actor) async throws {
         guard let accountId = actor.accountId else { return }
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             let newest = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("id")), as: "id").from("notifications")
                 .where(Self.staffCondition(actor)).first()?.decode(column: "id", as: Int64?.self)
             guard let newest else { return }
@@ -58,7 +58,7 @@ public struct NotificationService: Sendable {
     }
 
     public func markWorkerRead(_ workerId: Int64, now: Date) async throws {
-        try await database.withConnection { sql in
+        try await database.transaction { sql in
             try await sql.update("notifications").set("read_at", to: now).where("worker_id", .equal, workerId).where(
                 "read_at", .is, SQLLiteral.null
             ).run()
