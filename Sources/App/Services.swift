@@ -107,6 +107,7 @@ struct Services: Sendable {
 /// Accounts sees the tree through this.
 struct OrgDirectoryAdapter: OrgDirectory {
     let organizations: OrganizationService
+    let labelRelation: any SQLExpression = OrganizationService.labelRelation
 
     func orgs(_ ids: [Int64]) async throws -> [OrgRef] {
         try await organizations.summaries(ids).map { OrgRef(id: $0.id, path: $0.path, name: $0.name, active: $0.isActive) }

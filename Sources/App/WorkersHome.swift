@@ -89,6 +89,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the web server (and the job loop unless --no-jobs).")
     @OptionGroup var options: GlobalOptions
     @Flag(help: "Leave jobs to `workershome worker`") var noJobs = false
+    static let gracePeriod: Duration = .seconds(15)
 
     func run() async throws {
         let (config, logger) = try options.load()
@@ -96,7 +97,12 @@ struct Serve: AsyncParsableCommand {
         let app = try buildApplication(services: services, logger: logger, runJobs: config.runJobs && !noJobs)
         logger.info(
             "网上职工之家 listening", metadata: ["url": "http://\(config.host):\(config.port)/", "database": "\(services.database.dialect)"])
-        try await app.runService()
+        // SIGTERM lets requests in flight finish (none waits longer than the pool's bounded wait),
+        // and is never held up past the grace period, so a supervisor's restart is prompt.
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = Self.gracePeriod
+        group.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: group).run()
     }
 }
 

@@ -64,7 +64,7 @@ import Testing
             #expect(try await web.get("/admin").location == "/admin/totp/enrol", "nothing else until enrolled")
             let page = try await web.get("/admin/totp/enrol")
             #expect(page.status == .ok)
-            let account = try await app.services.database.withConnection { try await AccountStore().account(username: "root", on: $0)! }
+            let account = try await app.services.database.withConnection { try await app.services.accounts.store.account(username: "root", on: $0)! }
             let secret = try app.services.auth.cipher.open(account.totpSecret!)
             let code = { String(format: "%06d", TOTP(secret: secret).compute(date: app.clock.now)) }
             #expect(try await web.post("/admin/totp/enrol", ["code": "000000"]).status == .unprocessableContent)

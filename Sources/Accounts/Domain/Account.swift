@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import SQLKit
 
 /// A staff account (工会干部).
 public struct Account: Codable, Sendable {
@@ -78,6 +79,9 @@ public struct OrgRef: Sendable {
 /// The tree as Accounts sees it; App wires the Organizations implementation in.
 public protocol OrgDirectory: Sendable {
     func orgs(_ ids: [Int64]) async throws -> [OrgRef]
+    /// The orgs as a relation to join in SQL, with columns `id`, `name` and `active`: the session
+    /// resolve reads the names and states of the orgs its grants are in within its one statement.
+    var labelRelation: any SQLExpression { get }
     /// Active orgs whose name or region code matches `text`, among those `actor` may read.
     func search(_ text: String, actor: Actor, limit: Int) async throws -> [OrgRef]
 }

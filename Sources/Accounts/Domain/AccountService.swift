@@ -6,7 +6,7 @@ import SQLKit
 /// only what they themselves hold over the org in question.
 public struct AccountService: Sendable {
     let database: Database
-    let store = AccountStore()
+    let store: AccountStore
     let passwords: PasswordPolicy
     let clock: AppClock
     let orgs: any OrgDirectory
@@ -17,6 +17,7 @@ public struct AccountService: Sendable {
         self.passwords = passwords
         self.clock = clock
         self.orgs = orgs
+        self.store = AccountStore(orgLabels: orgs.labelRelation)
         self.audit = AuditLog(database: database)
     }
 
@@ -266,6 +267,6 @@ public struct AccountService: Sendable {
 
     /// Keeps stored org paths in step with a reorganised tree (wired as an org tree listener in App).
     public static func rebaseOrgPaths(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
-        try await AccountStore().rebasePaths(from: old, to: new, on: sql)
+        try await AccountStore.rebasePaths(from: old, to: new, on: sql)
     }
 }

@@ -14,7 +14,7 @@ public struct AuthService: SessionResolver {
     static let touchInterval: TimeInterval = 60
 
     let database: Database
-    let store = AccountStore()
+    let store: AccountStore
     let passwords: PasswordPolicy
     let cipher: FieldCipher
     let clock: AppClock
@@ -27,6 +27,7 @@ public struct AuthService: SessionResolver {
         self.cipher = cipher
         self.clock = clock
         self.orgs = orgs
+        self.store = AccountStore(orgLabels: orgs.labelRelation)
         self.audit = AuditLog(database: database)
     }
 
@@ -229,18 +230,17 @@ public struct AuthService: SessionResolver {
                 try await sql.update("sessions").set("last_seen_at", to: now).where("id", .equal, id).run()
             }
         }
-        let principal = try await Self.principal(account, grants: grants, orgs: orgs)
+        let principal = Self.principal(account, grants: grants)
         return SessionInfo(id: id, kind: kind, stage: session.stage, csrfToken: session.csrfToken, principal: principal)
     }
 
-    static func principal(_ account: Account, grants: [AccountStore.Grant], orgs: any OrgDirectory) async throws -> Principal {
-        let refs = Dictionary(uniqueKeysWithValues: try await orgs.orgs(grants.map(\.orgId)).map { ($0.id, $0) })
+    static func principal(_ account: Account, grants: [AccountStore.Grant]) -> Principal {
         let assignments = grants.compactMap { grant -> RoleAssignment? in
             // An assignment on a closed or merged org grants nothing.
-            guard let ref = refs[grant.orgId], ref.active else { return nil }
+            guard grant.orgActive else { return nil }
             return RoleAssignment(
                 id: grant.assignmentId, roleCode: grant.role.code, roleName: grant.role.name, orgId: grant.orgId, orgPath: grant.orgPath,
-                orgName: ref.name, permissions: grant.role.permissions)
+                orgName: grant.orgName, permissions: grant.role.permissions)
         }
         return Principal(
             accountId: account.id, username: account.username, displayName: account.displayName, assignments: assignments)
@@ -254,7 +254,7 @@ extension AuthService {
             guard let account = try await store.account(username: username, on: sql) else { throw AppError.notFound() }
             return (account, try await store.grants(accountId: account.id, on: sql))
         }
-        return try await Self.principal(account, grants: grants, orgs: orgs)
+        return Self.principal(account, grants: grants)
     }
 
     /// Deletes sessions past their absolute or idle lifetime (a periodic job).

@@ -4,6 +4,29 @@ import SQLKit
 
 /// The SQL of accounts, roles, assignments and sessions.
 struct AccountStore: Sendable {
+    /// The directory's org relation (`id`, `name`, `active`), joined onto grants.
+    let orgLabels: any SQLExpression
+    private let sessionQuery: QueryText
+
+    init(orgLabels: any SQLExpression) {
+        self.orgLabels = orgLabels
+        self.sessionQuery = QueryText { sql in
+            let sessionColumns = SessionRow.CodingKeys.allCases.map { key in
+                SQLAlias(SQLColumn(key.rawValue, table: "sessions"), as: SQLIdentifier("s_" + key.rawValue))
+            }
+            let query = sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("accounts")))
+                .columns(sessionColumns).columns(Self.grantColumns).from("sessions")
+                .join("accounts", on: SQLColumn("id", table: "accounts"), .equal, SQLColumn("account_id", table: "sessions"))
+                .join(
+                    "role_assignments", method: SQLJoinMethod.left,
+                    on: SQLColumn("account_id", table: "role_assignments"), .equal, SQLColumn("id", table: "accounts")
+                )
+            return Self.joinRolesAndOrgs(query, orgLabels)
+                .where(SQLColumn("id", table: "sessions"), .equal, SQLBind("")).orderBy(SQLColumn("id", table: "role_assignments"))
+                .query
+        }
+    }
+
     func account(id: Int64, on sql: any SQLDatabase) async throws -> Account? {
         try await sql.select().column("*").from("accounts").where("id", .equal, id).first(decoding: Account.self)
     }
@@ -51,11 +74,13 @@ struct AccountStore: Sendable {
             requiresTOTP: try row.decode(column: prefix + "requires_totp", as: Bool.self))
     }
 
-    /// A role held at an org, with the role's permissions: what a principal is built from.
+    /// A role held at an org, with the role's permissions and the org's name and state: what a principal is built from.
     struct Grant {
         var assignmentId: Int64
         var orgId: Int64
         var orgPath: OrgPath
+        var orgName: String
+        var orgActive: Bool
         var role: Role
     }
 
@@ -65,17 +90,31 @@ struct AccountStore: Sendable {
         + ["code", "name", "permissions", "builtin", "requires_totp"].map {
             SQLAlias(SQLColumn($0, table: "roles"), as: SQLIdentifier("r_" + $0))
         }
+        + ["name", "active"].map { SQLAlias(SQLColumn($0, table: "o"), as: SQLIdentifier("o_" + $0)) }
+
+    /// Joins each assignment's role, and its org as `o` (an org missing from the directory reads as inactive).
+    private static func joinRolesAndOrgs(_ query: SQLSelectBuilder, _ orgLabels: any SQLExpression) -> SQLSelectBuilder {
+        query
+            .join(
+                "roles", method: SQLJoinMethod.left,
+                on: SQLColumn("code", table: "roles"), .equal, SQLColumn("role_code", table: "role_assignments")
+            )
+            .join(
+                SQLAlias(SQLGroupExpression(orgLabels), as: SQLIdentifier("o")), method: SQLJoinMethod.left,
+                on: SQLColumn("id", table: "o"), .equal, SQLColumn("org_id", table: "role_assignments"))
+    }
 
     private static func grant(_ row: any SQLRow) throws -> Grant? {
         guard let id = try row.decode(column: "g_id", as: Int64?.self) else { return nil }
+        let orgId = try row.decode(column: "g_org_id", as: Int64.self)
         return Grant(
-            assignmentId: id, orgId: try row.decode(column: "g_org_id", as: Int64.self),
-            orgPath: try row.decode(column: "g_org_path", as: OrgPath.self), role: try role(row, prefix: "r_"))
+            assignmentId: id, orgId: orgId, orgPath: try row.decode(column: "g_org_path", as: OrgPath.self),
+            orgName: try row.decode(column: "o_name", as: String?.self) ?? "#\(orgId)",
+            orgActive: try row.decode(column: "o_active", as: Bool?.self) ?? false, role: try role(row, prefix: "r_"))
     }
 
     func grants(accountId: Int64, on sql: any SQLDatabase) async throws -> [Grant] {
-        try await sql.select().columns(Self.grantColumns).from("role_assignments")
-            .join("roles", on: SQLColumn("code", table: "roles"), .equal, SQLColumn("role_code", table: "role_assignments"))
+        try await Self.joinRolesAndOrgs(sql.select().columns(Self.grantColumns).from("role_assignments"), orgLabels)
             .where(SQLColumn("account_id", table: "role_assignments"), .equal, SQLBind(accountId))
             .orderBy(SQLColumn("id", table: "role_assignments"))
             .all().compactMap(Self.grant)
@@ -83,22 +122,7 @@ struct AccountStore: Sendable {
 
     /// A session, its account and the account's grants in one query: every signed-in request starts here.
     func sessionWithGrants(id: String, on sql: any SQLDatabase) async throws -> (SessionRow, Account, [Grant])? {
-        let sessionColumns = SessionRow.CodingKeys.allCases.map { key in
-            SQLAlias(SQLColumn(key.rawValue, table: "sessions"), as: SQLIdentifier("s_" + key.rawValue))
-        }
-        let rows = try await sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("accounts")))
-            .columns(sessionColumns).columns(Self.grantColumns).from("sessions")
-            .join("accounts", on: SQLColumn("id", table: "accounts"), .equal, SQLColumn("account_id", table: "sessions"))
-            .join(
-                "role_assignments", method: SQLJoinMethod.left,
-                on: SQLColumn("account_id", table: "role_assignments"), .equal, SQLColumn("id", table: "accounts")
-            )
-            .join(
-                "roles", method: SQLJoinMethod.left,
-                on: SQLColumn("code", table: "roles"), .equal, SQLColumn("role_code", table: "role_assignments")
-            )
-            .where(SQLColumn("id", table: "sessions"), .equal, SQLBind(id)).orderBy(SQLColumn("id", table: "role_assignments"))
-            .all()
+        let rows = try await sessionQuery.all([id], on: sql)
         guard let first = rows.first else { return nil }
         let session = try first.decode(model: SessionRow.self, prefix: "s_")
         return (session, try first.decode(model: Account.self), try rows.compactMap(Self.grant))
@@ -129,7 +153,7 @@ struct AccountStore: Sendable {
     }
 
     /// Moves the stored copies of org paths along with a reorganised subtree.
-    func rebasePaths(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
+    static func rebasePaths(from old: OrgPath, to new: OrgPath, on sql: any SQLDatabase) async throws {
         for (table, column) in [("role_assignments", "org_path"), ("accounts", "home_org_path")] {
             try await OrgPath.rebase(table, column, from: old, to: new, on: sql)
         }

@@ -137,7 +137,7 @@ public struct WorkerService: MemberSessionResolver {
         guard token.count >= 20, token.count <= 100 else { return nil }
         let id = sha256Hex(token)
         let now = clock.now()
-        let found = try await database.withConnection { sql -> (session: SQLRow, phoneMask: String)? in
+        let found = try await database.withConnection { sql -> (session: any SQLRow, phoneMask: String)? in
             guard let row = try await sql.select().columns("worker_id", "csrf_token", "last_seen_at", "expires_at").from("worker_sessions")
                 .where("id", .equal, id).first()
             else { return nil }

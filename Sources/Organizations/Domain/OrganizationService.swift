@@ -83,6 +83,9 @@ public struct OrganizationService: Sendable {
         try await database.withConnection { try await store.find(ids, on: $0) }
     }
 
+    /// Orgs as a relation for other modules to join in SQL: columns `id`, `name`, `active`.
+    public static var labelRelation: any SQLExpression { OrganizationStore.labelRelation }
+
     /// The same, only what names and places an org.
     public func summaries(_ ids: [Int64]) async throws -> [OrgSummary] {
         try await database.withConnection { try await store.summaries(ids, on: $0) }

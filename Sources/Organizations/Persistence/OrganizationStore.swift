@@ -5,12 +5,19 @@ import SQLKit
 /// The SQL of the union tree. Every function runs on the `SQLDatabase` it is given, so the
 /// service decides what shares a transaction.
 struct OrganizationStore: Sendable {
+    /// The orgs as a relation with columns `id`, `name` and `active`, for another module to join
+    /// (the session resolve): the one piece of this table's layout that leaves this store.
+    static let labelRelation: any SQLExpression = SQLRaw(
+        "SELECT id, name, status = '\(OrgStatus.active.rawValue)' AS active FROM organizations")
+
     let dialect: Dialect
 
     func find(_ id: Int64, on sql: any SQLDatabase) async throws -> Organization? {
-        try await sql.select().column("*").from("organizations").where("id", .equal, id)
-            .first(decoding: Organization.self)
+        try await Self.byId.all([id], on: sql).first?.decode(model: Organization.self)
     }
+
+    /// Every org page and API read starts with this one.
+    private static let byId = QueryText { sql in sql.select().column("*").from("organizations").where("id", .equal, SQLBind(0)).query }
 
     func find(_ ids: [Int64], on sql: any SQLDatabase) async throws -> [Organization] {
         guard !ids.isEmpty else { return [] }

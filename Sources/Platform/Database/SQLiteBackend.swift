@@ -62,15 +62,13 @@ final class SQLiteBackend: DatabaseBackend {
 }
 
 /// The connections of the pool. `permits` bounds how many are out at once, so `take` finds an
-/// idle one or opens one more, never waits.
-actor SQLitePool: Service {
+/// idle one or opens one more, never waits. A mutex, not an actor: two hops per request saved.
+final class SQLitePool: Service, Sendable {
     let path: String
     let logger: Logger
-    nonisolated let permits: Permits
-    nonisolated let probe: SQLiteProbe
-    private var idle: [SQLiteConnection] = []
-    private var out = 0
-    private var closed = false
+    let permits: Permits
+    let probe: SQLiteProbe
+    private let state = Mutex<(idle: [SQLiteConnection], out: Int, closed: Bool)>(([], 0, false))
     /// One thread per connection, and one for the probe: a connection waiting on SQLite's lock
     /// never starves the others.
     private let threads: NIOThreadPool
@@ -85,25 +83,29 @@ actor SQLitePool: Service {
     }
 
     func take() async throws -> SQLiteConnection {
-        if closed { throw DatabaseError.closed }
-        out += 1
-        if let conn = idle.popLast() { return conn }
+        let idle = try state.withLock { state -> SQLiteConnection? in
+            if state.closed { throw DatabaseError.closed }
+            state.out += 1
+            return state.idle.popLast()
+        }
+        if let idle { return idle }
         do {
             return try await SQLiteBackend.open(path: path, threads: threads, logger: logger)
         } catch {
-            out -= 1
+            state.withLock { $0.out -= 1 }
             throw error
         }
     }
 
     func put(_ conn: SQLiteConnection) async {
-        out -= 1
-        if closed {
-            try? await conn.close().get()
-            if out == 0 { try? await threads.shutdownGracefully() }
-        } else {
-            idle.append(conn)
+        let (closed, last) = state.withLock { state in
+            state.out -= 1
+            if !state.closed { state.idle.append(conn) }
+            return (state.closed, state.out == 0)
         }
+        guard closed else { return }
+        try? await conn.close().get()
+        if last { try? await threads.shutdownGracefully() }
     }
 
     /// Waits for graceful shutdown, then closes every connection.
@@ -113,12 +115,15 @@ actor SQLitePool: Service {
     }
 
     func shutdown() async {
-        closed = true
+        let (idle, none) = state.withLock { state in
+            state.closed = true
+            defer { state.idle.removeAll() }
+            return (state.idle, state.out == 0)
+        }
         await probe.close()
         // The future-based close: the async one refuses to run in a cancelled task.
         for conn in idle { try? await conn.close().get() }
-        idle.removeAll()
-        if out == 0 { try? await threads.shutdownGracefully() }
+        if none { try? await threads.shutdownGracefully() }
     }
 }
 
