@@ -482,3 +482,49 @@ private func cells(_ rows: [SpreadsheetRow]) -> [[String]] { rows.map(\.cells) }
         }
     }
 }
+
+/// What a crafted file can make the readers hold is bounded (issue 11: a few KB expanding to GB).
+@Suite struct SpreadsheetLimitTests {
+    @Test func aRowOfCommasKeepsAtMostTheColumnLimit() throws {
+        let dir = try TempDir()
+        let url = try dir.file("wide.csv", "a,b\n" + String(repeating: ",", count: 100_000) + "\nc,d\n")
+        let rows = try readAll(url)
+        #expect(rows.map(\.cells.count) == [2, SpreadsheetLimits.maxColumns, 2])
+        #expect(rows[2].cells == ["c", "d"])
+    }
+
+    @Test func aCellAtTheLastExcelColumnIsDropped() throws {
+        let dir = try TempDir()
+        let sheet =
+            "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+            + "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>x</t></is></c><c r=\"XFD1\" t=\"inlineStr\"><is><t>far</t></is></c></row>"
+            + "</sheetData></worksheet>"
+        let parts: [(String, String)] = [
+            ("[Content_Types].xml", "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
+            (
+                "_rels/.rels",
+                "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+            ),
+            (
+                "xl/workbook.xml",
+                "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"
+            ),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ]
+        let url = dir.url.appendingPathComponent("far.xlsx")
+        try ZipPackageWriter.write(to: url, parts: parts.map { ($0.0, Data($0.1.utf8)) })
+        #expect(try readAll(url).map(\.cells) == [["x"]])
+    }
+
+    @Test func tooManySharedStringsIsRefused() throws {
+        let xml = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">" + String(repeating: "<si/>", count: 11) + "</sst>"
+        #expect(throws: SpreadsheetError.invalidWorkbook("too many shared strings")) {
+            _ = try SharedStringTable.load(from: XMLTokenizer(data: Data(xml.utf8)), limit: 10)
+        }
+        #expect(try SharedStringTable.load(from: XMLTokenizer(data: Data(xml.utf8)), limit: 11).count == 11)
+    }
+}

@@ -129,8 +129,9 @@ public struct MemberSite: Sendable {
                                                job: form.job, actor: context.actor)
                 return Response.redirect(to: "/me", flash: .ok(MemberWebText.profileSaved))
             } catch let error as AppError where error.status == .unprocessableContent {
-                let mine = try await portal.mine(workerId: session.workerId)
-                return profilePage(MemberRow(mine.member!), FormState(values: form.input.values, error: error), context)
+                // The member may have moved to another worker meanwhile (a rejoin approved for the same ID).
+                guard let member = try await portal.mine(workerId: session.workerId).member else { return Response.redirect(to: "/me") }
+                return profilePage(MemberRow(member), FormState(values: form.input.values, error: error), context)
             }
         }
         group.get("/me/transfer") { request, context in

@@ -12,9 +12,9 @@ public struct MultipartForm: Sendable {
 
     /// Reads the request body. The caller owns (and deletes) `file`.
     public static func receive(_ request: Request, into directory: URL, limit: Int) async throws -> MultipartForm {
-        guard let type = request.headers[.contentType], type.hasPrefix("multipart/form-data"),
-            let boundary = type.components(separatedBy: "boundary=").last?.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        else { throw AppError.badRequest(PlatformText.malformedBody) }
+        guard let type = request.headers[.contentType], let boundary = boundary(of: type) else {
+            throw AppError.badRequest(PlatformText.malformedBody)
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let state = PartState(directory: directory)
         let parser = MultipartParser(boundary: boundary)
@@ -35,6 +35,23 @@ public struct MultipartForm: Sendable {
             throw AppError.badRequest(PlatformText.malformedBody)
         }
         return state.form
+    }
+
+    /// The `boundary` parameter of a `multipart/form-data` content type, if it is one RFC 2046 allows
+    /// (1–70 characters of its set, not ending in a space): MultipartKit traps on an empty one.
+    static func boundary(of contentType: String) -> String? {
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
+        for part in parts.dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "boundary" else { continue }
+            var value = pair[1].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            let allowed = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ")
+            guard (1...70).contains(value.count), value.allSatisfy(allowed.contains), value.last != " " else { return nil }
+            return value
+        }
+        return nil
     }
 
     /// Parser callbacks are synchronous and run on the receiving task only.

@@ -94,6 +94,15 @@ public final class JobQueue: Sendable {
         let stale = now.addingTimeInterval(-Self.lease)
         let dialect = database.dialect
         return try await database.transaction { [workerId] sql in
+            // A job whose runner died on every attempt (its lease ran out each time) fails rather than
+            // being taken up again: a job that kills its process must not do so after every restart.
+            try await sql.raw(
+                """
+                UPDATE jobs SET status = 'failed', finished_at = \(bind: now), locked_by = NULL,
+                last_error = 'the runner stopped during every attempt (lease expired)'
+                WHERE status = 'running' AND locked_at < \(bind: stale) AND attempts >= max_attempts
+                """
+            ).run()
             let pick: SQLQueryString = """
                 SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= \(bind: now))
                    OR (status = 'running' AND locked_at < \(bind: stale))

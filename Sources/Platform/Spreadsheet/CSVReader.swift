@@ -271,7 +271,7 @@ public final class CSVReader: SpreadsheetReader {
                     j += 1
                 }
                 if j == n && !atEOF { return nil }
-                if keep {
+                if keep && cells.count < SpreadsheetLimits.maxColumns {
                     if j > i { scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<j])) }
                     let text = scratch.withUnsafeBufferPointer { decode($0, encoding, &broken) }
                     cells.append(text)
@@ -285,7 +285,9 @@ public final class CSVReader: SpreadsheetReader {
                     j += 1
                 }
                 if j == n && !atEOF { return nil }
-                if keep { cells.append(decode(UnsafeBufferPointer(rebasing: buf[i..<j]), encoding, &broken)) }
+                if keep && cells.count < SpreadsheetLimits.maxColumns {
+                    cells.append(decode(UnsafeBufferPointer(rebasing: buf[i..<j]), encoding, &broken))
+                }
                 i = j
             }
             // After a field: delimiter, terminator or end of file.

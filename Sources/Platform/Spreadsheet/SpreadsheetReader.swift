@@ -80,6 +80,15 @@ public enum SpreadsheetFormat: String, Sendable {
 
 /// Failures that stop reading or writing a whole file. Row-level damage is reported per row instead
 /// (`SpreadsheetRow.problem`).
+/// Bounds on what a spreadsheet may make the readers hold, whatever the file claims: a few bytes
+/// of crafted XML or commas must not expand into gigabytes of empty cells.
+public enum SpreadsheetLimits {
+    /// Cells kept per row; later ones are dropped (import templates have a dozen columns).
+    public static let maxColumns = 256
+    /// Entries in an XLSX shared-string table.
+    public static let maxSharedStrings = 4_000_000
+}
+
 public enum SpreadsheetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be opened or read; the detail is for logs.
     case unreadableFile(String)

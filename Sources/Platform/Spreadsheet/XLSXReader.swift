@@ -20,7 +20,6 @@ public final class XLSXReader: SpreadsheetReader {
     static let queueDepth = 4
     /// The most shared-string text accepted, in bytes (a guard against decompression bombs).
     static let maxSharedStringBytes = 1 << 30
-    static let maxColumns = 16_384
 
     public var format: SpreadsheetFormat { .xlsx }
     /// The worksheet read (its tab name).
@@ -234,7 +233,7 @@ struct SheetParser {
                     inCell = false
                     capture = .none
                     flushText()
-                    guard hasValue, column >= 1, column <= XLSXReader.maxColumns else { continue }
+                    guard hasValue, column >= 1, column <= SpreadsheetLimits.maxColumns else { continue }
                     let text = cellText(type: cellType)
                     if column <= cells.count {
                         cells[column - 1] = text
@@ -440,7 +439,7 @@ struct SharedStringTable: Sendable {
         starts.append(bytes.count)
     }
 
-    static func load(from tokenizer: XMLTokenizer) throws -> SharedStringTable {
+    static func load(from tokenizer: XMLTokenizer, limit: Int = SpreadsheetLimits.maxSharedStrings) throws -> SharedStringTable {
         var tokenizer = tokenizer
         var table = SharedStringTable()
         var inItem = false
@@ -473,6 +472,9 @@ struct SharedStringTable: Sendable {
                 case .si:
                     if isEmpty {
                         table.append([])
+                        if table.count > limit {
+                            throw SpreadsheetError.invalidWorkbook("too many shared strings")
+                        }
                     } else {
                         inItem = true
                         phoneticDepth = 0
@@ -498,6 +500,9 @@ struct SharedStringTable: Sendable {
                     table.append(XMLText.unescapeOOXML(value))
                     if table.bytes.count > XLSXReader.maxSharedStringBytes {
                         throw SpreadsheetError.invalidWorkbook("shared strings too large")
+                    }
+                    if table.count > limit {
+                        throw SpreadsheetError.invalidWorkbook("too many shared strings")
                     }
                 default:
                     break

@@ -151,3 +151,42 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         return s
     }
 }
+
+/// A calendar month, `2026-01`, for report ranges. Years 2000–2100 only: a report never needs
+/// more, and a range a request can name stays small enough to build month by month.
+public struct CivilMonth: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public static let years = 2000...2100
+    public let year: Int
+    public let month: Int
+
+    public init?(year: Int, month: Int) {
+        guard Self.years.contains(year), (1...12).contains(month) else { return nil }
+        self.year = year
+        self.month = month
+    }
+
+    /// Strict `YYYY-MM`.
+    public init?(iso: some StringProtocol) {
+        let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
+            parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }),
+            let y = Int(parts[0]), let m = Int(parts[1])
+        else { return nil }
+        self.init(year: y, month: m)
+    }
+
+    public init(_ date: CivilDate) {
+        self.year = date.year
+        self.month = date.month
+    }
+
+    /// The month after this one; nil past the last year.
+    public var next: CivilMonth? { month == 12 ? CivilMonth(year: year + 1, month: 1) : CivilMonth(year: year, month: month + 1) }
+
+    /// Months from `self` to `other`, both counted (0 when `other` is earlier).
+    public func count(through other: CivilMonth) -> Int { max(0, (other.year - year) * 12 + other.month - month + 1) }
+
+    public var iso: String { CivilDate.pad(year, 4) + "-" + CivilDate.pad(month, 2) }
+    public var description: String { iso }
+    public static func < (a: CivilMonth, b: CivilMonth) -> Bool { (a.year, a.month) < (b.year, b.month) }
+}

@@ -52,14 +52,18 @@ public struct StatsService: Sendable {
         self.orgs = orgs
     }
 
+    /// The longest range one report may cover: ten years of months.
+    public static let maxMonths = 120
+
     /// Stats of `orgId`'s subtree (default: the actor's first subtree) for months `from`...`to` (`2026-01`).
-    public func stats(orgId: Int64?, from: String, to: String, actor: Actor) async throws -> WorkOrderStats {
+    public func stats(orgId: Int64?, from fromText: String, to toText: String, actor: Actor) async throws -> WorkOrderStats {
         let scope = try actor.requireScope(.workOrderRead)
+        let (first, last) = try Self.range(fromText, toText)
+        let (from, to) = (first.iso, last.iso)
         let rootId = orgId ?? scope.roots.first?.id
         guard let rootId, let root = try await orgs.org(rootId), scope.covers(root.path) else {
             throw AppError.notFound(WorkOrderText.notFound)
         }
-        guard Self.isMonth(from), Self.isMonth(to), from <= to else { throw AppError.validation(["from": WorkOrderText.dayInvalid]) }
         let snapshot = try await catalog.snapshot()
         let rows = try await database.withConnection { sql in
             // SUM of a bigint is numeric on PostgreSQL: cast back so both databases decode Int64.
@@ -88,10 +92,10 @@ public struct StatsService: Sendable {
             months[period, default: .init(key: period, label: period)].add(line)
         }
         // Every month of the range, including empty ones, so charts keep their time axis.
-        var month = from
-        while month <= to {
-            if months[month] == nil { months[month] = .init(key: month, label: month) }
-            month = Self.nextMonth(month)
+        var month: CivilMonth? = first
+        while let m = month, m <= last {
+            if months[m.iso] == nil { months[m.iso] = .init(key: m.iso, label: m.iso) }
+            month = m.next
         }
         return WorkOrderStats(
             root: root, from: from, to: to, total: total,
@@ -99,10 +103,18 @@ public struct StatsService: Sendable {
             byMonth: months.values.sorted { $0.key < $1.key })
     }
 
-    static func isMonth(_ s: String) -> Bool { s.count == 7 && CivilDate(iso: s + "-01") != nil }
-
-    static func nextMonth(_ s: String) -> String {
-        let d = CivilDate(iso: s + "-01")!
-        return d.month == 12 ? "\(d.year + 1)-01" : String(format: "%04d-%02d", d.year, d.month + 1)
+    /// Both months valid, in order, and at most `maxMonths` apart; otherwise a 422 naming the field.
+    static func range(_ from: String, _ to: String) throws -> (CivilMonth, CivilMonth) {
+        var v = Validator()
+        let first = CivilMonth(iso: from)
+        let last = CivilMonth(iso: to)
+        v.check(first != nil, "from", WorkOrderText.monthInvalid)
+        v.check(last != nil, "to", WorkOrderText.monthInvalid)
+        try v.validate()
+        guard let first, let last else { throw AppError.validation(["from": WorkOrderText.monthInvalid]) }
+        v.check(first <= last, "to", WorkOrderText.monthOrder)
+        v.check(first.count(through: last) <= maxMonths, "from", WorkOrderText.monthRangeTooLong(maxMonths))
+        try v.validate()
+        return (first, last)
     }
 }

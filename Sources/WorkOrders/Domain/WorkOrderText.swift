@@ -16,6 +16,9 @@ public enum WorkOrderText {
         "province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）", "grassroots": "基层",
     ]
 
+    static let monthInvalid = "月份应写作 2026-01（2000 年至 2100 年）"
+    static let monthOrder = "截止月份不能早于起始月份"
+    static func monthRangeTooLong(_ n: Int) -> String { "统计范围最多 \(n) 个月" }
     static let typeRequired = "请选择诉求类型"
     static let typeUnknown = "诉求类型不存在或已停用"
     static let categoryRequired = "请选择诉求分类"

@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import SQLKit
+import Synchronization
+import Testing
+
+@testable import Accounts
+@testable import App
+@testable import Organizations
+@testable import Platform
+@testable import WorkOrders
+
+/// The holes of issue 11, each probed the way an attacker found it.
+@Suite struct SecurityTests {
+    /// A month range from request data never traps (9999-12 had no next month) and stays bounded.
+    @Test func statsRangesAreValidatedAndBounded() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            let token = try await app.token("county")
+            for (from, to, field) in [
+                ("9999-12", "9999-12", "from"), ("0001-01", "9999-12", "from"), ("2026-13", "2026-12", "from"),
+                ("2026-01", "2025-12", "to"), ("2017-01", "2027-01", "from"),
+            ] {
+                let r = try await app.api(.get, "/api/v1/work-order-stats?from=\(from)&to=\(to)", token: token)
+                #expect(r.status == .unprocessableContent, "\(from)…\(to): \(r.status)")
+                #expect(((r.body as? [String: Any])?["errors"] as? [String: String])?[field] != nil, "\(from)…\(to): \(r.raw)")
+            }
+            let ok = try await app.api(.get, "/api/v1/work-order-stats?from=2017-01&to=2026-12", token: token)
+            #expect(ok.status == .ok)
+            #expect(((ok.body as? [String: Any])?["byMonth"] as? [Any])?.count == StatsService.maxMonths)
+            let web = WebSession(app)
+            _ = try await web.login("county")
+            #expect(try await web.get("/admin/work-order-stats?from=9999-12&to=9999-12").status == .unprocessableContent)
+        }
+    }
+
+    /// MultipartKit traps on an empty boundary: the form is refused before it gets there.
+    @Test func anEmptyMultipartBoundaryIsABadRequest() async throws {
+        try await TestApp.run { app in
+            _ = try await Fixture.build(app)
+            let site = try await WebSession.worker(app, phone: "13812340077")
+            _ = try await site.get("/me/requests/new")
+            for type in ["multipart/form-data; boundary=", "multipart/form-data; boundary=\"\"", "multipart/form-data"] {
+                let response = try await app.client.execute(
+                    uri: "/me/requests?_csrf=\(site.csrf)", method: .post,
+                    headers: [.contentType: type, .cookie: site.cookieHeader], body: ByteBuffer(string: "--\r\n"))
+                #expect(response.status == .badRequest, "\(type)")
+            }
+            #expect(MultipartForm.boundary(of: "multipart/form-data; boundary=----wh42") == "----wh42")
+            #expect(MultipartForm.boundary(of: "multipart/form-data; charset=utf-8; boundary=\"a b\"") == "a b")
+            #expect(MultipartForm.boundary(of: "multipart/form-data; boundary=" + String(repeating: "x", count: 71)) == nil)
+            #expect(MultipartForm.boundary(of: "text/plain; boundary=abc") == nil)
+        }
+    }
+
+    /// A job whose runner died on every attempt is failed, not taken up again after each restart.
+    @Test func aJobThatKeepsKillingItsRunnerIsFailedAfterItsAttempts() async throws {
+        try await TestApp.run { app in
+            let jobs = app.services.jobs
+            let runs = Counter()
+            jobs.register("test.deadly") { _, _ in runs.add() }
+            let id = try await jobs.enqueue(kind: "test.deadly", payload: "", maxAttempts: 2)
+            // Two runners took it and died (their leases expired): attempts are used up.
+            try await app.services.database.transaction { sql in
+                try await sql.raw(
+                    "UPDATE jobs SET status = 'running', attempts = 2, locked_at = \(bind: app.clock.now.addingTimeInterval(-3600)) WHERE id = \(bind: id)"
+                ).run()
+            }
+            #expect(try await jobs.drain() == 0)
+            #expect(runs.value == 0)
+            let status = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT status FROM jobs WHERE id = \(bind: id)").first()?.decode(column: "status", as: String.self)
+            }
+            #expect(status == "failed")
+        }
+    }
+}
+
+/// A count shared by tasks.
+final class Counter: Sendable {
+    private let state = Mutex(0)
+    func add() { state.withLock { $0 += 1 } }
+    var value: Int { state.withLock { $0 } }
+}
