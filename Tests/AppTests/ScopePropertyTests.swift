@@ -21,6 +21,15 @@ import Testing
         var accounts: [Account]
         var roles: [Role]
         var auditPaths: [OrgPath?]
+        /// Where each account holds roles (granted by the system, often above its home org).
+        var held: [Int64: [OrgPath]]
+    }
+
+    /// The seed of a run's world: `WH_TEST_SEED` replays one; otherwise a fresh one, printed.
+    static func seed(_ test: String) -> UInt64 {
+        let seed = ProcessInfo.processInfo.environment["WH_TEST_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
+        print("\(test): world seed \(seed) (replay with WH_TEST_SEED=\(seed))")
+        return seed
     }
 
     /// Three random trees (forest roots at depth 0), 25 accounts with random homes, audit entries on random orgs.
@@ -46,11 +55,30 @@ import Testing
                 }
             }
         }
+        // Every world has grassroots unions, for members and work orders to belong to.
+        if !all.contains(where: { $0.level == .grassroots }) {
+            let parent = rng.pick(all)
+            all.append(
+                try await orgs.createChild(
+                    of: parent.id, OrgInput(name: "\(parent.name)-基层", level: .grassroots, kind: .grassroots), actor: app.system))
+        }
         var accounts: [Account] = []
+        var held: [Int64: [OrgPath]] = [:]
+        let roles = try await app.services.accounts.roles()
         for i in 0..<25 {
-            accounts.append(try await app.services.accounts.create(
+            let account = try await app.services.accounts.create(
                 NewAccount(username: "user\(i)", displayName: "用户\(i)", password: Fixture.password, homeOrgId: rng.pick(all).id),
-                actor: app.system))
+                actor: app.system)
+            accounts.append(account)
+            // Roles anywhere in the forest, so some sit above or beside the home org.
+            for _ in 0..<Int.random(in: 0...2, using: &rng) {
+                let org = rng.pick(all)
+                if (try? await app.services.accounts.grant(accountId: account.id, roleCode: rng.pick(roles).code, orgId: org.id, actor: app.system))
+                    != nil
+                {
+                    held[account.id, default: []].append(org.path)
+                }
+            }
         }
         var auditPaths: [OrgPath?] = []
         for i in 0..<150 {
@@ -59,7 +87,7 @@ import Testing
             try await app.services.audit.record(
                 AuditEntry(actor: app.system, action: "test.event", objectType: "test", objectId: String(i), orgPath: path))
         }
-        return World(orgs: all, accounts: accounts, roles: try await app.services.accounts.roles(), auditPaths: auditPaths)
+        return World(orgs: all, accounts: accounts, roles: roles, auditPaths: auditPaths, held: held)
     }
 
     static func randomPrincipal(_ world: World, rng: inout DemoRandom) -> Principal {
@@ -86,7 +114,7 @@ import Testing
 
     @Test func noReadWriteOrGrantLeavesTheScope() async throws {
         try await TestApp.run { app in
-            let world = try await Self.makeWorld(app, seed: UInt64.random(in: 0...UInt64.max))
+            let world = try await Self.makeWorld(app, seed: Self.seed("noReadWriteOrGrantLeavesTheScope"))
             let orgsService = app.services.organizations
             let accountsService = app.services.accounts
             let activeOrgs = world.orgs
@@ -142,11 +170,16 @@ import Testing
                     }
                     // A grant: succeeds exactly when the granter holds the grant and every permission of the role
                     // over the org, and may manage the account; and then the grantee's new scope is within the granter's.
+                    let accountWrite = principal.scope(.accountWrite)
+                    // Any write to an account needs account.write over its home and every org it holds a role in.
+                    func mayWrite(_ account: Account) -> Bool {
+                        accountScope.covers(account.homeOrgPath) && accountWrite.covers(account.homeOrgPath)
+                            && world.held[account.id, default: []].allSatisfy(accountWrite.covers)
+                    }
                     let grantee = rng.pick(world.accounts)
                     let role = rng.pick(world.roles)
                     let org = rng.pick(activeOrgs)
-                    let allowed = read.covers(org.path) && accountScope.covers(grantee.homeOrgPath)
-                        && principal.scope(.accountWrite).covers(grantee.homeOrgPath) && principal.scope(.roleGrant).covers(org.path)
+                    let allowed = read.covers(org.path) && mayWrite(grantee) && principal.scope(.roleGrant).covers(org.path)
                         && role.permissions.allSatisfy { principal.scope($0).covers(org.path) }
                     let granted = try? await accountsService.grant(accountId: grantee.id, roleCode: role.code, orgId: org.id, actor: actor)
                     count(granted != nil ? "grant.allowed" : "grant.refused")
@@ -155,15 +188,28 @@ import Testing
                         for permission in role.permissions { #expect(principal.scope(permission).covers(org.path)) }
                         try await accountsService.revoke(assignmentId: granted!, actor: .system("test"))
                     } else {
-                        // Refused: either not allowed, or the same grant exists already (never, as we revoke).
-                        #expect(!allowed)
+                        // Refused: not allowed, or the same grant exists already (from the world).
+                        let duplicate = try await accountsService.assignments(of: grantee.id, actor: .system("test"))
+                            .contains { $0.roleCode == role.code && $0.orgId == org.id }
+                        #expect(!allowed || duplicate)
                     }
+                    // Reset and disable: exactly where the principal may write the account.
+                    let someone = rng.pick(world.accounts)
+                    let reset = try? await accountsService.resetPassword(someone.id, to: "Reset!2026x", actor: actor)
+                    #expect((reset != nil) == mayWrite(someone))
+                    count(reset != nil ? "reset.allowed" : "reset.refused")
+                    let disabled = try? await accountsService.setStatus(someone.id, .disabled, actor: actor)
+                    #expect((disabled != nil) == mayWrite(someone))
+                    if disabled != nil { try await accountsService.setStatus(someone.id, .active, actor: .system("test")) }
                 } catch {
                     Issue.record("unexpected error \(error) for scope \(read)")
                 }
             }
             let seen = tally.withLock { $0 }
-            for key in ["read.visible", "read.hidden", "write.allowed", "write.refused", "grant.allowed", "grant.refused"] {
+            for key in [
+                "read.visible", "read.hidden", "write.allowed", "write.refused", "grant.allowed", "grant.refused", "reset.allowed",
+                "reset.refused",
+            ] {
                 #expect(seen[key, default: 0] > 0, "no case had \(key): \(seen)")
             }
             print("scope property outcomes: \(seen.sorted { $0.key < $1.key })")
@@ -174,7 +220,7 @@ import Testing
     /// search), read and stats answer exactly what the principal's scope covers.
     @Test func noMemberOrWorkOrderLeavesTheScope() async throws {
         try await TestApp.run { app in
-            let seed = UInt64.random(in: 0...UInt64.max)
+            let seed = Self.seed("noMemberOrWorkOrderLeavesTheScope")
             let world = try await Self.makeWorld(app, seed: seed)
             var rng = DemoRandom(seed: seed &+ 1)
             let unions = world.orgs.filter { $0.level == .grassroots }

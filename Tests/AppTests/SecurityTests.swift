@@ -77,6 +77,49 @@ import Testing
             #expect(status == "failed")
         }
     }
+
+    /// A county admin cannot reset, disable or re-grant an account of the county that also holds
+    /// a province role, through the API or the console, and sees that role listed.
+    @Test func aLowerAdminCannotTakeOverAnAccountThatHoldsAHigherRole() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            let cadre = try await Fixture.account(app, "dual", role: Role.viewer, at: f.countyA1)
+            _ = try await app.services.accounts.grant(accountId: cadre.id, roleCode: Role.orgAdmin, orgId: f.province.id, actor: app.system)
+            let token = try await app.token("county")
+            #expect(
+                try await app.api(.post, "/api/v1/accounts/\(cadre.id)/password", token: token, json: ["password": "Taken!2026x"]).status
+                    == .forbidden)
+            #expect(try await app.api(.patch, "/api/v1/accounts/\(cadre.id)", token: token, json: ["status": "disabled"]).status == .forbidden)
+            #expect(
+                try await app.api(
+                    .post, "/api/v1/accounts/\(cadre.id)/assignments", token: token,
+                    json: ["roleCode": Role.viewer, "orgId": f.townA1.id]
+                ).status == .forbidden)
+            let held = try await app.api(.get, "/api/v1/accounts/\(cadre.id)/assignments", token: token)
+            let orgIds = ((held.body as? [[String: Any]]) ?? []).compactMap { ($0["orgId"] as? NSNumber)?.int64Value }
+            #expect(orgIds.sorted() == [f.province.id, f.countyA1.id].sorted())
+            let web = WebSession(app)
+            _ = try await web.login("county")
+            let page = try await web.get("/admin/accounts/\(cadre.id)")
+            #expect(page.html.contains("另有角色") && page.html.contains(f.province.name))
+            #expect(try await web.post("/admin/accounts/\(cadre.id)/password", ["password": "Taken!2026x"]).status == .forbidden)
+            #expect(try await web.post("/admin/accounts/\(cadre.id)/status", ["status": "disabled"]).status == .forbidden)
+            // The account still signs in with its own password, and the refusals are audited.
+            _ = try await app.token("dual")
+            let denied = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE result = 'denied' AND object_id = \(bind: String(cadre.id))")
+                    .first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+            #expect(denied >= 4)
+            // A province admin may.
+            try await Fixture.account(app, "prov", role: Role.orgAdmin, at: f.province)
+            let prov = try await app.token("prov")
+            #expect(
+                try await app.api(.post, "/api/v1/accounts/\(cadre.id)/password", token: prov, json: ["password": "Reset!2026x"]).status
+                    == .noContent)
+        }
+    }
 }
 
 /// A count shared by tasks.

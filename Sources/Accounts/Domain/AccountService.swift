@@ -41,14 +41,14 @@ public struct AccountService: Sendable {
         return account
     }
 
-    /// The roles an account holds, in orgs the actor may see.
+    /// Every role an account holds, those above the actor's scope too: an admin must see that the
+    /// account carries more than they can change (they may not change it then; see `mayWrite`).
     public func assignments(of id: Int64, actor: Actor) async throws -> [AssignmentView] {
         let account = try await get(id, actor: actor)
         let rows = try await database.withConnection { [store] in try await store.assignments(accountId: account.id, on: $0) }
         let roles = try await roles()
         let names = Dictionary(uniqueKeysWithValues: try await orgs.orgs(rows.map(\.orgId)).map { ($0.id, $0.name) })
-        let scope = actor.scope(.accountRead)
-        return rows.filter { scope.covers($0.orgPath) }.map { row in
+        return rows.map { row in
             AssignmentView(
                 id: row.id, roleCode: row.roleCode, roleName: roles.first { $0.code == row.roleCode }?.name ?? row.roleCode,
                 orgId: row.orgId, orgName: names[row.orgId] ?? "#\(row.orgId)", orgPath: row.orgPath,
@@ -116,7 +116,7 @@ public struct AccountService: Sendable {
         guard let org = try await orgs.org(orgId), org.active, actor.scope(.orgRead).covers(org.path) else {
             throw AppError.validation(["orgId": AccountText.orgNotFound])
         }
-        guard Self.mayGrant(role, at: org.path, actor: actor), actor.scope(.accountWrite).covers(account.homeOrgPath) else {
+        guard Self.mayGrant(role, at: org.path, actor: actor), try await mayWrite(account, actor: actor) else {
             try await denied(actor, "role.grant", objectId: String(accountId), orgPath: org.path, detail: ["role": roleCode])
             throw AppError(.forbidden, code: "forbidden", message: AccountText.grantExceedsScope)
         }
@@ -146,7 +146,7 @@ public struct AccountService: Sendable {
         guard let role = try await database.withConnection({ [store] in try await store.role(row.roleCode, on: $0) }) else {
             throw AppError.notFound(AccountText.roleNotFound)
         }
-        guard Self.mayGrant(role, at: row.orgPath, actor: actor), actor.scope(.accountWrite).covers(account.homeOrgPath) else {
+        guard Self.mayGrant(role, at: row.orgPath, actor: actor), try await mayWrite(account, actor: actor) else {
             try await denied(actor, "role.revoke", objectId: String(row.accountId), orgPath: row.orgPath, detail: ["role": row.roleCode])
             throw AppError(.forbidden, code: "forbidden", message: AccountText.grantExceedsScope)
         }
@@ -247,8 +247,18 @@ public struct AccountService: Sendable {
         return role
     }
 
+    /// Whether `actor` may change `account`: `account.write` over its home org and over every org
+    /// in which it holds a role. A county admin must not reset or disable a cadre of the county who
+    /// also holds a province role, and then sign in with it.
+    public func mayWrite(_ account: Account, actor: Actor) async throws -> Bool {
+        let scope = actor.scope(.accountWrite)
+        guard scope.covers(account.homeOrgPath) else { return false }
+        let held = try await database.withConnection { [store] in try await store.assignments(accountId: account.id, on: $0) }
+        return held.allSatisfy { scope.covers($0.orgPath) }
+    }
+
     func requireWrite(_ account: Account, _ action: String, actor: Actor) async throws {
-        guard actor.scope(.accountWrite).covers(account.homeOrgPath) else {
+        guard try await mayWrite(account, actor: actor) else {
             try await denied(actor, action, objectId: String(account.id), orgPath: account.homeOrgPath)
             throw AppError.forbidden
         }

@@ -159,12 +159,13 @@ extension AccountsWeb {
             for role in try await accounts.grantableRoles(at: assignment.orgPath, actor: actor)
             where !grantable.contains(where: { $0.code == role.code }) { grantable.append(role) }
         }
-        let canWrite = actor.scope(.accountWrite).covers(account.homeOrgPath)
+        let canWrite = try await accounts.mayWrite(account, actor: actor)
         let allRoles = Dictionary(uniqueKeysWithValues: try await accounts.roles().map { ($0.code, $0) })
         let model: [String: Any] = [
             "account": AccountRow(account, now: Date()),
             "assignments": assignments.map { a -> [String: Any] in
-                ["id": a.id, "roleName": a.roleName, "orgName": a.orgName, "orgHref": "/admin/orgs/\(a.orgId)",
+                ["id": a.id, "roleName": a.roleName, "orgName": a.orgName,
+                 "orgHref": actor.scope(.orgRead).covers(a.orgPath) ? "/admin/orgs/\(a.orgId)" : "",
                  "grantedBy": a.grantedBy, "grantedAt": DisplayDate.minutes(a.grantedAt),
                  "canRevoke": canWrite && allRoles[a.roleCode].map { AccountService.mayGrant($0, at: a.orgPath, actor: actor) } == true]
             },
@@ -173,6 +174,7 @@ extension AccountsWeb {
             "grantOrgs": grantOrgs,
             "roles": grantable.map { ["code": $0.code, "name": $0.name, "selected": $0.code == form.values["roleCode"]] },
             "canWrite": canWrite, "isSelf": actor.accountId == account.id,
+            "heldAbove": !canWrite && actor.scope(.accountWrite).covers(account.homeOrgPath),
             "form": form.context, "orgq": request.query("orgq") ?? "",
         ]
         let status: HTTPResponse.Status = form.message == nil ? .ok : (form.errors.isEmpty ? .conflict : .unprocessableContent)
