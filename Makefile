@@ -14,6 +14,7 @@ test:
 	scripts/test
 
 build:
+	scripts/install-deps build
 	$(SWIFT) build --product workershome
 
 ## The province-sized demo (about 55,000 unions) into DATABASE_URL (or ./data)

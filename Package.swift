@@ -45,9 +45,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // QR codes (TOTP enrolment, later the member e-card) through Debian's libqrencode.
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .target(
             name: "Platform",
             dependencies: [
+                "CQREncode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),

@@ -64,11 +64,19 @@ import Testing
             #expect(try await web.get("/admin").location == "/admin/totp/enrol", "nothing else until enrolled")
             let page = try await web.get("/admin/totp/enrol")
             #expect(page.status == .ok)
+            // The page changes nothing; a POST makes the secret.
+            #expect(try await web.post("/admin/totp/enrol/start", [:]).location == "/admin/totp/enrol")
+            #expect(try await web.get("/admin/totp/enrol").html.contains("<svg"))
             let account = try await app.services.database.withConnection { try await app.services.accounts.store.account(username: "root", on: $0)! }
-            let secret = try app.services.auth.cipher.open(account.totpSecret!)
-            let code = { String(format: "%06d", TOTP(secret: secret).compute(date: app.clock.now)) }
+            let secret = try app.services.auth.cipher.open(account.totpPending!)
+            // A code works once: each use below is in a later 30-second step.
+            let code = { () -> String in
+                app.clock.advance(30)
+                return String(format: "%06d", TOTP(secret: secret).compute(date: app.clock.now))
+            }
             #expect(try await web.post("/admin/totp/enrol", ["code": "000000"]).status == .unprocessableContent)
-            #expect(try await web.post("/admin/totp/enrol", ["code": code()]).location == "/admin")
+            let enrolled = try await web.post("/admin/totp/enrol", ["code": code()])
+            #expect(enrolled.status == .ok && enrolled.html.contains("recovery-codes"))
             #expect(try await web.get("/admin").status == .ok)
             // From now on: password, then code.
             let second = WebSession(app)

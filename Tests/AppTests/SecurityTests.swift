@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdOTP
 import HummingbirdTesting
 import NIOCore
 import SQLKit
@@ -118,6 +119,101 @@ import Testing
             #expect(
                 try await app.api(.post, "/api/v1/accounts/\(cadre.id)/password", token: prov, json: ["password": "Reset!2026x"]).status
                     == .noContent)
+        }
+    }
+
+    /// Enrols `username` through the console and returns the secret and the recovery codes.
+    func enrol(_ app: TestApp, _ web: WebSession, _ username: String) async throws -> (secret: String, recovery: [String]) {
+        _ = try await web.get("/admin/totp/enrol")
+        #expect(try await web.post("/admin/totp/enrol/start", [:]).location == "/admin/totp/enrol")
+        let account = try await app.services.database.withConnection { try await app.services.accounts.store.account(username: username, on: $0) }
+        let secret = try app.services.auth.cipher.open(try #require(account?.totpPending))
+        let done = try await web.post("/admin/totp/enrol", ["code": totp(secret, app)])
+        let recovery = done.html.matches(of: /<li class="code">([a-z0-9-]+)<\/li>/).map { String($0.1) }
+        return (secret, recovery)
+    }
+
+    func totp(_ secret: String, _ app: TestApp) -> String { String(format: "%06d", TOTP(secret: secret).compute(date: app.clock.now)) }
+
+    /// Opening the enrolment page changes nothing (it once switched two-factor login off); replacing
+    /// the authenticator needs the current code or a recovery code, by POST; every step is audited.
+    @Test func aGETNeverSwitchesOffTwoFactorLogin() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "root", role: Role.systemAdmin, at: f.province)
+            let web = WebSession(app)
+            _ = try await web.login("root")
+            let (secret, recovery) = try await enrol(app, web, "root")
+            #expect(recovery.count == AuthService.recoveryCodeCount)
+            let before = try await app.services.database.withConnection { try await app.services.accounts.store.account(username: "root", on: $0) }
+            #expect(try await web.get("/admin/totp/enrol").status == .ok)
+            let after = try await app.services.database.withConnection { try await app.services.accounts.store.account(username: "root", on: $0) }
+            #expect(after?.totpEnabled == true && after?.totpSecret == before?.totpSecret && after?.totpPending == nil)
+            // Starting over without the current factor is refused, and audited.
+            #expect(try await web.post("/admin/totp/enrol/start", [:]).status == .unprocessableContent)
+            #expect(try await web.post("/admin/totp/enrol/start", ["code": "123456"]).status == .unprocessableContent)
+            app.clock.advance(30)
+            #expect(try await web.post("/admin/totp/enrol/start", ["code": totp(secret, app)]).location == "/admin/totp/enrol")
+            let actions = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT action, result FROM audit_log WHERE action LIKE 'auth.totp%' ORDER BY id").all().map {
+                    "\(try $0.decode(column: "action", as: String.self)):\(try $0.decode(column: "result", as: String.self))"
+                }
+            }
+            #expect(actions == ["auth.totp_enrol_start:ok", "auth.totp_enrol:ok", "auth.totp_enrol_start:denied", "auth.totp_enrol_start:denied", "auth.totp_enrol_start:ok"])
+        }
+    }
+
+    /// A TOTP code works once; each recovery code works once instead of a code.
+    @Test func secondFactorCodesWorkOnce() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "root", role: Role.systemAdmin, at: f.province)
+            let web = WebSession(app)
+            _ = try await web.login("root")
+            let (secret, recovery) = try await enrol(app, web, "root")
+            app.clock.advance(30)
+            let code = totp(secret, app)
+            _ = try await app.token("root", totp: code)
+            let replay = try await app.api(.post, "/api/v1/session", token: nil, json: ["username": "root", "password": Fixture.password, "totpCode": code])
+            #expect(replay.status == .unauthorized)
+            let second = WebSession(app)
+            _ = try await second.login("root")
+            _ = try await second.get("/admin/login/totp")
+            #expect(try await second.post("/admin/login/totp", ["code": code]).status == .unprocessableContent)
+            #expect(try await second.post("/admin/login/totp", ["code": recovery[0].uppercased()]).location == "/admin")
+            let third = WebSession(app)
+            _ = try await third.login("root")
+            _ = try await third.get("/admin/login/totp")
+            #expect(try await third.post("/admin/login/totp", ["code": recovery[0]]).status == .unprocessableContent)
+            #expect(try await third.post("/admin/login/totp", ["code": recovery[1]]).location == "/admin")
+            let stored = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT code_hash FROM totp_recovery_codes").all().map { try $0.decode(column: "code_hash", as: String.self) }
+            }
+            #expect(stored.count == AuthService.recoveryCodeCount && !stored.contains { recovery.contains($0) })
+        }
+    }
+
+    /// Sixteen wrong passwords at once get five checks between them, then the lock.
+    @Test func parallelGuessesCannotOutrunTheLockout() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "target", role: Role.viewer, at: f.countyA1)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<16 {
+                    group.addTask {
+                        try await app.api(.post, "/api/v1/session", token: nil, json: ["username": "target", "password": "Wrong!\(i)xx"]).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let checked = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'auth.login' AND detail LIKE '%bad password%'").first()?
+                    .decode(column: "n", as: Int.self) ?? 0
+            }
+            #expect(checked == AuthService.maxFailures, "\(checked) passwords checked; statuses \(statuses)")
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 16 - AuthService.maxFailures)
+            let locked = try await app.api(.post, "/api/v1/session", token: nil, json: ["username": "target", "password": Fixture.password])
+            #expect(locked.status == .tooManyRequests)
         }
     }
 }

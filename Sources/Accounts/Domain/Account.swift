@@ -21,6 +21,10 @@ public struct Account: Codable, Sendable {
     public var lockedUntil: Date?
     public var totpSecret: String?
     public var totpEnabled: Bool
+    /// A secret being enrolled (sealed), not yet confirmed with a code.
+    public var totpPending: String?
+    /// The last TOTP time step accepted: codes of that step and earlier are refused.
+    public var totpStep: Int64?
     public var lastLoginAt: Date?
     public var passwordChangedAt: Date
     public var createdAt: Date
@@ -29,6 +33,7 @@ public struct Account: Codable, Sendable {
         case id, username, displayName = "display_name", passwordHash = "password_hash", status
         case homeOrgId = "home_org_id", homeOrgPath = "home_org_path", failedLogins = "failed_logins"
         case lockedUntil = "locked_until", totpSecret = "totp_secret", totpEnabled = "totp_enabled"
+        case totpPending = "totp_pending", totpStep = "totp_step"
         case lastLoginAt = "last_login_at", passwordChangedAt = "password_changed_at", createdAt = "created_at"
     }
 }

@@ -4,6 +4,9 @@ public enum AccountText {
     public static func locked(minutes: Int) -> String { "登录失败次数过多，账号已锁定，请 \(minutes) 分钟后再试" }
     public static let disabled = "账号已停用，请联系管理员"
     public static let badTOTP = "动态口令不正确"
+    public static let totpUsed = "该动态口令已使用过，请等待下一个口令"
+    public static let currentFactorRequired = "更换动态口令须先输入当前的动态口令或一个恢复码"
+    public static let noPendingEnrolment = "请先生成新的密钥"
     public static let totpRequired = "请输入动态口令"
     public static let enrolFirst = "该账号须先在管理后台绑定动态口令后才能使用接口"
     public static let passwordMismatch = "两次输入的密码不一致"

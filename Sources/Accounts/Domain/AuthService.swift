@@ -52,23 +52,25 @@ public struct AuthService: SessionResolver {
             throw AppError(.unauthorized, code: "invalid_credentials", message: AccountText.invalidCredentials)
         }
         let actorFor = Actor(principal: nil, ip: actor.ip, requestId: actor.requestId)
-        func fail(_ reason: String, _ error: AppError, countFailure: Bool = true) async throws -> Never {
-            if countFailure { try await recordFailure(account, now: now) }
+        func fail(_ reason: String, _ error: AppError) async throws -> Never {
             try await audit.record(
                 AuditEntry(actor: actorFor, action: "auth.login", objectType: "account", objectId: String(account.id),
                            orgPath: account.homeOrgPath, result: .failed, detail: ["reason": reason, "username": username]))
             throw error
         }
-        if let until = account.lockedUntil, until > now {
-            let minutes = Int((until.timeIntervalSince(now) / 60).rounded(.up))
-            try await fail("locked", AppError(.tooManyRequests, code: "locked", message: AccountText.locked(minutes: minutes)),
-                           countFailure: false)
+        // The attempt is counted before the password is checked, in one statement: requests racing
+        // in parallel get at most `maxFailures` checks between them before the lock.
+        guard let attempt = try await reserveAttempt(account, now: now) else {
+            let until = try await database.withConnection { try await store.account(id: account.id, on: $0) }?.lockedUntil ?? now
+            let minutes = max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
+            try await fail("locked", AppError(.tooManyRequests, code: "locked", message: AccountText.locked(minutes: minutes)))
         }
         guard try await passwords.verify(password, hash: account.passwordHash) else {
+            if attempt >= Self.maxFailures { try await lock(account, now: now) }
             try await fail("bad password", AppError(.unauthorized, code: "invalid_credentials", message: AccountText.invalidCredentials))
         }
         guard account.status == .active else {
-            try await fail("disabled", AppError(.forbidden, code: "disabled", message: AccountText.disabled), countFailure: false)
+            try await fail("disabled", AppError(.forbidden, code: "disabled", message: AccountText.disabled))
         }
         var stage: SessionStage = .full
         if account.totpEnabled {
@@ -79,14 +81,12 @@ public struct AuthService: SessionResolver {
         if kind == .api {
             switch stage {
             case .needsEnrolment:
-                try await fail("totp not enrolled", AppError(.forbidden, code: "totp_enrolment_required", message: AccountText.enrolFirst),
-                               countFailure: false)
+                try await fail("totp not enrolled", AppError(.forbidden, code: "totp_enrolment_required", message: AccountText.enrolFirst))
             case .needsTOTP:
                 guard let totpCode, !totpCode.isEmpty else {
-                    try await fail("totp missing", AppError(.unauthorized, code: "totp_required", message: AccountText.totpRequired),
-                                   countFailure: false)
+                    try await fail("totp missing", AppError(.unauthorized, code: "totp_required", message: AccountText.totpRequired))
                 }
-                guard try checkTOTP(account, code: totpCode, at: now) else {
+                guard try await useSecondFactor(account, code: totpCode, at: now, actor: actorFor, counted: true) else {
                     try await fail("bad totp", AppError(.unauthorized, code: "invalid_totp", message: AccountText.badTOTP))
                 }
                 stage = .full
@@ -110,6 +110,32 @@ public struct AuthService: SessionResolver {
         return LoginResult(token: token, stage: stage, expiresAt: expires)
     }
 
+    /// Counts one more attempt unless the account is locked; returns the attempts so far, or nil when
+    /// locked (also when this attempt is one too many: then it locks).
+    func reserveAttempt(_ account: Account, now: Date) async throws -> Int? {
+        let attempts = try await database.transaction { sql in
+            try await sql.raw(
+                """
+                UPDATE accounts SET failed_logins = failed_logins + 1
+                WHERE id = \(bind: account.id) AND (locked_until IS NULL OR locked_until <= \(bind: now)) RETURNING failed_logins
+                """
+            ).first()?.decode(column: "failed_logins", as: Int.self)
+        }
+        guard let attempts else { return nil }
+        if attempts > Self.maxFailures {
+            try await lock(account, now: now)
+            return nil
+        }
+        return attempts
+    }
+
+    func lock(_ account: Account, now: Date) async throws {
+        try await database.transaction { sql in
+            try await sql.update("accounts").set("locked_until", to: now.addingTimeInterval(Self.lockout)).set("failed_logins", to: 0)
+                .where("id", .equal, account.id).run()
+        }
+    }
+
     func recordFailure(_ account: Account, now: Date) async throws {
         try await database.transaction { sql in
             // Counted in SQL so two failures at once both count.
@@ -127,66 +153,6 @@ public struct AuthService: SessionResolver {
         try await database.withConnection { [store] sql in
             try await store.grants(accountId: account.id, on: sql).contains { $0.role.requiresTOTP }
         }
-    }
-
-    func checkTOTP(_ account: Account, code: String, at date: Date) throws -> Bool {
-        guard let sealed = account.totpSecret else { return false }
-        let totp = TOTP(secret: try cipher.open(sealed))
-        let code = code.filter(\.isNumber)
-        // One step either side for clock drift between phone and server.
-        return [-30.0, 0, 30].contains { String(format: "%06d", totp.compute(date: date.addingTimeInterval($0))) == code }
-    }
-
-    /// Completes a password-only session with the TOTP code.
-    public func verifyTOTP(session: SessionInfo, code: String, actor: Actor) async throws {
-        let now = clock.now()
-        guard session.stage == .needsTOTP,
-            let account = try await database.withConnection({ try await store.account(id: session.principal.accountId, on: $0) })
-        else { throw AppError.unauthenticated }
-        if let until = account.lockedUntil, until > now {
-            throw AppError(.tooManyRequests, code: "locked", message: AccountText.locked(minutes: Int((until.timeIntervalSince(now) / 60).rounded(.up))))
-        }
-        guard try checkTOTP(account, code: code, at: now) else {
-            try await recordFailure(account, now: now)
-            try await audit.record(
-                AuditEntry(actor: actor, action: "auth.totp", objectType: "account", objectId: String(account.id),
-                           orgPath: account.homeOrgPath, result: .failed))
-            throw AppError.validation(["code": AccountText.badTOTP], message: AccountText.badTOTP)
-        }
-        try await promote(session: session, account: account, action: "auth.totp", actor: actor)
-    }
-
-    /// The secret to show while enrolling; kept (encrypted, not yet enabled) until confirmed.
-    public func enrolmentSecret(session: SessionInfo) async throws -> (secret: String, url: String) {
-        let accountId = session.principal.accountId
-        return try await database.transaction { [store, cipher] sql in
-            guard let account = try await store.account(id: accountId, on: sql) else { throw AppError.unauthenticated }
-            let secret: String
-            if let sealed = account.totpSecret, !account.totpEnabled {
-                secret = try cipher.open(sealed)
-            } else {
-                secret = randomToken(bytes: 15)
-                try await sql.update("accounts").set("totp_secret", to: try cipher.seal(secret)).set("totp_enabled", to: false)
-                    .where("id", .equal, accountId).run()
-            }
-            let url = TOTP(secret: secret).createAuthenticatorURL(label: "网上职工之家:\(account.username)", issuer: "网上职工之家")
-            let base32 = URLComponents(string: url)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
-            return (base32, url)
-        }
-    }
-
-    /// Enables TOTP once the user proves their authenticator works.
-    public func confirmEnrolment(session: SessionInfo, code: String, actor: Actor) async throws {
-        guard let account = try await database.withConnection({ try await store.account(id: session.principal.accountId, on: $0) }),
-            account.totpSecret != nil
-        else { throw AppError.unauthenticated }
-        guard try checkTOTP(account, code: code, at: clock.now()) else {
-            throw AppError.validation(["code": AccountText.badTOTP], message: AccountText.badTOTP)
-        }
-        try await database.transaction { sql in
-            try await sql.update("accounts").set("totp_enabled", to: true).where("id", .equal, account.id).run()
-        }
-        try await promote(session: session, account: account, action: "auth.totp_enrol", actor: actor)
     }
 
     func promote(session: SessionInfo, account: Account, action: String, actor: Actor) async throws {

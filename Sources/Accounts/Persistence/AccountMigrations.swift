@@ -66,5 +66,20 @@ public enum AccountMigrations {
                 "UPDATE roles SET permissions = permissions || ',workorder.read,workorder.configure' WHERE code = 'system_admin'",
                 "UPDATE roles SET permissions = permissions || ',workorder.read' WHERE code IN ('auditor', 'viewer')",
             ]),
+        Migration(
+            domain: "accounts", number: 4, name: "totp_pending_step_recovery",
+            statements: [
+                // A secret being enrolled waits in totp_pending; totp_secret only ever holds the one in use.
+                "ALTER TABLE accounts ADD COLUMN totp_pending TEXT",
+                // The last time step a code was accepted for: a code is good once.
+                "ALTER TABLE accounts ADD COLUMN totp_step {bigint}",
+                "UPDATE accounts SET totp_pending = totp_secret, totp_secret = NULL WHERE totp_enabled = FALSE AND totp_secret IS NOT NULL",
+                """
+                CREATE TABLE totp_recovery_codes (
+                    id {id}, account_id {bigint} NOT NULL REFERENCES accounts (id), code_hash TEXT NOT NULL,
+                    created_at {ts} NOT NULL, used_at {ts})
+                """,
+                "CREATE INDEX totp_recovery_codes_account ON totp_recovery_codes (account_id)",
+            ]),
     ]
 }

@@ -14,6 +14,7 @@ enum AccountWebText {
     static let passwordChanged = "密码已修改，其他设备上的登录已注销"
     static let roleCreated = "已新建角色"
     static let totpEnabled = "动态口令已绑定"
+    static let qrLabel = "用身份验证器扫描此二维码"
     static let loggedOut = "您已安全退出"
     static let resultLabels = ["ok": "成功", "denied": "拒绝", "failed": "失败"]
 }

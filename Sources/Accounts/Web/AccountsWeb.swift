@@ -71,16 +71,28 @@ public struct AccountsWeb: Sendable {
                                      status: error.status)
             }
         }
+        // Enrolment changes state only by POST: the page shows, `start` makes a secret, the code confirms it.
         group.get("/admin/totp/enrol") { _, context in
             guard let session = context.session, session.stage != .needsTOTP else { return Response.redirect(to: "/admin/login") }
             return try await enrolPage(session: session, form: FormState(), context)
+        }
+        group.post("/admin/totp/enrol/start") { request, context in
+            guard let session = context.session, session.stage != .needsTOTP else { return Response.redirect(to: "/admin/login") }
+            let form = try await request.decode(as: CodeForm.self, context: context)
+            do {
+                try await auth.startEnrolment(session: session, code: form.code, actor: context.actor)
+                return Response.redirect(to: "/admin/totp/enrol")
+            } catch let error as AppError where error.status == .unprocessableContent || error.status == .tooManyRequests {
+                return try await enrolPage(session: session, form: FormState(error: error), context)
+            }
         }
         group.post("/admin/totp/enrol") { request, context in
             guard let session = context.session, session.stage != .needsTOTP else { return Response.redirect(to: "/admin/login") }
             let form = try await request.decode(as: CodeForm.self, context: context)
             do {
-                try await auth.confirmEnrolment(session: session, code: form.code ?? "", actor: context.actor)
-                return Response.redirect(to: "/admin", flash: .ok(AccountWebText.totpEnabled))
+                let codes = try await auth.confirmEnrolment(session: session, code: form.code ?? "", actor: context.actor)
+                // Shown this once; only their hashes are kept.
+                return renderer.page("accounts-recovery", chrome.plain(["codes": codes], context: context))
             } catch let error as AppError where error.status == .unprocessableContent {
                 return try await enrolPage(session: session, form: FormState(error: error), context)
             }
@@ -98,14 +110,21 @@ public struct AccountsWeb: Sendable {
     }
 
     func enrolPage(session: SessionInfo, form: FormState, _ context: AppRequestContext) async throws -> Response {
-        let (secret, url) = try await auth.enrolmentSecret(session: session)
+        let status: HTTPResponse.Status = form.message == nil ? .ok : (form.errors.isEmpty ? .tooManyRequests : .unprocessableContent)
+        let replacing = try await auth.hasSecondFactor(session: session)
+        guard let (secret, url) = try await auth.pendingEnrolment(session: session) else {
+            return renderer.page("accounts-enrol-start", chrome.plain(["replacing": replacing, "form": form.context], context: context),
+                                 status: status)
+        }
         let grouped = stride(from: 0, to: secret.count, by: 4).map { i -> String in
             let start = secret.index(secret.startIndex, offsetBy: i)
             return String(secret[start..<(secret.index(start, offsetBy: 4, limitedBy: secret.endIndex) ?? secret.endIndex)])
         }.joined(separator: " ")
-        let status: HTTPResponse.Status = form.message == nil ? .ok : .unprocessableContent
-        return renderer.page("accounts-enrol", chrome.plain(["secret": grouped, "url": url, "form": form.context], context: context),
-                             status: status)
+        let model: [String: Any] = [
+            "secret": grouped, "url": url, "qr": QRCode.svg(url, size: 200, label: AccountWebText.qrLabel) ?? "", "replacing": replacing,
+            "form": form.context,
+        ]
+        return renderer.page("accounts-enrol", chrome.plain(model, context: context), status: status)
     }
 
     /// Only local console paths: a `next` pointing elsewhere would make the login page an open redirect.

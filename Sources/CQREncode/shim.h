@@ -1,0 +1,2 @@
+// libqrencode from Debian (libqrencode-dev), installed by scripts/install-deps.
+#include <qrencode.h>
