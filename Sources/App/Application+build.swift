@@ -31,6 +31,7 @@ func backgroundJobs(services: Services, logger: Logger) -> [any Service] {
         PeriodicService(name: "audit.seal", interval: .seconds(2), logger: logger) { try await services.audit.seal() },
         PeriodicService(name: "sessions.purge", interval: .seconds(600), logger: logger) {
             try await services.auth.purgeExpiredSessions()
+            try await RateLimiter(database: services.database).purge(now: services.clock.now())
         },
         PeriodicService(name: "members.rollup", interval: .seconds(300), logger: logger) { try await services.rollups.run() },
         // Deadlines are kept by a job on the queue (one run at a time across nodes), queued here every minute.

@@ -35,7 +35,7 @@ struct Services: Sendable {
     let handlingOrgs: HandlingOrgAdapter
 
     static let migrations: [Migration] =
-        AuditLog.migrations + JobQueue.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
+        AuditLog.migrations + JobQueue.migrations + RateLimiter.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
         + WorkOrderMigrations.all
 
     init(config: AppConfig, logger: Logger, clock: AppClock = .system, bcryptCost: UInt8 = 12) throws {

@@ -216,6 +216,47 @@ import Testing
             #expect(locked.status == .tooManyRequests)
         }
     }
+
+    /// The latest development SMS text.
+    func lastSMS(_ app: TestApp) async throws -> String {
+        try await app.services.database.withConnection { sql in
+            try await sql.raw("SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1").first()?.decode(column: "body", as: String.self) ?? ""
+        }
+    }
+
+    /// Wrong SMS codes are counted even though the request fails (the count was rolled back with
+    /// it): after five, the right code no longer works. Sending is limited per number and per session.
+    @Test func smsCodesCannotBeGuessedOrSprayed() async throws {
+        try await TestApp.run { app in
+            let site = WebSession(app)
+            _ = try await site.get("/me/register")
+            _ = try await site.post("/me/register", ["phone": "13812340101", "action": "code"])
+            let code = String(try await lastSMS(app).firstMatch(of: /\d{6}/)?.0 ?? "")
+            let wrong = code == "000000" ? "111111" : "000000"
+            for _ in 0..<5 {
+                let r = try await site.post("/me/register", ["phone": "13812340101", "code": wrong, "password": "Worker!2026", "action": "register"])
+                #expect(r.status == .unprocessableContent)
+            }
+            let late = try await site.post("/me/register", ["phone": "13812340101", "code": code, "password": "Worker!2026", "action": "register"])
+            #expect(late.status == .unprocessableContent, "the right code after five wrong ones")
+            // One browser session, many numbers: five codes an hour.
+            var statuses: [HTTPResponse.Status] = []
+            for n in 0..<10 {
+                statuses.append(try await site.post("/me/register", ["phone": "1390000\(1000 + n)", "action": "code"]).status)
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 4, "\(statuses)")  // the first number's code counted too
+            #expect(statuses.suffix(6).allSatisfy { $0 == .tooManyRequests })
+            // One number, from fresh sessions: one a minute, five an hour.
+            var sent = 0
+            for _ in 0..<8 {
+                let other = WebSession(app)
+                _ = try await other.get("/me/register")
+                if try await other.post("/me/register", ["phone": "13812340202", "action": "code"]).status == .ok { sent += 1 }
+                app.clock.advance(61)
+            }
+            #expect(sent == 5)
+        }
+    }
 }
 
 /// A count shared by tasks.

@@ -20,6 +20,7 @@ public struct AuthService: SessionResolver {
     let clock: AppClock
     let orgs: any OrgDirectory
     let audit: AuditLog
+    let limiter: RateLimiter
 
     public init(database: Database, passwords: PasswordPolicy, cipher: FieldCipher, clock: AppClock, orgs: any OrgDirectory) {
         self.database = database
@@ -29,6 +30,7 @@ public struct AuthService: SessionResolver {
         self.orgs = orgs
         self.store = AccountStore(orgLabels: orgs.labelRelation)
         self.audit = AuditLog(database: database)
+        self.limiter = RateLimiter(database: database)
     }
 
     public struct LoginResult: Sendable {
@@ -44,6 +46,7 @@ public struct AuthService: SessionResolver {
     {
         let username = username.trimmingCharacters(in: .whitespaces).lowercased()
         let now = clock.now()
+        try await limiter.hit([.init("login.ip:\(actor.ip)", limit: 60, per: 60), .init("login.ip:\(actor.ip)", limit: 600, per: 3600)], now: now)
         guard let account = try await database.withConnection({ try await store.account(username: username, on: $0) }) else {
             _ = try await passwords.verify(password, hash: passwords.decoy)
             try await audit.record(

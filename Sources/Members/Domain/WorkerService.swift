@@ -23,6 +23,7 @@ public struct WorkerService: MemberSessionResolver {
     let sms: any SMSSender
     let clock: AppClock
     let audit: AuditLog
+    let limiter: RateLimiter
 
     public init(database: Database, records: MemberRecords, passwords: PasswordPolicy, sms: any SMSSender, clock: AppClock) {
         self.database = database
@@ -31,13 +32,20 @@ public struct WorkerService: MemberSessionResolver {
         self.sms = sms
         self.clock = clock
         self.audit = AuditLog(database: database)
+        self.limiter = RateLimiter(database: database)
     }
 
-    /// Sends a 6-digit code for registration; at most one a minute per number.
-    public func sendCode(to rawPhone: String, actor: Actor) async throws {
+    /// Sends a 6-digit code for registration: at most one a minute, five an hour and ten a day per
+    /// number; five an hour per browser session (`session`) and thirty an hour per address.
+    public func sendCode(to rawPhone: String, session: String, actor: Actor) async throws {
         let phone = try Self.phone(rawPhone)
         let index = records.phoneIndex(phone)
         let now = clock.now()
+        try await limiter.hit(
+            [
+                .init("sms.phone:\(index)", limit: 5, per: 3600), .init("sms.phone:\(index)", limit: 10, per: 86400),
+                .init("sms.session:\(sha256Hex(session))", limit: 5, per: 3600), .init("sms.ip:\(actor.ip)", limit: 30, per: 3600),
+            ], now: now)
         let code = String(format: "%06d", Int.random(in: 0...999_999))
         try await database.transaction { sql in
             if let row = try await sql.select().column("sent_at").from("sms_codes").where("phone_index", .equal, index)
@@ -62,18 +70,22 @@ public struct WorkerService: MemberSessionResolver {
         try v.validate()
         let index = records.phoneIndex(phone)
         let now = clock.now()
+        // The attempt is counted in a transaction of its own before the code is compared: a wrong
+        // code's error must not roll its count back (it once did, and codes could be tried for ever).
+        let stored = try await database.transaction { sql in
+            try await sql.raw(
+                """
+                UPDATE sms_codes SET attempts = attempts + 1
+                WHERE phone_index = \(bind: index) AND purpose = 'register' AND attempts < 5 AND expires_at > \(bind: now)
+                RETURNING code_hash
+                """
+            ).first()?.decode(column: "code_hash", as: String.self)
+        }
+        guard let stored, constantTimeEqual(stored, sha256Hex(index + code.trimmingCharacters(in: .whitespaces))) else {
+            throw AppError.validation(["code": MemberText.badCode])
+        }
         let hash = try await passwords.hash(password)
         let workerId = try await database.transaction { [records] sql -> Int64 in
-            guard let row = try await sql.select().columns("code_hash", "expires_at", "attempts").from("sms_codes")
-                .where("phone_index", .equal, index).where("purpose", .equal, "register").first()
-            else { throw AppError.validation(["code": MemberText.badCode]) }
-            let attempts = try row.decode(column: "attempts", as: Int.self)
-            guard try row.decode(column: "expires_at", as: Date.self) > now, attempts < 5,
-                constantTimeEqual(try row.decode(column: "code_hash", as: String.self), sha256Hex(index + code.trimmingCharacters(in: .whitespaces)))
-            else {
-                try await sql.raw("UPDATE sms_codes SET attempts = attempts + 1 WHERE phone_index = \(bind: index) AND purpose = 'register'").run()
-                throw AppError.validation(["code": MemberText.badCode])
-            }
             if try await sql.select().column("id").from("workers").where("phone_index", .equal, index).first() != nil {
                 throw AppError.validation(["phone": MemberText.phoneTaken])
             }
@@ -92,6 +104,7 @@ public struct WorkerService: MemberSessionResolver {
 
     public func login(phone rawPhone: String, password: String, actor: Actor) async throws -> String {
         let now = clock.now()
+        try await limiter.hit([.init("login.ip:\(actor.ip)", limit: 60, per: 60), .init("login.ip:\(actor.ip)", limit: 600, per: 3600)], now: now)
         let phone = (try? Self.phone(rawPhone)) ?? rawPhone
         let index = records.phoneIndex(phone)
         let row = try await database.withConnection { sql in
@@ -103,14 +116,27 @@ public struct WorkerService: MemberSessionResolver {
             throw AppError(.unauthorized, code: "invalid_credentials", message: MemberText.loginFailed)
         }
         let id = try row.decode(column: "id", as: Int64.self)
-        if let until = try row.decode(column: "locked_until", as: Date?.self), until > now {
-            throw AppError(.tooManyRequests, code: "locked", message: MemberText.locked(minutes: Int((until.timeIntervalSince(now) / 60).rounded(.up))))
+        // Counted before the check, in one statement, so parallel guesses get five checks in all.
+        let attempts = try await database.transaction { sql in
+            try await sql.raw(
+                """
+                UPDATE workers SET failed_logins = failed_logins + 1
+                WHERE id = \(bind: id) AND (locked_until IS NULL OR locked_until <= \(bind: now)) RETURNING failed_logins
+                """
+            ).first()?.decode(column: "failed_logins", as: Int.self)
+        }
+        func lock() async throws {
+            try await database.transaction { sql in
+                try await sql.update("workers").set("locked_until", to: now.addingTimeInterval(900)).set("failed_logins", to: 0)
+                    .where("id", .equal, id).run()
+            }
+        }
+        guard let attempts, attempts <= 5 else {
+            if attempts != nil { try await lock() }
+            throw AppError(.tooManyRequests, code: "locked", message: MemberText.locked(minutes: 15))
         }
         guard try await passwords.verify(password, hash: row.decode(column: "password_hash", as: String.self)) else {
-            try await database.transaction { sql in
-                try await sql.raw("UPDATE workers SET failed_logins = failed_logins + 1 WHERE id = \(bind: id)").run()
-                try await sql.raw("UPDATE workers SET locked_until = \(bind: now.addingTimeInterval(900)), failed_logins = 0 WHERE id = \(bind: id) AND failed_logins >= 5").run()
-            }
+            if attempts == 5 { try await lock() }
             throw AppError(.unauthorized, code: "invalid_credentials", message: MemberText.loginFailed)
         }
         try await database.transaction { sql in

@@ -54,7 +54,7 @@ public struct MemberSite: Sendable {
             let values = ["phone": form.phone ?? ""]
             do {
                 if form.action == "code" {
-                    try await workers.sendCode(to: form.phone ?? "", actor: context.actor)
+                    try await workers.sendCode(to: form.phone ?? "", session: context.csrfToken, actor: context.actor)
                     return page("site-register", ["form": FormState(values: values).context, "codeSent": true], context)
                 }
                 let result = try await workers.register(phone: form.phone ?? "", code: form.code ?? "", password: form.password ?? "",

@@ -12,6 +12,7 @@ public enum PlatformText {
     public static let tooLong = "内容过长"
     public static let concurrentChange = "该记录刚被他人修改，请刷新后重试"
     public static let databaseBusy = "数据库繁忙，请稍后重试"
+    public static let rateLimited = "操作过于频繁，请稍后再试"
 }
 
 extension PlatformText {
