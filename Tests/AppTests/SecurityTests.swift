@@ -9,6 +9,7 @@ import Testing
 
 @testable import Accounts
 @testable import App
+@testable import Members
 @testable import Organizations
 @testable import Platform
 @testable import WorkOrders
@@ -255,6 +256,48 @@ import Testing
                 app.clock.advance(61)
             }
             #expect(sent == 5)
+        }
+    }
+
+    /// PATCH changes only what it is sent (it once wiped a member's phone and an org's phone and
+    /// region code); null clears where allowed; bad fields are named.
+    @Test func patchChangesOnlyTheFieldsSent() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            let token = try await app.token("county")
+            let member = try await app.services.members.create(
+                MemberInput(name: "王芳", idNumber: TestIDs.make(901), phone: "13912345678", education: "大学本科", job: "车工"),
+                unionId: f.factory.id, actor: app.system)
+            var r = try await app.api(.patch, "/api/v1/members/\(member.id)", token: token, json: ["name": "王芳芳"])
+            #expect(r.status == .ok)
+            var m = try await app.services.members.get(member.id, actor: app.system)
+            #expect(m.name == "王芳芳" && m.phoneMask == member.phoneMask && m.phoneIndex == member.phoneIndex)
+            #expect(m.education == member.education && m.job == "车工")
+            let found = try await app.api(.get, "/api/v1/members?q=13912345678", token: token)
+            #expect(TestApp.ids(found.body) == [member.id])
+            r = try await app.api(.patch, "/api/v1/members/\(member.id)", token: token, json: ["phone": NSNull(), "job": "钳工"])
+            #expect(r.status == .ok)
+            m = try await app.services.members.get(member.id, actor: app.system)
+            #expect(m.phoneIndex == nil && m.job == "钳工" && m.name == "王芳芳")
+            r = try await app.api(.patch, "/api/v1/members/\(member.id)", token: token, json: ["name": NSNull()])
+            #expect(r.status == .unprocessableContent && ((r.body as? [String: Any])?["errors"] as? [String: String])?["name"] != nil)
+            r = try await app.api(.patch, "/api/v1/members/\(member.id)", token: token, json: ["idNumber": TestIDs.make(902)])
+            #expect(((r.body as? [String: Any])?["errors"] as? [String: String])?["idNumber"] != nil)
+            r = try await app.api(.patch, "/api/v1/members/\(member.id)", token: token, json: ["migrantWorker": "maybe"])
+            #expect(r.status == .unprocessableContent && ((r.body as? [String: Any])?["errors"] as? [String: String])?["migrantWorker"] != nil)
+
+            _ = try await app.services.organizations.edit(
+                f.townA1.id, OrgInput(name: f.townA1.name, regionCode: "130123", address: "镇政府院内", phone: "0311-88001234"), actor: app.system)
+            r = try await app.api(.patch, "/api/v1/orgs/\(f.townA1.id)", token: token, json: ["name": "甲一镇工会联合会"])
+            #expect(r.status == .ok)
+            var org = try await app.services.organizations.get(f.townA1.id, actor: app.system)
+            #expect(org.name == "甲一镇工会联合会" && org.phone == "0311-88001234" && org.regionCode == "130123" && org.address == "镇政府院内")
+            r = try await app.api(.patch, "/api/v1/orgs/\(f.townA1.id)", token: token, json: ["address": NSNull()])
+            org = try await app.services.organizations.get(f.townA1.id, actor: app.system)
+            #expect(r.status == .ok && org.address == nil && org.phone == "0311-88001234")
+            r = try await app.api(.patch, "/api/v1/orgs/\(f.townA1.id)", token: token, json: ["level": "city"])
+            #expect(((r.body as? [String: Any])?["errors"] as? [String: String])?["level"] != nil)
         }
     }
 }

@@ -47,10 +47,10 @@ public struct MemberAPIController: Sendable {
         api.add(.get, "/members/{id}", summary: "会员详情（证件号、手机号脱敏）", tag: tag, response: Schema.ref("Member")) { _, context in
             JSONBody(MemberDTO(try await members.get(try context.id(), actor: context.actor)))
         }
-        api.add(.patch, "/members/{id}", summary: "修改会员信息（身份证号不可改）", tag: tag, body: Schema.ref("MemberInput"),
-                response: Schema.ref("Member")) { request, context in
-            let dto = try await request.decode(as: MemberInputDTO.self, context: context)
-            return JSONBody(MemberDTO(try await members.update(try context.id(), dto.input, actor: context.actor)))
+        api.add(.patch, "/members/{id}", summary: "修改会员信息（只改所提交的字段，null 清空可空字段；身份证号不可改）", tag: tag,
+                body: MemberPatchDTO.schema, response: Schema.ref("Member")) { request, context in
+            let dto = try await request.decode(as: MemberPatchDTO.self, context: context)
+            return JSONBody(MemberDTO(try await members.update(try context.id(), dto.patch, actor: context.actor)))
         }
         api.add(.get, "/members/{id}/memberships", summary: "会籍历史", tag: tag, response: Schema.array(Schema.ref("Membership"))) { _, context in
             JSONBody(try await members.memberships(of: try context.id(), actor: context.actor).map(MembershipDTO.init))

@@ -102,6 +102,42 @@ struct MemberInputDTO: Decodable {
         required: ["name"])
 }
 
+/// A PATCH body: only the fields present change; null clears one that may be empty.
+struct MemberPatchDTO: Decodable {
+    var patch = MemberPatch()
+
+    enum CodingKeys: String, CodingKey {
+        case name, ethnicity, phone, education, politicalStatus, job, migrantWorker, joinDate, idNumber, gender, birthDate, unionId
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        patch.name = try c.patch(.name)
+        patch.ethnicity = try c.patch(.ethnicity)
+        patch.phone = try c.patch(.phone)
+        patch.education = try c.patch(.education)
+        patch.politicalStatus = try c.patch(.politicalStatus)
+        patch.job = try c.patch(.job)
+        switch try c.patch(.migrantWorker, as: Bool.self) {
+        case .absent: patch.migrantWorker = .absent
+        case .null: patch.migrantWorker = .value("否")
+        case .value(let v): patch.migrantWorker = .value(v ? "是" : "否")
+        }
+        patch.joinDate = try c.patch(.joinDate)
+        // Fixed by the ID number, or changed by a transfer: refused rather than silently ignored.
+        for key in [CodingKeys.idNumber, .gender, .birthDate] where c.contains(key) {
+            throw AppError.validation([key.rawValue: MemberText.idFieldsFixed])
+        }
+        if c.contains(.unionId) { throw AppError.validation(["unionId": MemberText.unionByTransfer]) }
+    }
+
+    static let schema = Schema.object(
+        [("name", Schema.string), ("ethnicity", Schema.nullable("string")), ("phone", Schema.nullable("string")),
+         ("education", Schema.nullable("string")), ("politicalStatus", Schema.nullable("string")), ("job", Schema.nullable("string")),
+         ("migrantWorker", Schema.nullable("boolean")), ("joinDate", Schema.string)],
+        required: [])
+}
+
 struct JoinApplicationDTO: Encodable, Sendable {
     var id: Int64
     var unionId: Int64

@@ -162,3 +162,42 @@ public struct FieldProblems: Sendable, Error {
     public var summary: String { items.map(\.message).joined(separator: "；") }
     public var appError: AppError { AppError.validation(dictionary) }
 }
+
+/// A partial edit of a member: only the fields sent change; null clears a field that may be
+/// empty. The ID number (and with it gender and birth date) cannot change here.
+public struct MemberPatch: Sendable {
+    public var name: Patch<String> = .absent
+    public var ethnicity: Patch<String> = .absent
+    public var phone: Patch<String> = .absent
+    public var education: Patch<String> = .absent
+    public var politicalStatus: Patch<String> = .absent
+    public var job: Patch<String> = .absent
+    public var migrantWorker: Patch<String> = .absent
+    public var joinDate: Patch<String> = .absent
+
+    public init() {}
+
+    /// Every field of a full form: what the console's edit page sends.
+    public init(full input: MemberInput) {
+        func field(_ v: String?) -> Patch<String> { v.map(Patch.value) ?? .null }
+        name = .value(input.name)
+        ethnicity = field(input.ethnicity)
+        phone = field(input.phone)
+        education = field(input.education)
+        politicalStatus = field(input.politicalStatus)
+        job = field(input.job)
+        migrantWorker = field(input.migrantWorker)
+        joinDate = input.joinDate.map(Patch.value) ?? .absent
+    }
+
+    /// The member as the edit form would show it, with the patch's fields over it.
+    func applied(to current: Member, phone currentPhone: String?) -> MemberInput {
+        MemberInput(
+            name: name.applied(to: current.name) ?? "", ethnicity: ethnicity.applied(to: current.ethnicity.flatMap { Ethnicity(code: $0)?.name }),
+            idNumber: "", phone: phone.applied(to: currentPhone),
+            education: education.applied(to: current.education.flatMap { Education(code: $0)?.name }),
+            politicalStatus: politicalStatus.applied(to: current.politicalStatus.flatMap { PoliticalStatus(code: $0)?.name }),
+            job: job.applied(to: current.job), migrantWorker: migrantWorker.applied(to: current.migrantWorker ? "是" : "否"),
+            joinDate: joinDate.applied(to: current.joinDate))
+    }
+}

@@ -156,12 +156,17 @@ public struct MemberService: Sendable {
     }
 
     /// Edits the fields that may change (not the ID number: a wrong one is a new registration).
+    /// The console's edit form: every field is sent.
     public func update(_ id: Int64, _ input: MemberInput, actor: Actor) async throws -> Member {
+        try await update(id, MemberPatch(full: input), actor: actor)
+    }
+
+    /// Changes only the fields `patch` sends (the API's PATCH); the rest keep their values.
+    public func update(_ id: Int64, _ patch: MemberPatch, actor: Actor) async throws -> Member {
         let current = try await get(id, actor: actor)
         guard actor.scope(.memberWrite).covers(current.orgPath) else { throw AppError.forbidden }
-        var merged = input
+        var merged = patch.applied(to: current, phone: try current.phoneCipher.map(records.open))
         merged.idNumber = try records.open(current.idCipher)
-        merged.joinDate = input.joinDate ?? current.joinDate
         let valid = try validator.validate(merged).orValidationError()
         var updated = current
         updated.name = valid.name
@@ -170,9 +175,11 @@ public struct MemberService: Sendable {
         updated.politicalStatus = valid.politicalStatus
         updated.job = valid.job
         updated.migrantWorker = valid.migrantWorker
-        updated.phoneCipher = try valid.phone.map(records.cipher.seal)
-        updated.phoneIndex = valid.phone.map(records.phoneIndex)
-        updated.phoneMask = valid.phone.map(Phone.mask)
+        if !patch.phone.isAbsent {
+            updated.phoneCipher = try valid.phone.map(records.cipher.seal)
+            updated.phoneIndex = valid.phone.map(records.phoneIndex)
+            updated.phoneMask = valid.phone.map(Phone.mask)
+        }
         let now = clock.now()
         try await database.transaction { [store, updated] sql in
             try await sql.update("members").set("name", to: updated.name).set("ethnicity", to: updated.ethnicity)

@@ -47,10 +47,10 @@ public struct OrgAPIController: Sendable {
             let dto = try await request.decode(as: OrgInputDTO.self, context: context)
             return JSONBody(OrgDTO(try await service.createChild(of: try context.id(), dto.input, actor: context.actor)), status: .created)
         }
-        api.add(.patch, "/orgs/{id}", summary: "修改工会信息（改名即更名）", tag: tag, body: Schema.ref("OrgInput"),
-                response: Schema.ref("Org")) { request, context in
-            let dto = try await request.decode(as: OrgInputDTO.self, context: context)
-            return JSONBody(OrgDTO(try await service.edit(try context.id(), dto.input, actor: context.actor)))
+        api.add(.patch, "/orgs/{id}", summary: "修改工会信息（只改所提交的字段；null 清空可空字段；改名即更名）", tag: tag,
+                body: OrgPatchDTO.schema, response: Schema.ref("Org")) { request, context in
+            let dto = try await request.decode(as: OrgPatchDTO.self, context: context)
+            return JSONBody(OrgDTO(try await service.edit(try context.id(), dto.patch, actor: context.actor)))
         }
         api.add(.post, "/orgs/{id}/move", summary: "划转到另一上级（整棵下级树随之移动）", tag: tag, body: MoveDTO.schema,
                 response: Schema.ref("Org")) { request, context in

@@ -132,6 +132,32 @@ struct OrgInputDTO: Decodable {
         required: ["name"])
 }
 
+/// A PATCH body: only the fields present change; null clears a field that may be empty.
+struct OrgPatchDTO: Decodable {
+    var patch = OrgPatch()
+
+    enum CodingKeys: String, CodingKey { case name, shortName, level, kind, regionCode, address, phone }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        patch.name = try c.patch(.name)
+        patch.shortName = try c.patch(.shortName)
+        patch.kind = try c.patch(.kind)
+        patch.regionCode = try c.patch(.regionCode)
+        patch.address = try c.patch(.address)
+        patch.phone = try c.patch(.phone)
+        if try c.patch(.level, as: OrgLevel.self) != .absent { throw AppError.validation(["level": OrgText.levelFixed]) }
+    }
+
+    static let schema = Schema.object(
+        [
+            ("name", Schema.string), ("shortName", Schema.nullable("string")),
+            ("kind", Schema.enumeration(OrgKind.allCases.map(\.rawValue))), ("regionCode", Schema.nullable("string")),
+            ("address", Schema.nullable("string")), ("phone", Schema.nullable("string")),
+        ],
+        required: [])
+}
+
 struct MoveDTO: Decodable {
     var parentId: Int64
     var note: String?

@@ -1,5 +1,6 @@
 /// User-facing strings of the Organizations module, in one place for translation.
 public enum OrgText {
+    public static let levelFixed = "工会层级不能修改"
     public static let notFound = "未找到该工会组织"
     public static let nameRequired = "请填写工会名称"
     public static let nameTooLong = "工会名称不能超过 100 个字"

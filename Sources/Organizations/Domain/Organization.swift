@@ -164,3 +164,23 @@ public struct PublicOrg: Codable, Sendable {
     public var phone: String?
     public var parentName: String?
 }
+
+/// A partial edit: only the fields sent change (level and kind are set elsewhere, by placement).
+public struct OrgPatch: Sendable {
+    public var name: Patch<String> = .absent
+    public var shortName: Patch<String> = .absent
+    public var regionCode: Patch<String> = .absent
+    public var address: Patch<String> = .absent
+    public var phone: Patch<String> = .absent
+    public var kind: Patch<OrgKind> = .absent
+
+    public init() {}
+
+    /// The full input the edit validates: the org as it is, with the patch's fields over it.
+    func applied(to org: Organization) -> OrgInput {
+        OrgInput(
+            name: name.applied(to: org.name) ?? "", shortName: shortName.applied(to: org.shortName), level: org.level,
+            kind: kind.applied(to: org.kind), regionCode: regionCode.applied(to: org.regionCode), address: address.applied(to: org.address),
+            phone: phone.applied(to: org.phone))
+    }
+}

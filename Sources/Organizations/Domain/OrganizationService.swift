@@ -185,6 +185,11 @@ public struct OrganizationService: Sendable {
     }
 
     /// Edits the descriptive fields; a changed name is recorded as a rename (更名).
+    /// Changes only the fields `patch` sends (the API's PATCH).
+    public func edit(_ id: Int64, _ patch: OrgPatch, actor: Actor) async throws -> Organization {
+        try await edit(id, patch.applied(to: try await get(id, actor: actor)), actor: actor)
+    }
+
     public func edit(_ id: Int64, _ input: OrgInput, actor: Actor) async throws -> Organization {
         let current = try await get(id, actor: actor)
         try await guarded(actor, "org.edit", current) { try actor.require(.orgWrite, at: current.path) }

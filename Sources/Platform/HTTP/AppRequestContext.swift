@@ -95,8 +95,28 @@ public struct AppRequestDecoder: RequestDecoder {
             return try await JSONDecoder().decode(type, from: request, context: context)
         } catch let error as AppError {
             throw error
+        } catch let error as DecodingError {
+            throw Self.fieldError(error) ?? AppError.badRequest(PlatformText.malformedBody)
         } catch {
             throw AppError.badRequest(PlatformText.malformedBody)
+        }
+    }
+
+    /// A missing or mistyped field as a 422 that names it (`unionId`, `items.0.name`).
+    static func fieldError(_ error: DecodingError) -> AppError? {
+        func name(_ path: [any CodingKey]) -> String {
+            path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .validation([name(context.codingPath + [key]): PlatformText.required])
+        case .valueNotFound(_, let context) where !context.codingPath.isEmpty:
+            return .validation([name(context.codingPath): PlatformText.required])
+        case .typeMismatch(_, let context) where !context.codingPath.isEmpty,
+            .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return .validation([name(context.codingPath): PlatformText.badValue])
+        default:
+            return nil
         }
     }
 }

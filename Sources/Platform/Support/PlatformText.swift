@@ -9,6 +9,7 @@ public enum PlatformText {
     public static let badCursor = "分页参数无效"
     public static let badLimit = "每页条数应在 1 到 200 之间"
     public static let required = "此项为必填项"
+    public static let badValue = "格式或取值不正确"
     public static let tooLong = "内容过长"
     public static let concurrentChange = "该记录刚被他人修改，请刷新后重试"
     public static let databaseBusy = "数据库繁忙，请稍后重试"
