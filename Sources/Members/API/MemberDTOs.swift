@@ -107,7 +107,7 @@ struct MemberPatchDTO: Decodable {
     var patch = MemberPatch()
 
     enum CodingKeys: String, CodingKey {
-        case name, ethnicity, phone, education, politicalStatus, job, migrantWorker, joinDate, idNumber, gender, birthDate, unionId
+        case name, ethnicity, phone, education, politicalStatus, job, migrantWorker, joinDate, idNumber, gender, birthDate
     }
 
     init(from decoder: any Decoder) throws {
@@ -124,11 +124,10 @@ struct MemberPatchDTO: Decodable {
         case .value(let v): patch.migrantWorker = .value(v ? "是" : "否")
         }
         patch.joinDate = try c.patch(.joinDate)
-        // Fixed by the ID number, or changed by a transfer: refused rather than silently ignored.
+        // Fixed by the ID number: refused rather than silently ignored. (The union changes by transfer.)
         for key in [CodingKeys.idNumber, .gender, .birthDate] where c.contains(key) {
             throw AppError.validation([key.rawValue: MemberText.idFieldsFixed])
         }
-        if c.contains(.unionId) { throw AppError.validation(["unionId": MemberText.unionByTransfer]) }
     }
 
     static let schema = Schema.object(

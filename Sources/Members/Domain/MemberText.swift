@@ -1,7 +1,6 @@
 /// User-facing strings of the Members module (messages built in code), in one place for translation.
 public enum MemberText {
     public static let idFieldsFixed = "身份证号及由其确定的性别、出生日期不能修改"
-    public static let unionByTransfer = "所属工会只能通过会籍接转变更"
     public static let notFound = "未找到该会员"
     public static let nameRequired = "请填写姓名"
     public static let nameTooLong = "姓名不能超过 50 个字"
