@@ -300,6 +300,45 @@ import Testing
             #expect(((r.body as? [String: Any])?["errors"] as? [String: String])?["level"] != nil)
         }
     }
+
+    /// The import's error report no longer shows ID and phone numbers in clear to a clerk who may
+    /// not reveal them; its download is audited; the rows are stored sealed.
+    @Test func importErrorReportsMaskNumbersAndAreAudited() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "clerk", role: "member_clerk", at: f.countyA1)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            let badID = String(TestIDs.make(950).dropLast()) + (TestIDs.make(950).hasSuffix("1") ? "2" : "1")
+            let lines = [ImportTests.header, "坏行,,,,\(badID),13912340000,,,\(f.factory.id),,,", "好行,,,,\(TestIDs.make(951)),,,,\(f.factory.id),,,"]
+            let file = try ImportTests().write(lines.joined(separator: "\n"))
+            let item = try await app.services.imports.start(file: file, fileName: "t.csv", unionId: f.countyA1.id, actor: app.system)
+            try await app.services.imports.run(item.id)
+            let stored = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT raw FROM member_import_errors").all().map { try $0.decode(column: "raw", as: String.self) }
+            }
+            #expect(stored.count == 1 && !stored[0].contains(badID) && !stored[0].contains("13912340000"))
+            let clerk = WebSession(app)
+            _ = try await clerk.login("clerk")
+            let page = try await clerk.get("/admin/imports/\(item.id)")
+            #expect(!page.html.contains("errors.csv\" method=\"post\"") && !page.html.contains("reveal-reason"))
+            let csv = try await clerk.get("/admin/imports/\(item.id)/errors.csv").html
+            #expect(csv.contains("坏行") && !csv.contains(badID) && !csv.contains("13912340000"))
+            #expect(csv.contains(String(badID.prefix(6)) + "********" + String(badID.suffix(4))) && csv.contains("139****0000"))
+            #expect(try await clerk.post("/admin/imports/\(item.id)/errors.csv", ["reason": "核对"]).status == .forbidden)
+            let admin = WebSession(app)
+            _ = try await admin.login("county")
+            _ = try await admin.get("/admin/imports/\(item.id)")
+            #expect(try await admin.post("/admin/imports/\(item.id)/errors.csv", ["reason": "x"]).status == .unprocessableContent)
+            let clear = try await admin.post("/admin/imports/\(item.id)/errors.csv", ["reason": "核对错误行"]).html
+            #expect(clear.contains(badID) && clear.contains("13912340000"))
+            let audited = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT action, result FROM audit_log WHERE action LIKE 'member.import_errors%' ORDER BY id").all().map {
+                    "\(try $0.decode(column: "action", as: String.self)):\(try $0.decode(column: "result", as: String.self))"
+                }
+            }
+            #expect(audited == ["member.import_errors_download:ok", "member.import_errors_reveal:denied", "member.import_errors_reveal:ok"])
+        }
+    }
 }
 
 /// A count shared by tasks.

@@ -172,17 +172,59 @@ public struct ImportService: Sendable {
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
     }
 
-    /// Bad rows with their reasons, in row order.
+    /// Bad rows with their reasons, in row order. The rows as uploaded are kept sealed and shown
+    /// with every ID and phone number masked.
     public func errors(of id: Int64, actor: Actor) async throws -> [(row: Int, reason: String, raw: String)] {
+        try await storedErrors(of: try await get(id, actor: actor)).map { ($0.row, $0.reason, Self.masked($0.raw)) }
+    }
+
+    /// The same rows in clear, for someone who may reveal members' numbers in the import's union,
+    /// with a reason; audited like a member reveal.
+    public func revealErrors(of id: Int64, reason: String, actor: Actor) async throws -> [(row: Int, reason: String, raw: String)] {
         let item = try await get(id, actor: actor)
-        return try await database.withConnection { sql in
+        guard actor.scope(.memberReveal).covers(item.orgPath) else {
+            try await AuditLog(database: database).record(
+                AuditEntry(actor: actor, action: "member.import_errors_reveal", objectType: "member_import", objectId: String(id),
+                           orgPath: item.orgPath, result: .denied))
+            throw AppError.forbidden
+        }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.count >= 2, reason.count <= 200 else { throw AppError.validation(["reason": MemberText.revealReasonRequired]) }
+        let rows = try await storedErrors(of: item)
+        try await AuditLog(database: database).record(
+            AuditEntry(actor: actor, action: "member.import_errors_reveal", objectType: "member_import", objectId: String(id),
+                       orgPath: item.orgPath, detail: ["reason": reason, "rows": String(rows.count)]))
+        return rows
+    }
+
+    /// Records that the (masked) error report was downloaded.
+    public func recordErrorDownload(of id: Int64, actor: Actor) async throws {
+        let item = try await get(id, actor: actor)
+        try await AuditLog(database: database).record(
+            AuditEntry(actor: actor, action: "member.import_errors_download", objectType: "member_import", objectId: String(id),
+                       orgPath: item.orgPath))
+    }
+
+    private func storedErrors(of item: MemberImport) async throws -> [(row: Int, reason: String, raw: String)] {
+        let rows = try await database.withConnection { sql in
             try await sql.select().columns("row_number", "reason", "raw").from("member_import_errors").where("import_id", .equal, item.id)
                 .orderBy("row_number").all().map {
-                    (
-                        try $0.decode(column: "row_number", as: Int.self), try $0.decode(column: "reason", as: String.self),
-                        try $0.decode(column: "raw", as: String.self)
-                    )
+                    (try $0.decode(column: "row_number", as: Int.self), try $0.decode(column: "reason", as: String.self),
+                     try $0.decode(column: "raw", as: String.self))
                 }
+        }
+        return try rows.map { ($0.0, $0.1, $0.2.isEmpty ? "" : try records.open($0.2)) }
+    }
+
+    /// `text` with every ID number (15 or 18 characters) and mobile number (11 digits) masked.
+    static func masked(_ text: String) -> String {
+        text.replacing(/\d+[Xx]?/) { match in
+            let run = String(match.output)
+            switch run.count {
+            case 15, 18: return String(run.prefix(6)) + String(repeating: "*", count: run.count - 10) + String(run.suffix(4))
+            case 11 where run.hasPrefix("1"): return Phone.mask(run)
+            default: return run
+            }
         }
     }
 
@@ -318,7 +360,8 @@ public struct ImportService: Sendable {
             try await store.openMemberships(batch.members, orgNames: batch.unionNames, reason: MemberText.joinedByImport, now: now, on: sql)
             try await Database.bulkInsert(
                 into: "member_import_errors", columns: ["import_id", "row_number", "reason", "raw"],
-                rows: batch.errors.map { [.int(importId), .int(Int64($0.row)), .text($0.reason), .text($0.raw)] }, on: sql)
+                rows: try batch.errors.map { [.int(importId), .int(Int64($0.row)), .text($0.reason), .text(try records.cipher.seal($0.raw))] },
+                on: sql)
             try await sql.raw(
                 """
                 UPDATE member_imports SET last_row = \(bind: batch.lastRow), good_rows = good_rows + \(bind: batch.members.count),

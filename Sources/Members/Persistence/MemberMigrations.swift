@@ -123,5 +123,10 @@ public enum MemberMigrations {
                 "CREATE INDEX members_worker ON members (worker_id) WHERE worker_id IS NOT NULL",
                 "ALTER TABLE member_imports ADD COLUMN first_member_id {bigint}",
             ]),
+        // Bad rows are kept sealed from now on (they hold ID and phone numbers, like the upload that
+        // is deleted for that reason); the rows stored in clear before are dropped, their reasons kept.
+        Migration(
+            domain: "members", number: 5, name: "import errors sealed",
+            statements: ["UPDATE member_import_errors SET raw = ''"]),
     ]
 }

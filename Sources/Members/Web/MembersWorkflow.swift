@@ -116,22 +116,23 @@ extension MembersConsole {
             // Absent until finished: the template engine takes "" as true.
             if let finished = item.finishedAt { summary["finished"] = DisplayDate.minutes(finished) }
             let model: [String: Any] = [
-                "import": summary,
+                "import": summary, "canReveal": context.actor.scope(.memberReveal).covers(item.orgPath),
                 "errors": errors.prefix(100).map { ["row": $0.row, "reason": $0.reason] }, "hasErrors": !errors.isEmpty,
                 "moreErrors": errors.count > 100,
             ]
             return page("members-import", model, request, context)
         }
+        // The report masks ID and phone numbers; whoever may reveal them gets the rows in clear by POST, with a reason.
         group.get("/imports/:id/errors.csv") { _, context in
             let id = try context.id()
             let errors = try await imports.errors(of: id, actor: context.actor)
-            let url = exportsDirectory.appendingPathComponent("errors-\(randomToken(bytes: 8)).csv")
-            try FileManager.default.createDirectory(at: exportsDirectory, withIntermediateDirectories: true)
-            let writer = try CSVWriter(url: url)
-            try writer.append(row: MemberWebText.errorsHeader)
-            for e in errors { try writer.append(row: [String(e.row), e.reason, e.raw]) }
-            try writer.close()
-            return try await FileDownload.response(url, name: "导入错误行-\(id).csv", deleteAfter: true)
+            try await imports.recordErrorDownload(of: id, actor: context.actor)
+            return try await errorReport(errors, id: id)
+        }
+        group.post("/imports/:id/errors.csv") { request, context in
+            let id = try context.id()
+            let form = try await request.decode(as: RevealForm.self, context: context)
+            return try await errorReport(try await imports.revealErrors(of: id, reason: form.reason ?? "", actor: context.actor), id: id)
         }
         group.get("/dashboard") { request, context in
             let sort = RollupService.SortKey(rawValue: request.query("sort") ?? "active") ?? .active
@@ -176,6 +177,16 @@ extension MembersConsole {
             "empty": list.items.isEmpty,
         ]
         return page("members-imports", model, request, context, status: form.message == nil ? .ok : .unprocessableContent)
+    }
+
+    func errorReport(_ errors: [(row: Int, reason: String, raw: String)], id: Int64) async throws -> Response {
+        let url = exportsDirectory.appendingPathComponent("errors-\(randomToken(bytes: 8)).csv")
+        try FileManager.default.createDirectory(at: exportsDirectory, withIntermediateDirectories: true)
+        let writer = try CSVWriter(url: url)
+        try writer.append(row: MemberWebText.errorsHeader)
+        for e in errors { try writer.append(row: [String(e.row), e.reason, e.raw]) }
+        try writer.close()
+        return try await FileDownload.response(url, name: "导入错误行-\(id).csv", deleteAfter: true)
     }
 
     func template(_ format: ExportService.Format) async throws -> Response {
