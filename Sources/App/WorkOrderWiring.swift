@@ -42,7 +42,8 @@ struct MemberLookupAdapter: MemberLookup {
         let mine = try await portal.mine(workerId: workerId)
         guard let m = mine.member else { return nil }
         return MemberContact(
-            memberId: m.id, name: m.name, memberNo: m.memberNo, orgId: m.orgId, orgName: mine.union?.name ?? "", active: m.isCounted)
+            memberId: m.id, name: m.name, memberNo: m.memberNo, orgId: m.orgId, orgPath: m.orgPath, orgName: mine.union?.name ?? "",
+            active: m.isCounted)
     }
 
     func members(phone: String) async throws -> [MemberContact] {
@@ -51,8 +52,8 @@ struct MemberLookupAdapter: MemberLookup {
         let names = try await unions.names(found.map(\.orgId))
         return found.map {
             MemberContact(
-                memberId: $0.id, name: $0.name, memberNo: $0.memberNo, orgId: $0.orgId, orgName: names[$0.orgId] ?? "", active: $0.isCounted
-            )
+                memberId: $0.id, name: $0.name, memberNo: $0.memberNo, orgId: $0.orgId, orgPath: $0.orgPath, orgName: names[$0.orgId] ?? "",
+                active: $0.isCounted)
         }
     }
 

@@ -339,6 +339,28 @@ import Testing
             #expect(audited == ["member.import_errors_download:ok", "member.import_errors_reveal:denied", "member.import_errors_reveal:ok"])
         }
     }
+
+    /// The hotline's caller lookup names only members the operator may read; elsewhere it says
+    /// there is one outside the area, without a name. A province-wide 12351 centre sees the province.
+    @Test func theHotlineLookupStaysInScope() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let farUnion = try await app.services.organizations.createChild(
+                of: f.countyB1.id, OrgInput(name: "乙一厂工会", level: .grassroots, kind: .grassroots), actor: app.system)
+            _ = try await app.services.members.create(
+                MemberInput(name: "远方会员", idNumber: TestIDs.make(960), phone: "13955556666"), unionId: farUnion.id, actor: app.system)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            try await Fixture.account(app, "centre", role: Role.hotlineOperator, at: f.province)
+            let county = WebSession(app)
+            _ = try await county.login("county")
+            let page = try await county.get("/admin/hotline?phone=13955556666")
+            #expect(page.status == .ok && !page.html.contains("远方会员") && page.html.contains("not-in-area"))
+            #expect(!page.html.contains(String(farUnion.id)) && !page.html.contains("乙一厂工会"))
+            let centre = WebSession(app)
+            _ = try await centre.login("centre")
+            #expect(try await centre.get("/admin/hotline?phone=13955556666").html.contains("远方会员"))
+        }
+    }
 }
 
 /// A count shared by tasks.

@@ -252,14 +252,16 @@ public struct MemberContact: Sendable {
     public var name: String
     public var memberNo: String
     public var orgId: Int64
+    public var orgPath: OrgPath
     public var orgName: String
     public var active: Bool
 
-    public init(memberId: Int64, name: String, memberNo: String, orgId: Int64, orgName: String, active: Bool) {
+    public init(memberId: Int64, name: String, memberNo: String, orgId: Int64, orgPath: OrgPath, orgName: String, active: Bool) {
         self.memberId = memberId
         self.name = name
         self.memberNo = memberNo
         self.orgId = orgId
+        self.orgPath = orgPath
         self.orgName = orgName
         self.active = active
     }
@@ -268,7 +270,7 @@ public struct MemberContact: Sendable {
 public protocol MemberLookup: Sendable {
     /// The member record a member-site worker account is linked to, if any.
     func member(ofWorker workerId: Int64) async throws -> MemberContact?
-    /// Members whose phone number is `phone` (the hotline's caller lookup).
+    /// Members whose phone number is `phone`, anywhere (the caller lookup); callers filter by scope.
     func members(phone: String) async throws -> [MemberContact]
     /// The phone number a worker registered with (for SMS).
     func phone(ofWorker workerId: Int64) async throws -> String?

@@ -47,7 +47,8 @@ extension WorkOrderService {
         var input = input
         var member: MemberContact?
         if let phone = Self.normalizedPhone(input.callerPhone ?? "") {
-            member = try await members.members(phone: phone).first { $0.active }
+            // Only a member the cadre may read names the caller and picks the union.
+            member = try await members.members(phone: phone).first { $0.active && actor.scope(.memberRead).covers($0.orgPath) }
             if input.unionId == nil, let member { input.unionId = member.orgId }
         }
         return try await file(

@@ -90,16 +90,19 @@ extension WorkOrderService {
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
     }
 
-    /// The hotline screen: the caller's member record and their recent orders.
-    public func caller(phone raw: String, actor: Actor) async throws -> (members: [MemberContact], orders: [WorkOrder]) {
+    /// The hotline screen: the caller's member record (only where the operator may read members;
+    /// elsewhere just that there is one, with no name) and their recent orders in scope.
+    public func caller(phone raw: String, actor: Actor) async throws -> (members: [MemberContact], elsewhere: Bool, orders: [WorkOrder]) {
         let scope = try actor.requireScope(.workOrderIntake)
         guard let phone = Self.normalizedPhone(raw) else { throw AppError.validation(["phone": WorkOrderText.phoneInvalid]) }
-        let found = try await members.members(phone: phone)
+        let all = try await members.members(phone: phone)
+        let readable = actor.scope(.memberRead)
+        let found = all.filter { readable.covers($0.orgPath) }
         let orders = try await database.withConnection { sql in
             try await sql.select().column("*").from("work_orders").where("caller_phone_index", .equal, phoneIndex(phone))
                 .where("org_path", in: scope).orderBy("id", .descending).limit(10).all(decoding: WorkOrder.self)
         }
-        return (found, orders)
+        return (found, found.count < all.count, orders)
     }
 
     static func escapeLike(_ text: String) -> String {

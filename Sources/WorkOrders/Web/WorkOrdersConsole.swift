@@ -135,7 +135,8 @@ public struct WorkOrdersConsole: Sendable {
                     model["orders"] = found.orders.map {
                         WorkOrderViews.row($0, snapshot: snapshot, orgNames: names, today: today, base: "/admin/work-orders")
                     }
-                    model["noMember"] = found.members.isEmpty
+                    model["noMember"] = found.members.isEmpty && !found.elsewhere
+                    model["elsewhere"] = found.members.isEmpty && found.elsewhere
                     model["intakeHref"] =
                         "/admin/work-orders/new?channel=hotline&callerPhone=\(phone)"
                         + (found.members.first.map {
