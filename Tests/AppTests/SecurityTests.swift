@@ -361,6 +361,43 @@ import Testing
             #expect(try await centre.get("/admin/hotline?phone=13955556666").html.contains("远方会员"))
         }
     }
+
+    /// The low findings: oversized bodies, control characters, levels kept by merges, old join
+    /// dates, Chinese problem titles.
+    @Test func lowFindingsAreClosed() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "prov", role: Role.orgAdmin, at: f.province)
+            let token = try await app.token("prov")
+            // A form body past the limit is 413, not a server error.
+            let big = try await app.client.execute(
+                uri: "/admin/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "username=" + String(repeating: "a", count: 3 << 20)))
+            #expect(big.status == .contentTooLarge)
+            // A NUL in a name is refused, not cut off.
+            var r = try await app.api(
+                .post, "/api/v1/members", token: token, json: ["name": "王\u{0}芳", "idNumber": TestIDs.make(970), "unionId": f.factory.id])
+            #expect(r.status == .badRequest)
+            let web = WebSession(app)
+            _ = try await web.login("prov")
+            _ = try await web.get("/admin/orgs/\(f.countyA1.id)")
+            #expect(try await web.post("/admin/orgs/\(f.countyA1.id)/edit", ["name": "甲一县\u{0}总工会"]).status == .badRequest)
+            // Levels: a city federation cannot go under a township, nor a city's counties under a county by a merge.
+            r = try await app.api(.post, "/api/v1/orgs/\(f.cityB.id)/move", token: token, json: ["parentId": f.townA1.id])
+            #expect(r.status == .unprocessableContent)
+            r = try await app.api(.post, "/api/v1/orgs/\(f.cityB.id)/merge", token: token, json: ["targetId": f.countyA1.id])
+            #expect(r.status == .unprocessableContent)
+            #expect(try await app.services.organizations.get(f.countyB1.id, actor: app.system).parentId == f.cityB.id)
+            // A join date before 1925 or before birth.
+            r = try await app.api(
+                .post, "/api/v1/members", token: token,
+                json: ["name": "老会员", "idNumber": TestIDs.make(971), "unionId": f.factory.id, "joinDate": "1899-01-01"])
+            #expect(r.status == .unprocessableContent && ((r.body as? [String: Any])?["errors"] as? [String: String])?["joinDate"] != nil)
+            // Problem titles are Chinese like their details.
+            r = try await app.api(.get, "/api/v1/orgs/999999", token: token)
+            #expect((r.body as? [String: Any])?["title"] as? String == "未找到")
+        }
+    }
 }
 
 /// A count shared by tasks.

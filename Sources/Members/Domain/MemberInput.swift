@@ -50,6 +50,8 @@ public struct ValidMember: Sendable {
 /// Checks member fields the same way for forms, joining and imports. Field errors are keyed by
 /// the input's field names; `problems` lists them in column order for import reports.
 public struct MemberValidator: Sendable {
+    /// The founding of the All-China Federation of Trade Unions: no membership began earlier.
+    static let firstJoinDate = CivilDate(unchecked: 1925, 5, 1)
     let regions: any RegionCodeSet
     let today: CivilDate
 
@@ -123,6 +125,8 @@ public struct MemberValidator: Sendable {
         if let text = Self.blank(input.joinDate) {
             if let d = Self.date(text) {
                 if d > today { problems.add("joinDate", MemberText.joinDateFuture) }
+                // Not before the federation existed (1925), nor before the member was born.
+                if d < Self.firstJoinDate || (birth.map { d < $0 } ?? false) { problems.add("joinDate", MemberText.joinDateTooEarly) }
                 joinDate = d
             } else {
                 problems.add("joinDate", MemberText.badDate)

@@ -11,6 +11,7 @@ public enum MemberText {
     public static let badGender = "性别应为“男”或“女”"
     public static let badDate = "日期格式应为 2026-01-31"
     public static let joinDateFuture = "入会日期不能晚于今天"
+    public static let joinDateTooEarly = "入会日期不能早于 1925 年 5 月 1 日或出生日期"
     public static let badMigrant = "是否农民工应为“是”或“否”"
     public static let unionRequired = "请填写所在工会组织编号"
     public static let unknownUnion = "工会组织编号不存在，或不在您的管理范围内"

@@ -299,6 +299,10 @@ public struct OrganizationService: Sendable {
             else { throw AppError.conflict(OrgText.mergeIntoSelf) }
             let children = try await store.activeChildIds(of: source.id, on: sql)
             if !children.isEmpty && target.level == .grassroots { throw AppError.conflict(OrgText.grassrootsNoChildren) }
+            // The children move under the target: each must still sit below it (a county's townships not under a township).
+            for child in try await store.find(children, on: sql) {
+                try Self.checkPlacement(level: child.level, kind: child.kind, under: target)
+            }
             for child in children {
                 try await Self.rebase(source.path.child(child), onto: target.path.child(child), store: store,
                                       listeners: listeners, on: sql)

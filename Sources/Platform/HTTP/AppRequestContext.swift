@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// What a staff session has reached: a password alone is not a full login for TOTP users.
 public enum SessionStage: String, Sendable, Codable {
@@ -56,6 +57,9 @@ public struct AppRequestContext: RequestContext {
     public var memberSession: MemberSessionInfo?
     /// The anonymous CSRF token (cookie) for forms shown before login.
     public var anonymousCSRF: String?
+    /// Who the request turned out to be, for the request log line written by an outer middleware
+    /// (a context is passed down by value; this box is shared by all its copies).
+    public let who = RequestIdentity()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -82,12 +86,28 @@ public struct AppRequestContext: RequestContext {
     public var csrfToken: String { session?.csrfToken ?? memberSession?.csrfToken ?? anonymousCSRF ?? "" }
 }
 
+/// Filled in by the session middleware, read by the request log after the response.
+public final class RequestIdentity: Sendable {
+    private let name = Mutex<String?>(nil)
+    public var account: String? {
+        get { name.withLock { $0 } }
+        set { name.withLock { $0 = newValue } }
+    }
+}
+
 /// Decodes JSON bodies and HTML form bodies alike, chosen by content type.
 public struct AppRequestDecoder: RequestDecoder {
     public init() {}
 
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let contentType = request.headers[.contentType] ?? ""
+        var request = request
+        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        // A NUL (or another C0 control) in a text field: SQLite cut the value at it and PostgreSQL
+        // refuses it. Refused here, for every form and JSON body alike.
+        if Self.hasControlCharacter(String(buffer: body), form: contentType.hasPrefix("application/x-www-form-urlencoded")) {
+            throw AppError.badRequest(PlatformText.controlCharacters)
+        }
         do {
             if contentType.hasPrefix("application/x-www-form-urlencoded") {
                 return try await URLEncodedFormDecoder().decode(type, from: request, context: context)
@@ -100,6 +120,14 @@ public struct AppRequestDecoder: RequestDecoder {
         } catch {
             throw AppError.badRequest(PlatformText.malformedBody)
         }
+    }
+
+    /// NUL, or any C0 control but tab and line breaks: raw in a body, `%00`–`%1F` in a form, `\u0000`–`\u001F` in JSON.
+    static func hasControlCharacter(_ body: String, form: Bool) -> Bool {
+        if body.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r" }) { return true }
+        let allowed: Set<String> = form ? ["09", "0a", "0d"] : ["0009", "000a", "000d"]
+        let pattern = form ? /%([01][0-9a-fA-F])/ : /\\u(00[01][0-9a-fA-F])/
+        return body.matches(of: pattern).contains { !allowed.contains($0.output.1.lowercased()) }
     }
 
     /// A missing or mistyped field as a 422 that names it (`unionId`, `items.0.name`).

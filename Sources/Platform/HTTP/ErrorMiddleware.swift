@@ -24,8 +24,11 @@ public struct ErrorMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             let appError = AppError(
                 error.status, code: error.status == .notFound ? "not_found" : "http_\(error.status.code)",
-                message: error.status == .notFound ? PlatformText.notFound : (error.body ?? error.status.reasonPhrase))
+                message: error.status == .notFound ? PlatformText.notFound : (error.body ?? PlatformText.title(error.status)))
             return respond(appError, request, context)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // A body past the limit (NIO's too-many-bytes) is the client's mistake, not a server error.
+            return respond(AppError(.contentTooLarge, code: "too_large", message: PlatformText.bodyTooLarge), request, context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             let appError = AppError(.internalServerError, code: "internal", message: PlatformText.internalError)
@@ -58,7 +61,7 @@ public struct Problem: Encodable, Sendable {
 
     public init(_ error: AppError, instance: String, requestId: String) {
         self.type = "https://workershome.example/problems/\(error.code)"
-        self.title = error.status.reasonPhrase
+        self.title = PlatformText.title(error.status)
         self.status = error.status.code
         self.detail = error.message
         self.instance = instance

@@ -26,7 +26,7 @@ public struct RequestLogMiddleware: RouterMiddleware {
             metadata: [
                 "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
                 "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-                "ip": "\(context.remoteIP)", "account": "\(context.principal?.username ?? "-")",
+                "ip": "\(context.remoteIP)", "account": "\(context.who.account ?? "-")",
             ])
         return response
     }

@@ -36,6 +36,7 @@ public struct SessionMiddleware: RouterMiddleware {
             if let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
                 let token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
                 context.session = try await resolver.resolve(token: token, kind: .api, ip: context.remoteIP)
+                context.who.account = context.session?.principal.username
             }
             return try await next(request, context)
         }
@@ -45,6 +46,7 @@ public struct SessionMiddleware: RouterMiddleware {
         if let memberResolver, context.session == nil, let token = request.cookies[CookieName.member]?.value {
             context.memberSession = try await memberResolver.resolve(token: token)
         }
+        context.who.account = context.session?.principal.username ?? context.memberSession.map { "worker:\($0.workerId)" }
         // Forms shown before login (the login form itself) carry a token bound to a cookie.
         var setCookie: Cookie?
         if context.session == nil && context.memberSession == nil {

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// The platform's user-facing strings, in one place for translation.
 public enum PlatformText {
     public static let validationFailed = "提交的内容有误，请检查后重试"
@@ -25,4 +27,24 @@ extension PlatformText {
 
 extension PlatformText {
     public static let uploadTooLarge = "上传的文件过大"
+    public static let bodyTooLarge = "提交的内容过大"
+    public static let controlCharacters = "提交的内容含有不允许的控制字符"
+
+    /// The title of a problem+json answer, in Chinese like its detail.
+    public static func title(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "请求有误"
+        case 401: "未登录"
+        case 403: "无权访问"
+        case 404: "未找到"
+        case 409: "状态冲突"
+        case 413: "内容过大"
+        case 415: "不支持的内容类型"
+        case 422: "内容校验未通过"
+        case 429: "请求过于频繁"
+        case 503: "服务暂不可用"
+        case 500...599: "服务器错误"
+        default: "请求未能完成"
+        }
+    }
 }
