@@ -20,7 +20,11 @@ func buildApplication(services: Services, logger: Logger, runJobs: Bool) throws 
         logger: logger)
     app.addServices(services.database.service)
     if runJobs { for job in backgroundJobs(services: services, logger: logger) { app.addServices(job) } }
-    app.beforeServerStarts { try await services.migrate(logger: logger) }
+    app.beforeServerStarts {
+        try await services.migrate(logger: logger)
+        let removed = Upload.sweep(services.uploads, olderThan: 86400, keep: try await services.imports.pendingFiles())
+        if removed > 0 { logger.notice("removed uploads left behind", metadata: ["files": "\(removed)"]) }
+    }
     return app
 }
 

@@ -398,6 +398,42 @@ import Testing
             #expect((r.body as? [String: Any])?["title"] as? String == "未找到")
         }
     }
+
+    /// Nothing is written to disk before the permission check; refused uploads are deleted; a
+    /// sweep removes leftovers older than a day but keeps the files of imports still to run.
+    @Test func uploadsNeverOutliveTheirRefusal() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let uploads = app.services.uploads
+            func leftovers() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: uploads.path)) ?? [] }
+            try await Fixture.account(app, "viewer", role: Role.viewer, at: f.countyA1)
+            let viewer = WebSession(app)
+            _ = try await viewer.login("viewer")
+            _ = try await viewer.get("/admin")
+            let r = try await viewer.postMultipart("/admin/imports", ["unionId": String(f.factory.id)], file: ("a.csv", Data("x,y\n".utf8)))
+            #expect(r.status == .forbidden)
+            let order = try await app.services.workOrders.fileByStaff(
+                IntakeInput(typeCode: "consultation", categoryCode: "other", title: "咨询", description: "说明", unionId: f.factory.id, callerName: "张三"),
+                channel: .hotline, actor: app.system)
+            let stranger = try await WebSession.worker(app, phone: "13812349999")
+            _ = try await stranger.get("/me/requests/new")
+            let upload = try await stranger.postMultipart("/me/requests/\(order.id)/files", [:], file: ("x.jpg", WorkOrderTests.jpeg))
+            #expect(upload.status == .notFound)
+            #expect(leftovers().isEmpty, "\(leftovers())")
+            // The sweep: an old orphan goes, a queued import's file stays, a fresh file stays.
+            try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+            let orphan = uploads.appendingPathComponent("upload-orphan")
+            let fresh = uploads.appendingPathComponent("upload-fresh")
+            let queued = uploads.appendingPathComponent("upload-queued")
+            for url in [orphan, fresh, queued] { try Data("x".utf8).write(to: url) }
+            let old = Date().addingTimeInterval(-2 * 86400)
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: orphan.path)
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: queued.path)
+            _ = try await app.services.imports.start(file: queued, fileName: "q.csv", unionId: f.countyA1.id, actor: app.system)
+            #expect(Upload.sweep(uploads, olderThan: 86400, keep: try await app.services.imports.pendingFiles()) == 1)
+            #expect(Set(leftovers()) == ["upload-fresh", "upload-queued"])
+        }
+    }
 }
 
 /// A count shared by tasks.

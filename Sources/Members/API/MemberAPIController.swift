@@ -32,7 +32,7 @@ public struct MemberAPIController: Sendable {
         let tag = "会员"
 
         api.add(.get, "/members", summary: "查找会员：姓名前缀、身份证号、手机号或会员编号；可按工会（含下级）、会籍状态、农民工筛选", tag: tag,
-                query: [.query("q", "姓名前缀 / 身份证号 / 手机号 / 会员编号"), .query("unionId", "工会组织编号（含下级）", Schema.integer),
+                query: [.query("q", "姓名前缀 / 身份证号 / 手机号 / 会员编号"), .query("unionId", "工会组织编号（含下级）", APIRoutes.idSchema),
                         .query("status", "会籍状态"), .query("migrantWorker", "true / false")] + APIRoutes.pagingParams,
                 response: Schema.ref("MemberPage")) { request, context in
             let page = try await members.search(try Self.query(request), actor: context.actor, page: try request.pageRequest())
@@ -107,9 +107,12 @@ public struct MemberAPIController: Sendable {
             return Response(status: .noContent)
         }
         api.add(.post, "/member-imports", summary: "上传表格导入会员（请求体为 .xlsx 或 .csv 文件本身）", tag: tag,
-                query: [.query("unionId", "导入到哪个工会（含下级）", Schema.integer), .query("fileName", "原文件名")],
-                body: ["type": "string", "format": "binary"], response: Schema.ref("MemberImport"), status: 202) { request, context in
-            guard let unionId = request.query("unionId").flatMap(Int64.init) else { throw AppError.validation(["unionId": MemberText.unionRequired]) }
+                query: [.query("unionId", "导入到哪个工会（含下级）", APIRoutes.idSchema), .query("fileName", "原文件名")],
+                body: ["type": "string", "format": "binary"], bodyType: "application/octet-stream", response: Schema.ref("MemberImport"),
+                status: 202) { request, context in
+            guard let unionId = try request.idQuery("unionId") else { throw AppError.validation(["unionId": MemberText.unionRequired]) }
+            // Nothing is written to disk before the permission check.
+            try await imports.checkMayImport(into: unionId, actor: context.actor)
             let file = try await Upload.save(request.body, into: uploads, limit: ImportService.maxFileSize)
             do {
                 let item = try await imports.start(file: file, fileName: request.query("fileName") ?? "upload", unionId: unionId, actor: context.actor)
@@ -131,11 +134,11 @@ public struct MemberAPIController: Sendable {
             JSONBody(try await imports.errors(of: try context.id(), actor: context.actor).map { ImportErrorDTO(row: $0.row, reason: $0.reason) })
         }
         api.add(.get, "/member-dashboard", summary: "会员统计：本级合计与各下级工会（来自汇总表）", tag: tag,
-                query: [.query("unionId", "工会组织编号（默认本人范围最上层）", Schema.integer), .query("sort", "name/active/joined/migrant/cards/coverage/pending"),
+                query: [.query("unionId", "工会组织编号（默认本人范围最上层）", APIRoutes.idSchema), .query("sort", "name/active/joined/migrant/cards/coverage/pending"),
                         .query("order", "asc / desc")],
                 response: Schema.object([("total", Schema.ref("MemberRollup")), ("children", Schema.array(Schema.ref("MemberRollup")))],
                                         required: ["total", "children"])) { request, context in
-            let d = try await rollups.dashboard(actor: context.actor, orgId: request.query("unionId").flatMap(Int64.init),
+            let d = try await rollups.dashboard(actor: context.actor, orgId: try request.idQuery("unionId"),
                                                 sort: request.query("sort").flatMap(RollupService.SortKey.init) ?? .active,
                                                 ascending: request.query("order") == "asc")
             return JSONBody(DashboardDTO(total: RollupDTO(d.root, name: d.rootName), children: d.children.map { RollupDTO($0.rollup, name: $0.name) }))
@@ -148,7 +151,7 @@ public struct MemberAPIController: Sendable {
             guard let s = MembershipStatus(rawValue: text) else { throw AppError.badRequest(MemberText.badStatusFilter) }
             status = s
         }
-        return MemberQuery(text: request.query("q") ?? "", orgId: request.query("unionId").flatMap(Int64.init), status: status,
+        return MemberQuery(text: request.query("q") ?? "", orgId: try request.idQuery("unionId"), status: status,
                            migrantWorker: request.query("migrantWorker").flatMap { $0 == "true" ? true : $0 == "false" ? false : nil })
     }
 }

@@ -50,6 +50,7 @@ public struct ExportService: Sendable {
             guard reason.count >= 2 else { throw AppError.validation(["reason": MemberText.revealReasonRequired]) }
         }
         let revealScope = actor.scope(.memberReveal)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent("export-\(randomToken(bytes: 8)).\(format.rawValue)")
         let writer: any SpreadsheetWriter = format == .csv ? try CSVWriter(url: url) : try XLSXWriter(url: url, sheetName: "会员")
         try writer.append(row: Self.headers)

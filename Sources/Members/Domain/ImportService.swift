@@ -125,11 +125,31 @@ public struct ImportService: Sendable {
     }
 
     /// Registers an uploaded file for import into `unionId`'s subtree and queues the job.
-    public func start(file: URL, fileName: String, unionId: Int64, actor: Actor) async throws -> MemberImport {
+    /// The files of imports still to run (a start-up sweep of uploads keeps them).
+    public func pendingFiles() async throws -> Set<String> {
+        try await database.withConnection { sql in
+            Set(
+                try await sql.select().column("file_path").from("member_imports")
+                    .where("status", .in, [MemberImport.Status.queued.rawValue, MemberImport.Status.running.rawValue]).all()
+                    .map { try $0.decode(column: "file_path", as: String.self) })
+        }
+    }
+
+    /// Refuses before an upload is stored: the union must be one the actor may import into.
+    public func checkMayImport(into unionId: Int64, actor: Actor) async throws {
+        _ = try await importableUnion(unionId, actor: actor)
+    }
+
+    func importableUnion(_ unionId: Int64, actor: Actor) async throws -> UnionRef {
         let scope = try actor.requireScope(.memberImport)
         guard let union = try await unions.union(unionId), scope.covers(union.path) else {
             throw AppError.validation(["unionId": MemberText.unknownUnion])
         }
+        return union
+    }
+
+    public func start(file: URL, fileName: String, unionId: Int64, actor: Actor) async throws -> MemberImport {
+        let union = try await importableUnion(unionId, actor: actor)
         let now = clock.now()
         let id = try await database.transaction { sql -> Int64 in
             let id = try await sql.insert(into: "member_imports")

@@ -86,6 +86,8 @@ extension MembersConsole {
             try await importsPage(FormState(), request, context)
         }
         group.post("/imports") { request, context in
+            // The union is in the form, checked after; who may not import at all is refused before the upload.
+            _ = try context.actor.requireScope(.memberImport)
             let form = try await MultipartForm.receive(request, into: uploads, limit: ImportService.maxFileSize)
             guard let file = form.file else {
                 return try await importsPage(FormState(errors: ["file": MemberWebText.chooseFile], message: MemberWebText.chooseFile), request, context)
@@ -95,9 +97,13 @@ extension MembersConsole {
                                                    actor: context.actor)
                 onImportQueued()
                 return Response.redirect(to: "/admin/imports/\(item.id)", flash: .ok(MemberWebText.importStarted))
-            } catch let error as AppError where error.status == .unprocessableContent {
+            } catch {
+                // A refused or failed upload never stays on disk.
                 try? FileManager.default.removeItem(at: file)
-                return try await importsPage(FormState(error: error), request, context)
+                if let error = error as? AppError, error.status == .unprocessableContent {
+                    return try await importsPage(FormState(error: error), request, context)
+                }
+                throw error
             }
         }
         group.get("/imports/template.xlsx") { _, _ in try await template(.xlsx) }
@@ -137,7 +143,7 @@ extension MembersConsole {
         group.get("/dashboard") { request, context in
             let sort = RollupService.SortKey(rawValue: request.query("sort") ?? "active") ?? .active
             let ascending = request.query("order") == "asc"
-            let d = try await rollups.dashboard(actor: context.actor, orgId: request.query("unionId").flatMap(Int64.init), sort: sort,
+            let d = try await rollups.dashboard(actor: context.actor, orgId: try request.idQuery("unionId"), sort: sort,
                                                 ascending: ascending)
             func pct(_ r: MemberRollup) -> String { String(format: "%.1f%%", r.cardCoverage * 100) }
             let n = DisplayNumber.grouped(_:) as (Int64) -> String

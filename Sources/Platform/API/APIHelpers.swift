@@ -48,6 +48,14 @@ extension Request {
     }
 
     public func query(_ name: String) -> String? { uri.queryParameters[name[...]].map(String.init) }
+
+    /// A positive 64-bit id from the query, nil when absent or empty; anything else (text, zero,
+    /// a number past Int64) is a 422 naming the parameter, never silently the default.
+    public func idQuery(_ name: String) throws -> Int64? {
+        guard let text = query(name), !text.isEmpty else { return nil }
+        guard let id = Int64(text), id > 0 else { throw AppError.validation([name: PlatformText.badValue]) }
+        return id
+    }
 }
 
 extension AppRequestContext {

@@ -12,6 +12,7 @@ public final class OpenAPIDocument: Sendable {
         var tag: String
         var parameters: [JSONValue]
         var requestBody: JSONValue?
+        var bodyType: String
         var response: JSONValue?
         var successStatus: Int
         var authenticated: Bool
@@ -49,7 +50,9 @@ public final class OpenAPIDocument: Sendable {
                 ]
                 if !op.parameters.isEmpty { o.append(("parameters", .array(op.parameters))) }
                 if let body = op.requestBody {
-                    o.append(("requestBody", ["required": true, "content": ["application/json": ["schema": body]]]))
+                    let schema: JSONValue = ["schema": body]
+                    let content: JSONValue = .object([(op.bodyType, schema)])
+                    o.append(("requestBody", ["required": true, "content": content]))
                 }
                 var responses: [(String, JSONValue)] = []
                 if let response = op.response {
@@ -121,21 +124,24 @@ public struct APIRoutes {
 
     public static let pagingParams: [Param] = [
         .query("after", "上一页返回的 nextCursor"),
-        .query("limit", "每页条数（1–200，默认 50）", Schema.integer),
+        .query("limit", "每页条数（1–200，默认 50）", ["type": "integer", "minimum": 1, "maximum": .int(PageRequest.maxLimit)]),
     ]
+
+    /// A positive id, as path parameters and id query parameters are.
+    public static let idSchema: JSONValue = ["type": "integer", "format": "int64", "minimum": 1]
 
     /// `path` in OpenAPI form (`/orgs/{id}`); the router gets `/orgs/:id`.
     public func add<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String, query: [Param] = [],
-        body: JSONValue? = nil, response: JSONValue?, status: Int = 200,
+        body: JSONValue? = nil, bodyType: String = "application/json", response: JSONValue?, status: Int = 200,
         handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
         var parameters: [JSONValue] = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { part in
-            ["name": .string(String(part.dropFirst().dropLast())), "in": "path", "required": true, "schema": Schema.integer]
+            ["name": .string(String(part.dropFirst().dropLast())), "in": "path", "required": true, "schema": Self.idSchema]
         }
         parameters += query.map { ["name": .string($0.name), "in": "query", "required": false, "description": .string($0.description), "schema": $0.schema] }
         document.add(
-            .init(method: method, path: path, summary: summary, tag: tag, parameters: parameters, requestBody: body,
+            .init(method: method, path: path, summary: summary, tag: tag, parameters: parameters, requestBody: body, bodyType: bodyType,
                   response: response, successStatus: status, authenticated: authenticated))
         let routerPath = RouterPath(
             path.split(separator: "/").map { $0.hasPrefix("{") ? ":" + $0.dropFirst().dropLast() : String($0) }

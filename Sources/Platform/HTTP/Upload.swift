@@ -24,4 +24,16 @@ public enum Upload {
         }
         return url
     }
+
+    /// Deletes files in `directory` older than `age` that `keep` does not name: uploads a crash left
+    /// behind (they may hold ID numbers). Run at start-up.
+    public static func sweep(_ directory: URL, olderThan age: TimeInterval, keep: Set<String>, now: Date = Date()) -> Int {
+        let files = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        var removed = 0
+        for file in files where !keep.contains(file.path) {
+            let modified = (try? file.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? now
+            if now.timeIntervalSince(modified) > age, (try? FileManager.default.removeItem(at: file)) != nil { removed += 1 }
+        }
+        return removed
+    }
 }

@@ -124,13 +124,13 @@ public struct WorkOrderAPIController: Sendable {
         }
         api.add(
             .get, "/work-order-stats", summary: "工单统计（来自汇总表）：按类型、分类、月份的受理量、按期办结率、满意率、平均办理天数", tag: tag,
-            query: [.query("unionId", "工会（含下级），默认本人辖区", Schema.integer), .query("from", "起始月份 2026-01"), .query("to", "截止月份 2026-12")],
+            query: [.query("unionId", "工会（含下级），默认本人辖区", APIRoutes.idSchema), .query("from", "起始月份 2026-01（2000–2100 年，至多 120 个月）", ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"]), .query("to", "截止月份 2026-12", ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"])],
             response: Schema.ref("WorkOrderStats")
         ) { request, context in
             let (from, to) = Self.months(request, today: CivilDate(date: clock.now()))
             return JSONBody(
                 StatsDTO(
-                    try await stats.stats(orgId: request.query("unionId").flatMap(Int64.init), from: from, to: to, actor: context.actor)))
+                    try await stats.stats(orgId: try request.idQuery("unionId"), from: from, to: to, actor: context.actor)))
         }
         api.add(
             .get, "/work-order-types", summary: "诉求类型及办理时限（工作日）", tag: tag,

@@ -15,21 +15,25 @@ extension WorkOrderService {
 
     /// Checks an uploaded temp file by size and content, then keeps it under `directory`.
     /// The temp file is consumed either way.
+    /// The order `uploader` may attach to, and who they are on its timeline; refuses otherwise.
+    /// Asked before a file is received, so a refused upload never reaches the disk.
+    public func attachable(_ id: Int64, by uploader: Uploader, actor: Actor) async throws -> (order: WorkOrder, who: String) {
+        switch uploader {
+        case .worker(let workerId):
+            let order = try await self.order(id, ofWorker: workerId)
+            return (order, order.callerName)
+        case .staff:
+            let order = try await get(id, actor: actor)
+            try actor.require(.workOrderHandle, at: order.orgPath)
+            return (order, actorName(actor))
+        }
+    }
+
     public func attach(_ id: Int64, file: URL, name: String, by uploader: Uploader, actor: Actor, directory: URL) async throws
         -> WorkOrderFile
     {
         defer { try? FileManager.default.removeItem(at: file) }
-        let order: WorkOrder
-        let who: String
-        switch uploader {
-        case .worker(let workerId):
-            order = try await self.order(id, ofWorker: workerId)
-            who = order.callerName
-        case .staff:
-            order = try await get(id, actor: actor)
-            try actor.require(.workOrderHandle, at: order.orgPath)
-            who = actorName(actor)
-        }
+        let (order, who) = try await attachable(id, by: uploader, actor: actor)
         let size = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0
         guard size > 0, size <= Self.maxFileSize else { throw AppError.validation(["file": WorkOrderText.fileTooLarge]) }
         guard let kind = FileKind.sniff(fileAt: file) else { throw AppError.validation(["file": WorkOrderText.fileType]) }

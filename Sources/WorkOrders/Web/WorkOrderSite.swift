@@ -117,6 +117,7 @@ public struct WorkOrderSite: Sendable {
         group.post("/me/requests/:id/files") { request, context in
             guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
             let id = try context.id()
+            _ = try await orders.attachable(id, by: .worker(session.workerId), actor: context.actor)
             let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 64 * 1024)
             guard let file = form.file else {
                 return Response.redirect(to: "/me/requests/\(id)", flash: .error(WorkOrderWebText.chooseFile))

@@ -7,7 +7,7 @@ extension WorkOrdersConsole {
     func registerStats(on group: RouterGroup<AppRequestContext>) {
         group.get("/work-order-stats") { request, context in
             let (from, to) = WorkOrderAPIController.months(request, today: today)
-            let s = try await stats.stats(orgId: request.query("unionId").flatMap(Int64.init), from: from, to: to, actor: context.actor)
+            let s = try await stats.stats(orgId: try request.idQuery("unionId"), from: from, to: to, actor: context.actor)
             func line(_ l: WorkOrderStats.Line) -> [String: Any] {
                 [
                     "label": l.label, "created": l.created, "resolved": l.resolved, "onTime": WorkOrderViews.percent(l.onTimeRate),

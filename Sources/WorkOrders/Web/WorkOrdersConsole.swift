@@ -171,6 +171,7 @@ public struct WorkOrdersConsole: Sendable {
         }
         group.post("/work-orders/:id/files") { request, context in
             let id = try context.id()
+            _ = try await orders.attachable(id, by: .staff, actor: context.actor)
             let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 64 * 1024)
             guard let file = form.file else {
                 return Response.redirect(to: "/admin/work-orders/\(id)", flash: .error(WorkOrderWebText.chooseFile))

@@ -68,7 +68,10 @@ struct TestApp: Sendable {
         let database = try await TestDatabase.make()
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let config = AppConfig(databaseURL: database.url, dataKey: dataKey, logLevel: .warning)
+        // Uploads, exports and attachments of this test only, removed with it.
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("workershome-data-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let config = AppConfig(databaseURL: database.url, dataDirectory: dataDirectory.path, dataKey: dataKey, logLevel: .warning)
         let clock = TestClock()
         let services = try Services(config: config, logger: logger, clock: clock.appClock, bcryptCost: 4)
         let app = try buildApplication(services: services, logger: logger, runJobs: false)
