@@ -58,14 +58,17 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(strictTransport: secure))
     router.add(middleware: ErrorMiddleware(renderHTML: ErrorPages(renderer: renderer).render))
     router.add(middleware: FileMiddleware(Renderer.staticFiles.path, urlBasePath: "/static", searchForIndexHtml: false))
 
     // Operations
-    let metrics = MetricsEndpoint(database: services.database)
+    let metrics = MetricsEndpoint(database: services.database, networks: services.config.metricsNetworks, token: services.config.metricsToken)
     router.get("/health") { _, _ in await HealthCheck(database: services.database).response() }
-    router.get("/metrics") { _, _ in metrics.response() }
+    router.get("/metrics") { request, context in
+        guard metrics.allows(request, ip: context.remoteIP) else { throw AppError.forbidden }
+        return metrics.response()
+    }
 
     // API
     let document = OpenAPIDocument(title: "网上职工之家 API", version: "1.0.0")

@@ -49,19 +49,30 @@ struct MetricsEndpoint: Sendable {
     }()
 
     let database: Database
+    let networks: [IPv4Network]
+    let token: String?
     let inUse: Prometheus.Gauge
     let capacity: Prometheus.Gauge
     let waiting: Prometheus.Gauge
     let timeouts: Prometheus.Gauge
 
-    init(database: Database) {
+    init(database: Database, networks: [IPv4Network], token: String?) {
         self.database = database
+        self.networks = networks
+        self.token = token
         let registry = Self.registry
         self.inUse = registry.makeGauge(name: "db_pool_connections_in_use", labels: [], help: "Database connections leased now")
         self.capacity = registry.makeGauge(name: "db_pool_connections_max", labels: [], help: "Database connections at most")
         self.waiting = registry.makeGauge(name: "db_pool_waiting", labels: [], help: "Requests waiting for a database connection now")
         self.timeouts = registry.makeGauge(
             name: "db_pool_wait_timeouts", labels: [], help: "Requests refused (503) since start: no connection free in time")
+    }
+
+    /// Loopback, a configured network, or the configured token: the figures describe the deployment.
+    func allows(_ request: Request, ip: String) -> Bool {
+        if ip == "127.0.0.1" || ip == "::1" || networks.contains(where: { $0.contains(ip) }) { return true }
+        guard let token, let auth = request.headers[.authorization], auth.hasPrefix("Bearer ") else { return false }
+        return constantTimeEqual(String(auth.dropFirst(7)), token)
     }
 
     func response() -> Response {

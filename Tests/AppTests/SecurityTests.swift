@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdOTP
+import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import SQLKit
@@ -432,6 +433,29 @@ import Testing
             _ = try await app.services.imports.start(file: queued, fileName: "q.csv", unionId: f.countyA1.id, actor: app.system)
             #expect(Upload.sweep(uploads, olderThan: 86400, keep: try await app.services.imports.pendingFiles()) == 1)
             #expect(Set(leftovers()) == ["upload-fresh", "upload-queued"])
+        }
+    }
+
+    /// `/metrics` answers loopback, a configured network or the configured token, nobody else;
+    /// pages carry a Permissions-Policy.
+    @Test func metricsAreNotPublic() async throws {
+        try await TestApp.run { app in
+            let metrics = MetricsEndpoint(
+                database: app.services.database, networks: [try #require(IPv4Network("10.20.0.0/16"))], token: "metrics-token-0123456789")
+            func request(_ auth: String?) -> Request {
+                var head = HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/metrics")
+                if let auth { head.headerFields[.authorization] = auth }
+                return Request(head: head, body: .init(buffer: ByteBuffer()))
+            }
+            #expect(metrics.allows(request(nil), ip: "127.0.0.1") && metrics.allows(request(nil), ip: "10.20.3.4"))
+            #expect(!metrics.allows(request(nil), ip: "10.21.3.4") && !metrics.allows(request(nil), ip: "unknown"))
+            #expect(metrics.allows(request("Bearer metrics-token-0123456789"), ip: "203.0.113.9"))
+            #expect(!metrics.allows(request("Bearer wrong"), ip: "203.0.113.9"))
+            #expect(IPv4Network("300.1.1.1/8") == nil && IPv4Network("10.0.0.0/33") == nil)
+            // Through the router the test client has no loopback address: refused.
+            #expect(try await app.client.execute(uri: "/metrics", method: .get, headers: [:], body: nil).status == .forbidden)
+            let page = try await app.client.execute(uri: "/", method: .get, headers: [:], body: nil)
+            #expect(page.headers[HTTPField.Name("Permissions-Policy")!]?.contains("camera=()") == true)
         }
     }
 }

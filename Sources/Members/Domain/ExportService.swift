@@ -78,7 +78,7 @@ public struct ExportService: Sendable {
         }
         try await audit.record(AuditEntry(actor: actor, action: reveal ? "member.export_revealed" : "member.export", objectType: "member",
                                           objectId: query.orgId.map(String.init) ?? "*", orgPath: scope.roots.first,
-                                          detail: ["rows": String(count), "format": format.rawValue, "reason": reason, "query": query.text]))
+                                          detail: ["rows": String(count), "format": format.rawValue, "reason": reason, "query": Phone.maskNumbers(in: query.text)]))
         return (url, count)
     }
 }

@@ -195,7 +195,7 @@ public struct ImportService: Sendable {
     /// Bad rows with their reasons, in row order. The rows as uploaded are kept sealed and shown
     /// with every ID and phone number masked.
     public func errors(of id: Int64, actor: Actor) async throws -> [(row: Int, reason: String, raw: String)] {
-        try await storedErrors(of: try await get(id, actor: actor)).map { ($0.row, $0.reason, Self.masked($0.raw)) }
+        try await storedErrors(of: try await get(id, actor: actor)).map { ($0.row, $0.reason, Phone.maskNumbers(in: $0.raw)) }
     }
 
     /// The same rows in clear, for someone who may reveal members' numbers in the import's union,
@@ -236,17 +236,6 @@ public struct ImportService: Sendable {
         return try rows.map { ($0.0, $0.1, $0.2.isEmpty ? "" : try records.open($0.2)) }
     }
 
-    /// `text` with every ID number (15 or 18 characters) and mobile number (11 digits) masked.
-    static func masked(_ text: String) -> String {
-        text.replacing(/\d+[Xx]?/) { match in
-            let run = String(match.output)
-            switch run.count {
-            case 15, 18: return String(run.prefix(6)) + String(repeating: "*", count: run.count - 10) + String(run.suffix(4))
-            case 11 where run.hasPrefix("1"): return Phone.mask(run)
-            default: return run
-            }
-        }
-    }
 
     func load(_ id: Int64) async throws -> MemberImport? {
         try await database.withConnection { sql in

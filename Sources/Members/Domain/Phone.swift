@@ -72,4 +72,17 @@ public struct Phone: Sendable, Hashable, CustomStringConvertible {
         if chars.count > 8 { return String(chars.prefix(3)) + String(repeating: "*", count: chars.count - 7) + String(chars.suffix(4)) }
         return String(repeating: "*", count: chars.count)
     }
+
+    /// `text` with every ID number (15 or 18 characters) and mobile number (11 digits) in it masked:
+    /// for anything shown or kept that may hold them (import error rows, searches in the audit log).
+    public static func maskNumbers(in text: String) -> String {
+        text.replacing(/\d+[Xx]?/) { match in
+            let run = String(match.output)
+            switch run.count {
+            case 15, 18: return String(run.prefix(6)) + String(repeating: "*", count: run.count - 10) + String(run.suffix(4))
+            case 11 where run.hasPrefix("1"): return mask(run)
+            default: return run
+            }
+        }
+    }
 }

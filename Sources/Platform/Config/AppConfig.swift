@@ -23,6 +23,10 @@ public struct AppConfig: Sendable {
     public var memberNumberPrefix: String
     /// Pool size and the longest wait for a connection (`WH_DB_POOL`, `WH_DB_WAIT_MS`).
     public var databaseOptions: DatabaseOptions
+    /// Who may read `/metrics`: loopback always, these IPv4 networks (`WH_METRICS_FROM`, CIDR, comma
+    /// separated), and anyone presenting `WH_METRICS_TOKEN` as a bearer token.
+    public var metricsNetworks: [IPv4Network] = []
+    public var metricsToken: String?
 
     public var secureCookies: Bool { environment == .production }
 
@@ -90,14 +94,24 @@ public struct AppConfig: Sendable {
             guard let ms = Int(text), (1...600_000).contains(ms) else { throw ConfigError.invalid("WH_DB_WAIT_MS", text) }
             databaseOptions.wait = .milliseconds(ms)
         }
+        let metricsNetworks = try (env["WH_METRICS_FROM"] ?? "").split(separator: ",").map {
+            guard let network = IPv4Network(String($0).trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigError.invalid("WH_METRICS_FROM", String($0))
+            }
+            return network
+        }
+        if let token = env["WH_METRICS_TOKEN"], token.count < 20 { throw ConfigError.invalid("WH_METRICS_TOKEN", "at least 20 characters") }
         let key = try loadDataKey(env: env, dataDirectory: dataDirectory, environment: environment, logger: logger)
         if !databaseURL.hasPrefix("postgres") {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         }
-        return AppConfig(
+        var config = AppConfig(
             host: flags.host ?? env["WH_HOST"] ?? "127.0.0.1", port: port, databaseURL: databaseURL,
             dataDirectory: dataDirectory, dataKey: key, environment: environment, logLevel: logLevel, runJobs: runJobs,
             memberNumberPrefix: env["WH_MEMBER_NO_PREFIX"] ?? "13", databaseOptions: databaseOptions)
+        config.metricsNetworks = metricsNetworks
+        config.metricsToken = env["WH_METRICS_TOKEN"]
+        return config
     }
 
     /// The data key from `WH_DATA_KEY` (base64, 32 bytes). In development one is generated into
@@ -135,4 +149,27 @@ public struct AppClock: Sendable {
     public var now: @Sendable () -> Date
     public init(now: @escaping @Sendable () -> Date) { self.now = now }
     public static let system = AppClock { Date() }
+}
+
+/// An IPv4 network in CIDR form (`10.0.0.0/8`), for address allow-lists.
+public struct IPv4Network: Sendable, Equatable {
+    let base: UInt32
+    let mask: UInt32
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1)
+        guard let address = Self.address(String(parts[0])) else { return nil }
+        let bits = parts.count == 2 ? Int(parts[1]) : 32
+        guard let bits, (0...32).contains(bits) else { return nil }
+        mask = bits == 0 ? 0 : UInt32.max << (32 - bits)
+        base = address & mask
+    }
+
+    public func contains(_ ip: String) -> Bool { Self.address(ip).map { $0 & mask == base } ?? false }
+
+    static func address(_ text: String) -> UInt32? {
+        let octets = text.split(separator: ".", omittingEmptySubsequences: false).map { UInt32($0) }
+        guard octets.count == 4, octets.allSatisfy({ ($0 ?? 256) < 256 }) else { return nil }
+        return octets.reduce(0) { ($0 << 8) | ($1 ?? 0) }
+    }
 }

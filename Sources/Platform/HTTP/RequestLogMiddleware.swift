@@ -35,7 +35,10 @@ public struct RequestLogMiddleware: RouterMiddleware {
 /// Headers every response carries: no framing, no sniffing, scripts and styles only from this origin.
 public struct SecurityHeadersMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
-    public init() {}
+    /// Served over HTTPS (production): browsers are told to keep to it.
+    let strictTransport: Bool
+
+    public init(strictTransport: Bool) { self.strictTransport = strictTransport }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -46,6 +49,9 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.init("Referrer-Policy")!] = "same-origin"
         response.headers[.init("X-Frame-Options")!] = "DENY"
+        // No page here uses the camera, microphone, location or payment APIs (meetings will ask for theirs).
+        response.headers[.init("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+        if strictTransport { response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
         if request.uri.path.hasPrefix("/admin") || request.uri.path.hasPrefix("/api/") {
             response.headers[.cacheControl] = "no-store"
         }
