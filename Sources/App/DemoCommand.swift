@@ -49,7 +49,7 @@ struct DemoData {
         let unions = all.map { o in
             DemoUnion(id: o.id, path: o.path, name: o.name, county: String((o.regionCode ?? "130102").prefix(6)))
         }
-        let records = MemberRecords(cipher: FieldCipher(dataKey: services.config.dataKey), numberPrefix: services.config.memberNumberPrefix)
+        let records = MemberRecords(cipher: services.cipher, numberPrefix: services.config.memberNumberPrefix)
         let summary = try await MemberDemo(database: services.database, records: records).load(
             unions: unions, perUnion: perUnion, seed: seed,
             progress: { n in if n % 500_000 < 60_000 { logger.info("demo members", metadata: ["loaded": "\(n)"]) } })

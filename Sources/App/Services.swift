@@ -33,9 +33,11 @@ struct Services: Sendable {
     let workOrderStats: StatsService
     let notifications: NotificationService
     let handlingOrgs: HandlingOrgAdapter
+    let cipher: FieldCipher
+    let keys: KeyManagement
 
     static let migrations: [Migration] =
-        AuditLog.migrations + JobQueue.migrations + RateLimiter.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
+        AuditLog.migrations + JobQueue.migrations + RateLimiter.migrations + KeyManagement.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
         + WorkOrderMigrations.all
 
     init(config: AppConfig, logger: Logger, clock: AppClock = .system, bcryptCost: UInt8 = 12) throws {
@@ -52,7 +54,11 @@ struct Services: Sendable {
         self.organizations = organizations
         let directory = OrgDirectoryAdapter(organizations: organizations)
         let passwords = PasswordPolicy(cost: bcryptCost)
-        let cipher = FieldCipher(dataKey: config.dataKey)
+        let cipher = FieldCipher(dataKey: config.dataKey, previousKeys: config.previousDataKeys, indexKey: config.indexKey)
+        self.cipher = cipher
+        self.keys = KeyManagement(
+            database: database, cipher: cipher, columns: MemberFields.columns + WorkOrderFields.columns + AccountFields.columns,
+            indexes: MemberFields.indexes + WorkOrderFields.indexes)
         self.auth = AuthService(database: database, passwords: passwords, cipher: cipher, clock: clock, orgs: directory)
         self.accounts = AccountService(database: database, passwords: passwords, clock: clock, orgs: directory)
         self.jobs = JobQueue(database: database, clock: clock, logger: logger)
@@ -92,14 +98,23 @@ struct Services: Sendable {
         }
         jobs.register(RollupService.jobKind) { _, _ in try await rollups.run() }
         jobs.register(SLAService.jobKind) { _, _ in _ = try await sla.run() }
+        let keys = self.keys
+        jobs.register(KeyManagement.jobKind) { _, context in
+            try await keys.rotate { column, done in
+                logger.info("re-sealing", metadata: ["column": "\(column)", "done": "\(done)"])
+                try await context.heartbeat()
+            }
+        }
     }
 
     var uploads: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("uploads") }
     var exportsDirectory: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("exports") }
     var attachments: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("attachments") }
 
-    func migrate(logger: Logger) async throws {
+    /// Migrations, then the key check (skipped only by `keys reindex`, which is how the check is made to pass again).
+    func migrate(logger: Logger, verifyKeys: Bool = true) async throws {
         try await Migrator(database: database, logger: logger).migrate(Self.migrations)
+        if verifyKeys { try await keys.verify() }
         try await workOrderCatalog.seedCalendar()
     }
 }

@@ -24,7 +24,7 @@ struct WorkersHome: AsyncParsableCommand {
         abstract: "网上职工之家 — the online home of union members and cadres.",
         subcommands: [
             Serve.self, Worker.self, Migrate.self, Demo.self, ImportCommand.self, WorkOrderCommand.self, AdminCommand.self,
-            AuditCommand.self,
+            AuditCommand.self, KeysCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -51,7 +51,7 @@ struct GlobalOptions: ParsableArguments {
 
 /// Runs `body` with the services up (the pool running), then shuts them down cleanly.
 func withServices<T: Sendable>(
-    _ options: GlobalOptions, _ body: @escaping @Sendable (Services, Logger) async throws -> T
+    _ options: GlobalOptions, verifyKeys: Bool = true, _ body: @escaping @Sendable (Services, Logger) async throws -> T
 ) async throws -> T {
     let (config, logger) = try options.load()
     let services = try Services(config: config, logger: logger)
@@ -62,7 +62,7 @@ func withServices<T: Sendable>(
         }
         group.addTask {
             do {
-                try await services.migrate(logger: logger)
+                try await services.migrate(logger: logger, verifyKeys: verifyKeys)
                 return try await body(services, logger)
             } catch {
                 // Database errors hide their details from `description`; an operator at a terminal needs them.

@@ -68,7 +68,7 @@ import Testing
             #expect(try await web.post("/admin/totp/enrol/start", [:]).location == "/admin/totp/enrol")
             #expect(try await web.get("/admin/totp/enrol").html.contains("<svg"))
             let account = try await app.services.database.withConnection { try await app.services.accounts.store.account(username: "root", on: $0)! }
-            let secret = try app.services.auth.cipher.open(account.totpPending!)
+            let secret = try app.services.auth.cipher.open(account.totpPending!, for: AccountFields.totpPending)
             // A code works once: each use below is in a later 30-second step.
             let code = { () -> String in
                 app.clock.advance(30)

@@ -62,17 +62,46 @@ import WebUI
 }
 
 @Suite struct CryptoTests {
+    static let idField = SealedField("members", "id_cipher")
+    static let phoneField = SealedField("members", "phone_cipher")
+
     @Test func sealOpenAndBlindIndex() throws {
         let cipher = FieldCipher(dataKey: SymmetricKey(size: .bits256))
-        let sealed = try cipher.seal("130102199003071234")
+        let sealed = try cipher.seal("130102199003071234", for: Self.idField)
         #expect(!sealed.contains("1301"))
-        #expect(try cipher.open(sealed) == "130102199003071234")
-        #expect(try cipher.seal("x") != cipher.seal("x"), "a fresh nonce every time")
+        #expect(try cipher.open(sealed, for: Self.idField) == "130102199003071234")
+        #expect(try cipher.seal("x", for: Self.idField) != cipher.seal("x", for: Self.idField), "a fresh nonce every time")
         #expect(cipher.blindIndex("a") == cipher.blindIndex("a"))
         #expect(cipher.blindIndex("a") != cipher.blindIndex("b"))
         let other = FieldCipher(dataKey: SymmetricKey(size: .bits256))
-        #expect(throws: (any Error).self) { try other.open(sealed) }
+        #expect(throws: (any Error).self) { try other.open(sealed, for: Self.idField) }
         #expect(other.blindIndex("a") != cipher.blindIndex("a"))
+    }
+
+    /// A seal names its column: copied into another column it does not open.
+    @Test func aSealIsBoundToItsColumn() throws {
+        let cipher = FieldCipher(dataKey: SymmetricKey(size: .bits256))
+        let sealed = try cipher.seal("130102199003071234", for: Self.idField)
+        #expect(throws: (any Error).self) { try cipher.open(sealed, for: Self.phoneField) }
+    }
+
+    /// After a new data key: old seals still open (by their key id), new ones use the new key, the
+    /// blind indexes stay the same while the index key does, and values sealed before key ids open too.
+    @Test func rotationKeepsOldSealsReadable() throws {
+        let old = SymmetricKey(size: .bits256)
+        let new = SymmetricKey(size: .bits256)
+        let before = FieldCipher(dataKey: old)
+        let sealed = try before.seal("13800138000", for: Self.phoneField)
+        let after = FieldCipher(dataKey: new, previousKeys: [old], indexKey: old)
+        #expect(try after.open(sealed, for: Self.phoneField) == "13800138000")
+        #expect(!sealed.hasPrefix(after.currentPrefix) && sealed.hasPrefix(before.currentPrefix))
+        #expect(try after.seal("x", for: Self.phoneField).hasPrefix(after.currentPrefix))
+        #expect(after.blindIndex("phone:13800138000") == before.blindIndex("phone:13800138000"))
+        #expect(throws: CipherError.unknownKey) { try FieldCipher(dataKey: new).open(sealed, for: Self.phoneField) }
+        // Version 1 (no key id, no associated data), as sealed before this change.
+        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: old, info: Data("workershome field encryption v1".utf8), outputByteCount: 32)
+        let legacy = (Data([1]) + (try AES.GCM.seal(Data("13900139000".utf8), using: derived).combined!)).base64EncodedString()
+        #expect(try after.open(legacy, for: Self.phoneField) == "13900139000")
     }
 
     /// Stored indexes must stay findable: HMAC-SHA256 under the HKDF subkey, first 16 bytes, hex

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Crypto
 import Hummingbird
 import HummingbirdOTP
 import HTTPTypes
@@ -129,7 +131,7 @@ import Testing
         _ = try await web.get("/admin/totp/enrol")
         #expect(try await web.post("/admin/totp/enrol/start", [:]).location == "/admin/totp/enrol")
         let account = try await app.services.database.withConnection { try await app.services.accounts.store.account(username: username, on: $0) }
-        let secret = try app.services.auth.cipher.open(try #require(account?.totpPending))
+        let secret = try app.services.auth.cipher.open(try #require(account?.totpPending), for: AccountFields.totpPending)
         let done = try await web.post("/admin/totp/enrol", ["code": totp(secret, app)])
         let recovery = done.html.matches(of: /<li class="code">([a-z0-9-]+)<\/li>/).map { String($0.1) }
         return (secret, recovery)
@@ -456,6 +458,73 @@ import Testing
             #expect(try await app.client.execute(uri: "/metrics", method: .get, headers: [:], body: nil).status == .forbidden)
             let page = try await app.client.execute(uri: "/", method: .get, headers: [:], body: nil)
             #expect(page.headers[HTTPField.Name("Permissions-Policy")!]?.contains("camera=()") == true)
+        }
+    }
+
+    /// Services of the same database under other keys, with their pool running, for `body`.
+    func withKeys<T: Sendable>(
+        _ app: TestApp, data: SymmetricKey, old: [SymmetricKey] = [], index: SymmetricKey?, _ body: @escaping @Sendable (Services) async throws -> T
+    ) async throws -> T {
+        var config = app.services.config
+        config.dataKey = data
+        config.previousDataKeys = old
+        config.indexKey = index
+        var logger = Logger(label: "keys-test")
+        logger.logLevel = .warning
+        let services = try Services(config: config, logger: logger, clock: app.clock.appClock, bcryptCost: 4)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await services.database.service.run()
+                return nil
+            }
+            let result = try await body(services)
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// A new data key takes over: every sealed value is re-sealed in the background while both keys
+    /// open, lookups keep working, and then the old key can go. A new index key needs a reindex, and
+    /// until then the server refuses to start rather than silently finding nothing.
+    @Test func keysRotateAndIndexesRebuild() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let member = try await app.services.members.create(
+                MemberInput(name: "密钥测试", idNumber: TestIDs.make(980), phone: "13900008888"), unionId: f.factory.id, actor: app.system)
+            _ = try await app.services.workOrders.fileByStaff(
+                IntakeInput(typeCode: "consultation", categoryCode: "other", title: "咨询", description: "说明", unionId: f.factory.id,
+                            callerName: "李四", callerPhone: "13900008888"), channel: .hotline, actor: app.system)
+            _ = try await WebSession.worker(app, phone: "13900007777")
+            let old = TestApp.dataKey
+            let new = SymmetricKey(size: .bits256)
+            try await app.services.keys.verify()
+            let before = try await app.services.keys.remaining()
+            #expect(before.allSatisfy { $0.values == 0 }, "\(before)")
+            try await withKeys(app, data: new, old: [old], index: old) { services in
+                try await services.keys.verify()
+                let stale = try await services.keys.remaining()
+                #expect(stale.first { $0.column == "members.id_cipher" }?.values == 1 && stale.first { $0.column == "workers.phone_cipher" }?.values == 1)
+                #expect(try await services.keys.rotate(batch: 1) >= 5)
+                #expect(try await services.keys.remaining().allSatisfy { $0.values == 0 })
+            }
+            // The old key gone: everything opens with the new one, found by the same indexes.
+            try await withKeys(app, data: new, index: old) { services in
+                try await services.keys.verify()
+                let system = Actor.system("test")
+                #expect(try await services.members.reveal(member.id, field: .phone, reason: "核对", actor: system) == "13900008888")
+                #expect(try await services.members.search(MemberQuery(text: "13900008888"), actor: system, page: PageRequest()).items.map(\.id) == [member.id])
+                #expect(try await services.workOrders.caller(phone: "13900008888", actor: system).orders.count == 1)
+            }
+            // A new index key: refused until reindexed; then lookups work under it.
+            let indexKey = SymmetricKey(size: .bits256)
+            try await withKeys(app, data: new, index: indexKey) { services in
+                await #expect(throws: ConfigError.self) { try await services.keys.verify() }
+                #expect(try await services.keys.reindex(batch: 2) == 4)  // member ID and phone, worker phone, caller phone
+                try await services.keys.verify()
+                let system = Actor.system("test")
+                #expect(try await services.members.search(MemberQuery(text: "13900008888"), actor: system, page: PageRequest()).items.map(\.id) == [member.id])
+                #expect(try await services.members.search(MemberQuery(text: TestIDs.make(980)), actor: system, page: PageRequest()).items.map(\.id) == [member.id])
+            }
         }
     }
 }

@@ -6,6 +6,13 @@ import SQLKit
 
 /// The second factor: TOTP codes that work once, ten one-time recovery codes, and enrolment that
 /// changes nothing on a GET and asks for the current factor before replacing it.
+/// The sealed columns of the Accounts domain (see `SealedField`).
+public enum AccountFields {
+    public static let totpSecret = SealedField("accounts", "totp_secret")
+    public static let totpPending = SealedField("accounts", "totp_pending")
+    public static let columns = [SealedColumn(totpSecret), SealedColumn(totpPending)]
+}
+
 extension AuthService {
     public static let recoveryCodeCount = 10
 
@@ -29,7 +36,7 @@ extension AuthService {
                                orgPath: account.homeOrgPath), on: sql)
                 return true
             }
-        } else if let sealed = account.totpSecret, let step = try totpStep(sealed, code: code, at: now) {
+        } else if let sealed = account.totpSecret, let step = try totpStep(sealed, AccountFields.totpSecret, code: code, at: now) {
             // Compare-and-set: of two logins racing with one code, only one moves the step.
             used = try await database.transaction { sql in
                 try await sql.raw(
@@ -47,8 +54,8 @@ extension AuthService {
     }
 
     /// The time step `code` was made for (one step either side for clock drift), if it matches.
-    func totpStep(_ sealed: String, code: String, at date: Date) throws -> Int64? {
-        let totp = TOTP(secret: try cipher.open(sealed))
+    func totpStep(_ sealed: String, _ field: SealedField, code: String, at date: Date) throws -> Int64? {
+        let totp = TOTP(secret: try cipher.open(sealed, for: field))
         let code = code.filter(\.isNumber)
         guard code.count == 6 else { return nil }
         let now = Int64(date.timeIntervalSince1970) / 30
@@ -77,7 +84,7 @@ extension AuthService {
     /// The secret being enrolled and its otpauth URL, if enrolment has been started. Reads only.
     public func pendingEnrolment(session: SessionInfo) async throws -> (secret: String, url: String)? {
         guard let account = try await account(session), let sealed = account.totpPending else { return nil }
-        let secret = try cipher.open(sealed)
+        let secret = try cipher.open(sealed, for: AccountFields.totpPending)
         let url = TOTP(secret: secret).createAuthenticatorURL(label: "网上职工之家:\(account.username)", issuer: "网上职工之家")
         let base32 = URLComponents(string: url)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
         return (base32, url)
@@ -101,7 +108,7 @@ extension AuthService {
                 throw AppError.validation(["code": AccountText.currentFactorRequired], message: AccountText.currentFactorRequired)
             }
         }
-        let sealed = try cipher.seal(randomToken(bytes: 15))
+        let sealed = try cipher.seal(randomToken(bytes: 15), for: AccountFields.totpPending)
         try await database.transaction { sql in
             try await sql.update("accounts").set("totp_pending", to: sealed).where("id", .equal, account.id).run()
             try await AuditLog.record(
@@ -118,12 +125,14 @@ extension AuthService {
         guard let pending = account.totpPending else {
             throw AppError.validation(["code": AccountText.noPendingEnrolment], message: AccountText.noPendingEnrolment)
         }
-        guard let step = try totpStep(pending, code: code, at: now) else {
+        guard let step = try totpStep(pending, AccountFields.totpPending, code: code, at: now) else {
             throw AppError.validation(["code": AccountText.badTOTP], message: AccountText.badTOTP)
         }
         let codes = (0..<Self.recoveryCodeCount).map { _ in Self.newRecoveryCode() }
         try await database.transaction { sql in
-            try await sql.update("accounts").set("totp_secret", to: pending).set("totp_pending", to: Optional<String>.none)
+            // Sealed again for its new column: a seal names its column.
+            let secret = try cipher.seal(try cipher.open(pending, for: AccountFields.totpPending), for: AccountFields.totpSecret)
+            try await sql.update("accounts").set("totp_secret", to: secret).set("totp_pending", to: Optional<String>.none)
                 .set("totp_enabled", to: true).set("totp_step", to: step).where("id", .equal, account.id).run()
             try await sql.delete(from: "totp_recovery_codes").where("account_id", .equal, account.id).run()
             let insert = sql.insert(into: "totp_recovery_codes").columns("account_id", "code_hash", "created_at")

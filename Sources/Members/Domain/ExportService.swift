@@ -27,8 +27,8 @@ public struct ExportService: Sendable {
     ]
 
     func row(_ m: Member, full: Bool, unionName: String) throws -> [String] {
-        let idNumber = full ? try records.open(m.idCipher) : m.idMask
-        let phone: String = full ? (try m.phoneCipher.map(records.open) ?? "") : (m.phoneMask ?? "")
+        let idNumber = full ? try records.open(m.idCipher, MemberFields.idNumber) : m.idMask
+        let phone: String = full ? (try m.phoneCipher.map { try records.open($0, MemberFields.phone) } ?? "") : (m.phoneMask ?? "")
         let gender = Gender(rawValue: m.gender)?.label ?? m.gender
         let ethnicity = m.ethnicity.flatMap { Ethnicity(code: $0)?.name } ?? ""
         let education = m.education.flatMap { Education(code: $0)?.name } ?? ""

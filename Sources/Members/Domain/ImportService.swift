@@ -233,7 +233,7 @@ public struct ImportService: Sendable {
                      try $0.decode(column: "raw", as: String.self))
                 }
         }
-        return try rows.map { ($0.0, $0.1, $0.2.isEmpty ? "" : try records.open($0.2)) }
+        return try rows.map { ($0.0, $0.1, $0.2.isEmpty ? "" : try records.open($0.2, MemberFields.importRow)) }
     }
 
 
@@ -369,7 +369,7 @@ public struct ImportService: Sendable {
             try await store.openMemberships(batch.members, orgNames: batch.unionNames, reason: MemberText.joinedByImport, now: now, on: sql)
             try await Database.bulkInsert(
                 into: "member_import_errors", columns: ["import_id", "row_number", "reason", "raw"],
-                rows: try batch.errors.map { [.int(importId), .int(Int64($0.row)), .text($0.reason), .text(try records.cipher.seal($0.raw))] },
+                rows: try batch.errors.map { [.int(importId), .int(Int64($0.row)), .text($0.reason), .text(try records.seal($0.raw, MemberFields.importRow))] },
                 on: sql)
             try await sql.raw(
                 """

@@ -93,8 +93,9 @@ public struct JoinService: Sendable {
                          "political_status", "job", "migrant_worker", "status", "created_at")
                 .values(SQLBind(workerId), SQLBind(union.id), SQLBind(union.path.rawValue), SQLBind(workplace), SQLBind(workplaceHasUnion),
                         SQLBind(valid.name), SQLBind(valid.gender.rawValue), SQLBind(valid.birthDate.iso), SQLBind(valid.ethnicity),
-                        SQLBind(try records.cipher.seal(valid.idNumber.value)), SQLBind(records.idIndex(valid.idNumber)),
-                        SQLBind(valid.idNumber.masked), SQLBind(try records.cipher.seal(phone)), SQLBind(records.phoneIndex(phone)),
+                        SQLBind(try records.seal(valid.idNumber.value, MemberFields.applicationIdNumber)),
+                        SQLBind(records.idIndex(valid.idNumber)), SQLBind(valid.idNumber.masked),
+                        SQLBind(try records.seal(phone, MemberFields.applicationPhone)), SQLBind(records.phoneIndex(phone)),
                         SQLBind(Phone.mask(phone)), SQLBind(valid.education), SQLBind(valid.politicalStatus), SQLBind(valid.job),
                         SQLBind(valid.migrantWorker), SQLBind(JoinApplication.Status.pending.rawValue), SQLBind(now))
                 .returning("id").first()!
@@ -162,9 +163,16 @@ public struct JoinService: Sendable {
                 member = Member(
                     id: memberId, orgId: union.id, orgPath: union.path, name: try row.decode(column: "name", as: String.self),
                     gender: try row.decode(column: "gender", as: String.self), birthDate: try row.decode(column: "birth_date", as: String.self),
-                    ethnicity: try row.decode(column: "ethnicity", as: String?.self), idCipher: try row.decode(column: "id_cipher", as: String.self),
+                    ethnicity: try row.decode(column: "ethnicity", as: String?.self),
+                    // Sealed again for the members table: a seal names its column.
+                    idCipher: try records.seal(
+                        try records.open(try row.decode(column: "id_cipher", as: String.self), MemberFields.applicationIdNumber),
+                        MemberFields.idNumber),
                     idIndex: idIndex, idMask: try row.decode(column: "id_mask", as: String.self),
-                    phoneCipher: try row.decode(column: "phone_cipher", as: String.self), phoneIndex: try row.decode(column: "phone_index", as: String.self),
+                    phoneCipher: try records.seal(
+                        try records.open(try row.decode(column: "phone_cipher", as: String.self), MemberFields.applicationPhone),
+                        MemberFields.phone),
+                    phoneIndex: try row.decode(column: "phone_index", as: String.self),
                     phoneMask: try row.decode(column: "phone_mask", as: String.self), education: try row.decode(column: "education", as: String?.self),
                     politicalStatus: try row.decode(column: "political_status", as: String?.self), job: try row.decode(column: "job", as: String?.self),
                     migrantWorker: try row.decode(column: "migrant_worker", as: Bool.self), memberNo: records.memberNo(memberId),

@@ -124,7 +124,7 @@ public struct MemberService: Sendable {
         guard reason.count >= 2, reason.count <= 200 else { throw AppError.validation(["reason": MemberText.revealReasonRequired]) }
         let sealed = field == .idNumber ? member.idCipher : member.phoneCipher
         guard let sealed else { return "" }
-        let value = try records.open(sealed)
+        let value = try records.open(sealed, field == .idNumber ? MemberFields.idNumber : MemberFields.phone)
         try await audit.record(AuditEntry(actor: actor, action: "member.reveal", objectType: "member", objectId: String(id),
                                           orgPath: member.orgPath, detail: ["field": field.rawValue, "reason": reason]))
         return value
@@ -165,8 +165,8 @@ public struct MemberService: Sendable {
     public func update(_ id: Int64, _ patch: MemberPatch, actor: Actor) async throws -> Member {
         let current = try await get(id, actor: actor)
         guard actor.scope(.memberWrite).covers(current.orgPath) else { throw AppError.forbidden }
-        var merged = patch.applied(to: current, phone: try current.phoneCipher.map(records.open))
-        merged.idNumber = try records.open(current.idCipher)
+        var merged = patch.applied(to: current, phone: try current.phoneCipher.map { try records.open($0, MemberFields.phone) })
+        merged.idNumber = try records.open(current.idCipher, MemberFields.idNumber)
         let valid = try validator.validate(merged).orValidationError()
         var updated = current
         updated.name = valid.name
@@ -176,7 +176,7 @@ public struct MemberService: Sendable {
         updated.job = valid.job
         updated.migrantWorker = valid.migrantWorker
         if !patch.phone.isAbsent {
-            updated.phoneCipher = try valid.phone.map(records.cipher.seal)
+            updated.phoneCipher = try valid.phone.map { try records.seal($0, MemberFields.phone) }
             updated.phoneIndex = valid.phone.map(records.phoneIndex)
             updated.phoneMask = valid.phone.map(Phone.mask)
         }

@@ -92,7 +92,7 @@ public struct WorkerService: MemberSessionResolver {
             try await sql.delete(from: "sms_codes").where("phone_index", .equal, index).run()
             let id = try await sql.insert(into: "workers")
                 .columns("phone_cipher", "phone_index", "phone_mask", "password_hash", "failed_logins", "created_at")
-                .values(SQLBind(try records.cipher.seal(phone)), SQLBind(index), SQLBind(Phone.mask(phone)), SQLBind(hash),
+                .values(SQLBind(try records.seal(phone, MemberFields.workerPhone)), SQLBind(index), SQLBind(Phone.mask(phone)), SQLBind(hash),
                         SQLBind(0), SQLBind(now))
                 .returning("id").first()!.decode(column: "id", as: Int64.self)
             try await AuditLog.record(AuditEntry(actor: actor, action: "worker.register", objectType: "worker", objectId: String(id),
@@ -195,7 +195,7 @@ public struct WorkerService: MemberSessionResolver {
             try await sql.select().column("phone_cipher").from("workers").where("id", .equal, workerId).first()!
                 .decode(column: "phone_cipher", as: String.self)
         }
-        return try records.open(sealed)
+        return try records.open(sealed, MemberFields.workerPhone)
     }
 
     static func phone(_ raw: String) throws -> String {
@@ -220,7 +220,7 @@ public struct OutboxSMSSender: SMSSender {
 
     public func send(to phone: String, body: String) async throws {
         logger.notice("SMS (development sender, not sent)", metadata: ["to": "\(Phone.mask(phone))", "body": "\(body)"])
-        let sealed = try cipher.seal(phone)
+        let sealed = try cipher.seal(phone, for: MemberFields.outboxPhone)
         try await database.transaction { sql in
             try await sql.insert(into: "sms_outbox").columns("phone_cipher", "phone_mask", "body", "created_at")
                 .values(SQLBind(sealed), SQLBind(Phone.mask(phone)), SQLBind(body), SQLBind(Date())).run()

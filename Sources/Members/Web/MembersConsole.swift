@@ -110,7 +110,7 @@ public struct MembersConsole: Sendable {
             var input = form.input
             input.joinDate = m.joinDate
             // An empty phone field keeps the number on file (the form never shows it unmasked).
-            if (input.phone ?? "").isEmpty, let sealed = m.phoneCipher { input.phone = try members.records.open(sealed) }
+            if (input.phone ?? "").isEmpty, let sealed = m.phoneCipher { input.phone = try members.records.open(sealed, MemberFields.phone) }
             do {
                 _ = try await members.update(m.id, input, actor: context.actor)
                 return Response.redirect(to: "/admin/members/\(m.id)", flash: .ok(MemberWebText.saved))

@@ -15,6 +15,10 @@ public struct AppConfig: Sendable {
     public var databaseURL: String
     public var dataDirectory: String
     public var dataKey: SymmetricKey
+    /// Keys that sealed data before the current one (`WH_DATA_KEY_OLD`, comma separated): they still open it.
+    public var previousDataKeys: [SymmetricKey] = []
+    /// The blind-index key (`WH_INDEX_KEY`); without it, the data key. See `FieldCipher`.
+    public var indexKey: SymmetricKey?
     public var environment: Environment
     public var logLevel: Logger.Level
     /// Run the job loop inside `serve` (default) or leave jobs to `workershome worker`.
@@ -110,6 +114,14 @@ public struct AppConfig: Sendable {
             dataDirectory: dataDirectory, dataKey: key, environment: environment, logLevel: logLevel, runJobs: runJobs,
             memberNumberPrefix: env["WH_MEMBER_NO_PREFIX"] ?? "13", databaseOptions: databaseOptions)
         config.metricsNetworks = metricsNetworks
+        config.previousDataKeys = try (env["WH_DATA_KEY_OLD"] ?? "").split(separator: ",").map {
+            guard let key = SymmetricKey(base64: String($0)) else { throw ConfigError.invalid("WH_DATA_KEY_OLD", "32 bytes in base64 each") }
+            return key
+        }
+        if let text = env["WH_INDEX_KEY"] {
+            guard let key = SymmetricKey(base64: text) else { throw ConfigError.invalid("WH_INDEX_KEY", "must be 32 bytes in base64") }
+            config.indexKey = key
+        }
         config.metricsToken = env["WH_METRICS_TOKEN"]
         return config
     }

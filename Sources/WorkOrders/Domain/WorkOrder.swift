@@ -280,3 +280,11 @@ public protocol MemberLookup: Sendable {
 public protocol TextMessenger: Sendable {
     func send(to phone: String, body: String) async throws
 }
+
+/// The sealed column of the WorkOrders domain (see `SealedField`).
+public enum WorkOrderFields {
+    public static let callerPhone = SealedField("work_orders", "caller_phone_cipher")
+    public static let columns = [SealedColumn(callerPhone)]
+    /// What `WorkOrderService.phoneIndex` hashes.
+    public static let indexes = [IndexedColumn(SealedColumn(callerPhone), index: "caller_phone_index") { "phone:" + $0 }]
+}

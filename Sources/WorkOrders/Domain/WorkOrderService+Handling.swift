@@ -214,7 +214,7 @@ extension WorkOrderService {
             try await sql.select().column("caller_phone_cipher").from("work_orders").where("id", .equal, id).first()?
                 .decode(column: "caller_phone_cipher", as: String?.self)
         }
-        return try sealed.map { try cipher.open($0) }
+        return try sealed.map { try cipher.open($0, for: WorkOrderFields.callerPhone) }
     }
 
     // MARK: Supervision (督办)

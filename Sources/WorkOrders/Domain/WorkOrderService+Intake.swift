@@ -92,7 +92,7 @@ extension WorkOrderService {
         let now = clock.now()
         let today = self.today
         let dueOn = due(days: type.days(complexity), from: today, calendar: snapshot.calendar)
-        let sealedPhone = try normalizedPhone.map { try cipher.seal($0) }
+        let sealedPhone = try normalizedPhone.map { try cipher.seal($0, for: WorkOrderFields.callerPhone) }
         let routing = rule.map { WorkOrderText.routedByRule($0.note) } ?? WorkOrderText.defaultRoute
         return try await intake.write(
             IntakeWriter.NewOrder(

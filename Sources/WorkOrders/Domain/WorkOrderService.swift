@@ -86,7 +86,7 @@ public struct WorkOrderService: Sendable {
                 AuditEntry(
                     actor: actor, action: "workorder.reveal_phone", objectType: "work_order", objectId: String(id),
                     orgPath: order.orgPath), on: sql)
-            return try cipher.open(sealed)
+            return try cipher.open(sealed, for: WorkOrderFields.callerPhone)
         }
     }
 
