@@ -37,7 +37,7 @@ struct Services: Sendable {
     let keys: KeyManagement
 
     static let migrations: [Migration] =
-        AuditLog.migrations + JobQueue.migrations + RateLimiter.migrations + KeyManagement.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
+        AuditLog.migrations + JobQueue.migrations + RateLimiter.migrations + KeyManagement.migrations + AuditArchive.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
         + WorkOrderMigrations.all
 
     init(config: AppConfig, logger: Logger, clock: AppClock = .system, bcryptCost: UInt8 = 12) throws {

@@ -133,7 +133,25 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit log tools.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit log tools.", subcommands: [Verify.self, Archive.self])
+
+    struct Archive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move sealed entries older than --before (at least 183 days ago) to a file with the chain's seal.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Archive entries before this date (YYYY-MM-DD, China time)") var before: String
+        @Option(help: "The archive file to write (must not exist)") var to: String
+
+        func run() async throws {
+            guard let day = CivilDate(iso: before) else { throw ValidationError("--before must be YYYY-MM-DD") }
+            let cut = Date(timeIntervalSince1970: TimeInterval(day.dayNumber) * 86400 - 8 * 3600)
+            let file = URL(fileURLWithPath: to)
+            let result = try await withServices(options) { services, _ in
+                try await AuditArchive(database: services.database, clock: services.clock).archive(before: cut, to: file)
+            }
+            print("归档 \(result.entries) 条 (through seq \(result.throughSeq)); file sha256 \(result.fileSHA256)")
+        }
+    }
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check the hash chain and report the first broken link.")

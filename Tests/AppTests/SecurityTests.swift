@@ -527,6 +527,43 @@ import Testing
             }
         }
     }
+
+    /// Entries at least six months old move to a file that carries their chain and a seal; the
+    /// chain in the database still verifies from there; younger entries can neither be archived nor deleted.
+    @Test func auditEntriesAreArchivedNeverDropped() async throws {
+        try await TestApp.run { app in
+            // Entries of a year ago (audit times come from the wall clock, which the database's guard checks too).
+            let yearAgo = Date().addingTimeInterval(-365 * 86400)
+            for i in 0..<30 {
+                try await app.services.audit.record(
+                    AuditEntry(actor: app.system, action: "test.old", objectType: "test", objectId: String(i), orgPath: nil,
+                               at: yearAgo.addingTimeInterval(Double(i))))
+            }
+            try await app.services.audit.seal()
+            let oldEnd = yearAgo.addingTimeInterval(30)
+            _ = try await Fixture.build(app)
+            try await app.services.audit.seal()
+            let archive = AuditArchive(database: app.services.database, clock: app.services.clock)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl")
+            defer { try? FileManager.default.removeItem(at: file) }
+            await #expect(throws: AppError.self) { _ = try await archive.archive(before: Date().addingTimeInterval(-100 * 86400), to: file) }
+            let oldCount = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE at <= \(bind: oldEnd)").first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+            let result = try await archive.archive(before: oldEnd.addingTimeInterval(1), to: file)
+            #expect(result.entries == oldCount && oldCount == 30)
+            let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == oldCount + 2 && lines.last?.contains("\"throughSeq\":\(result.throughSeq)") == true)
+            #expect(hex(SHA256.hash(data: try Data(contentsOf: file))) == result.fileSHA256)
+            try await app.services.audit.seal()
+            let verified = try await app.services.audit.verify()
+            #expect(verified.firstBroken == nil && verified.checked > result.throughSeq)
+            // A younger entry still cannot be deleted.
+            await #expect(throws: (any Error).self) {
+                try await app.services.database.transaction { try await $0.raw("DELETE FROM audit_log WHERE seq = \(bind: result.throughSeq + 1)").run() }
+            }
+        }
+    }
 }
 
 /// A count shared by tasks.

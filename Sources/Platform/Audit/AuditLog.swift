@@ -135,11 +135,12 @@ public struct AuditLog: Sendable {
         public var firstBroken: (seq: Int64, id: Int64?, reason: String)?
     }
 
-    /// Walks the chain from the start and reports the first broken link.
+    /// Walks the chain from the start (or from where the last archive ends) and reports the first broken link.
     public func verify(batch: Int = 5000) async throws -> Verification {
-        try await database.withConnection { sql in
-            var expectedSeq: Int64 = 1
-            var prev = Self.genesis
+        let start = try await AuditArchive.resumePoint(database)
+        return try await database.withConnection { sql in
+            var expectedSeq: Int64 = start.seq + 1
+            var prev = start.hash
             while true {
                 let rows = try await sql.select().column("*").from("audit_log")
                     .where("seq", .greaterThanOrEqual, expectedSeq).orderBy("seq").limit(batch)

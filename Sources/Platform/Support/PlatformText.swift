@@ -29,6 +29,9 @@ extension PlatformText {
     public static let uploadTooLarge = "上传的文件过大"
     public static let bodyTooLarge = "提交的内容过大"
     public static let controlCharacters = "提交的内容含有不允许的控制字符"
+    public static let auditRetention = "审计日志至少保留六个月：只能归档 183 天以前的记录"
+    public static let fileExists = "目标文件已存在"
+    public static func auditChainBroken(_ seq: Int64) -> String { "审计日志链在第 \(seq) 条处断开，未归档" }
 
     /// The title of a problem+json answer, in Chinese like its detail.
     public static func title(_ status: HTTPResponse.Status) -> String {
