@@ -51,7 +51,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
         WorkOrdersConsole.templates,
     ])
     let navigation = Navigation(
-        OrganizationsWeb.navigation + AccountsWeb.navigation + MembersConsole.navigation + WorkOrdersConsole.navigation)
+        OrganizationsWeb.navigation + AccountsWeb.navigation + MembersConsole.navigation + PersonalDataWeb.navigation
+            + WorkOrdersConsole.navigation)
     let chrome = Chrome(navigation: navigation)
     let secure = services.config.secureCookies
 
@@ -99,11 +100,14 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     WorkOrderSite(orders: services.workOrders, catalog: services.workOrderCatalog, notifications: services.notifications, orgs: services.handlingOrgs,
                   members: memberLookup, renderer: renderer, chrome: chrome, uploads: services.uploads, attachments: services.attachments,
                   clock: services.clock).register(on: web)
+    let personalDataWeb = PersonalDataWeb(service: services.personalData, renderer: renderer, chrome: chrome)
+    personalDataWeb.registerSite(on: web)
     let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, audit: services.audit, renderer: renderer,
                                   chrome: chrome, secureCookies: secure)
     accountsWeb.registerOpen(on: web)
     let console = web.group("/admin").add(middleware: RequireStaffMiddleware())
     accountsWeb.registerConsole(on: console)
+    personalDataWeb.registerConsole(on: console)
     orgWeb.registerConsole(on: console)
     MembersConsole(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
                    exports: services.exports, rollups: services.rollups, unions: services.unions, renderer: renderer, chrome: chrome,

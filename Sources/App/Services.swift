@@ -35,6 +35,7 @@ struct Services: Sendable {
     let handlingOrgs: HandlingOrgAdapter
     let cipher: FieldCipher
     let keys: KeyManagement
+    let personalData: PersonalDataService
 
     static let migrations: [Migration] =
         AuditLog.migrations + JobQueue.migrations + RateLimiter.migrations + KeyManagement.migrations + AuditArchive.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
@@ -90,6 +91,8 @@ struct Services: Sendable {
         self.sla = sla
         self.workOrderStats = StatsService(database: database, catalog: catalog, orgs: handlingOrgs)
         self.notifications = NotificationService(database: database)
+        self.personalData = PersonalDataService(
+            database: database, records: records, sources: [WorkOrderPersonalData(orders: workOrders)], clock: clock)
         let (imports, rollups, jobs) = (self.imports, self.rollups, self.jobs)
         jobs.register(ImportService.jobKind) { job, context in
             guard let id = Int64(job.payload) else { return }

@@ -82,3 +82,16 @@ struct WorkOrderTreeListener: OrgTreeListener {
         try await WorkOrderPaths.checkCanClose(org, on: sql)
     }
 }
+
+/// A worker's work orders, for the export of their personal information.
+struct WorkOrderPersonalData: PersonalDataSource {
+    let orders: WorkOrderService
+
+    func personalData(ofWorker workerId: Int64) async throws -> (title: String, records: [[String: String]]) {
+        let page = try await orders.orders(ofWorker: workerId, page: PageRequest(limit: PageRequest.maxLimit))
+        return ("我的诉求", page.items.map {
+            ["编号": $0.number, "标题": $0.title, "内容": $0.description, "来电人": $0.callerName, "状态": $0.status.label,
+             "提交时间": CivilDate(date: $0.createdAt).iso]
+        })
+    }
+}

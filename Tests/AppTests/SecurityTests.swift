@@ -564,6 +564,67 @@ import Testing
             }
         }
     }
+
+    /// PIPL arts. 44–47: a worker downloads what is held about them, asks for a correction or a
+    /// deletion; their union decides; a deletion ends the membership, keeps its history and erases
+    /// who the person was. Other unions neither see nor decide the request.
+    @Test func workersGetTheirDataAndCanHaveItErased() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "factory", role: Role.orgAdmin, at: f.factory)
+            try await Fixture.account(app, "other", role: Role.orgAdmin, at: f.countyB1)
+            let phone = "13812347777"
+            let site = try await WebSession.worker(app, phone: phone)
+            let id = TestIDs.make(990)
+            _ = try await site.get("/me/join?unionq=%E7%94%B2%E4%B8%80%E5%8E%82")
+            _ = try await site.post("/me/join", ["name": "赵敏", "idNumber": id, "unionId": "\(f.factory.id)", "workplace": "甲一厂",
+                                                 "workplaceHasUnion": "1"])
+            let appId = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT id FROM join_applications").first()?.decode(column: "id", as: Int64.self) ?? 0
+            }
+            _ = try await app.services.joins.approve(appId, actor: app.system)
+            // The download: every section, numbers in full (their own), audited.
+            _ = try await site.get("/me/data")
+            let export = try await site.post("/me/data/export", [:])
+            #expect(export.status == .ok && export.html.contains(id) && export.html.contains(phone) && export.html.contains("会籍记录"))
+            // A request without a word is refused and keeps the choice; a real one is filed once.
+            var r = try await site.post("/me/data/requests", ["kind": "deletion", "detail": ""])
+            #expect(r.status == .unprocessableContent && r.html.contains("value=\"deletion\" selected"))
+            r = try await site.post("/me/data/requests", ["kind": "deletion", "detail": "我已离开本单位，请删除我的信息"])
+            #expect(r.location == "/me/data")
+            #expect(try await site.post("/me/data/requests", ["kind": "deletion", "detail": "再次申请删除"]).status == .conflict)
+            // Another county's union neither sees nor decides it.
+            let requestId = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT id FROM personal_data_requests").first()?.decode(column: "id", as: Int64.self) ?? 0
+            }
+            let other = WebSession(app)
+            _ = try await other.login("other")
+            #expect(!(try await other.get("/admin/personal-data").html.contains("请删除我的信息")))
+            #expect(try await other.post("/admin/personal-data/\(requestId)", ["decision": "grant", "note": "同意"]).status == .notFound)
+            // The member's union grants it.
+            let union = WebSession(app)
+            _ = try await union.login("factory")
+            #expect(try await union.get("/admin/personal-data").html.contains("请删除我的信息"))
+            #expect(try await union.post("/admin/personal-data/\(requestId)", ["decision": "grant", "note": "已核实，同意删除"]).location == "/admin/personal-data")
+            let member = try await app.services.database.withConnection { sql in
+                try await sql.select().column("*").from("members").first(decoding: Member.self)
+            }
+            #expect(member?.name == MemberText.piplErasedName && member?.phoneIndex == nil && member?.membershipStatus == .lapsed)
+            #expect(try member.map { try app.services.members.records.open($0.idCipher, MemberFields.idNumber) } == "")
+            let history = try await app.services.members.memberships(of: try #require(member?.id), actor: app.system)
+            #expect(history.count == 1 && history[0].endedOn != nil && history[0].reason == MemberText.joinedOnline)
+            // The account is gone: no sign-in, the phone is free again; the decision is audited.
+            let again = WebSession(app)
+            _ = try await again.get("/me/login")
+            #expect(try await again.post("/me/login", ["phone": phone, "password": "Worker!2026"]).status == .unauthorized)
+            let actions = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT action FROM audit_log WHERE action LIKE 'pipl.%' ORDER BY id").all()
+                    .map { try $0.decode(column: "action", as: String.self) }
+            }
+            #expect(actions == ["pipl.export", "pipl.request", "pipl.deletion"])
+            _ = try await WebSession.worker(app, phone: phone)
+        }
+    }
 }
 
 /// A count shared by tasks.

@@ -128,5 +128,18 @@ public enum MemberMigrations {
         Migration(
             domain: "members", number: 5, name: "import errors sealed",
             statements: ["UPDATE member_import_errors SET raw = ''"]),
+        // A worker's requests to correct or delete what is held about them (PIPL arts. 44–47).
+        Migration(
+            domain: "members", number: 6, name: "personal data requests",
+            statements: [
+                """
+                CREATE TABLE personal_data_requests (
+                    id {id}, worker_id {bigint} NOT NULL REFERENCES workers (id), member_id {bigint}, org_path {path},
+                    kind TEXT NOT NULL, detail TEXT NOT NULL, status TEXT NOT NULL, created_at {ts} NOT NULL,
+                    decided_by TEXT, decided_at {ts}, outcome TEXT)
+                """,
+                "CREATE INDEX personal_data_requests_org ON personal_data_requests (org_path, status)",
+                "CREATE INDEX personal_data_requests_worker ON personal_data_requests (worker_id)",
+            ]),
     ]
 }

@@ -1,5 +1,9 @@
 /// Strings of the Members pages that are built in code (the rest are in the templates).
 enum MemberWebText {
+    static let navPersonalData = "个人信息请求"
+    static let chooseRequestKind = "请选择更正或删除"
+    static let requestFiled = "请求已提交，工会将在 15 个工作日内办理"
+    static let requestDecided = "已办理"
     static let navMembers = "会员管理"
     static let navApplications = "入会审核"
     static let navTransfers = "会籍接转"
