@@ -142,7 +142,7 @@ struct LoginDTO: Decodable {
     var password: String
     var totpCode: String?
     static let schema = Schema.object(
-        [("username", Schema.string), ("password", Schema.string), ("totpCode", Schema.string)], required: ["username", "password"])
+        [("username", Schema.text(1, 64)), ("password", Schema.text(1, 200)), ("totpCode", Schema.text(6, 16))], required: ["username", "password"])
 }
 
 struct SessionDTO: Encodable, Sendable {
@@ -172,14 +172,15 @@ struct NewAccountDTO: Decodable {
     var password: String
     var homeOrgId: Int64
     static let schema = Schema.object(
-        [("username", Schema.string), ("displayName", Schema.string), ("password", Schema.string), ("homeOrgId", Schema.integer)],
+        [("username", Schema.text(3, 32, pattern: "^[a-z0-9._-]+$")), ("displayName", Schema.text(1, 50)), ("password", Schema.text(8, 72)),
+         ("homeOrgId", Schema.id)],
         required: ["username", "displayName", "password", "homeOrgId"])
 }
 
 struct GrantDTO: Decodable {
     var roleCode: String
     var orgId: Int64
-    static let schema = Schema.object([("roleCode", Schema.string), ("orgId", Schema.integer)], required: ["roleCode", "orgId"])
+    static let schema = Schema.object([("roleCode", Schema.text(1, 32)), ("orgId", Schema.id)], required: ["roleCode", "orgId"])
 }
 
 struct StatusDTO: Decodable {
@@ -189,7 +190,7 @@ struct StatusDTO: Decodable {
 
 struct PasswordDTO: Decodable {
     var password: String
-    static let schema = Schema.object([("password", Schema.string)], required: ["password"])
+    static let schema = Schema.object([("password", Schema.text(8, 72))], required: ["password"])
 }
 
 struct NewRoleDTO: Decodable {
@@ -197,7 +198,8 @@ struct NewRoleDTO: Decodable {
     var name: String
     var permissions: [String]
     static let schema = Schema.object(
-        [("code", Schema.string), ("name", Schema.string), ("permissions", Schema.array(Schema.string))],
+        [("code", Schema.text(3, 32, pattern: "^[a-z0-9_]+$")), ("name", Schema.text(1, 30)),
+         ("permissions", ["type": "array", "items": Schema.string, "minItems": 1])],
         required: ["code", "name", "permissions"])
 }
 

@@ -95,11 +95,11 @@ struct MemberInputDTO: Decodable {
     }
 
     static let schema = Schema.object(
-        [("name", Schema.string), ("gender", ["type": "string", "description": "男 / 女"]), ("birthDate", Schema.string),
-         ("ethnicity", Schema.string), ("idNumber", Schema.string), ("phone", Schema.string), ("education", Schema.string),
-         ("politicalStatus", Schema.string), ("job", Schema.string), ("migrantWorker", Schema.boolean), ("joinDate", Schema.string),
-         ("unionId", Schema.integer)],
-        required: ["name"])
+        [("name", Schema.text(1, 50)), ("gender", ["type": "string", "enum": ["男", "女"]]), ("birthDate", Schema.text(0, 20)),
+         ("ethnicity", Schema.text(0, 20)), ("idNumber", Schema.idNumber), ("phone", Schema.text(0, 20)), ("education", Schema.text(0, 20)),
+         ("politicalStatus", Schema.text(0, 20)), ("job", Schema.text(0, 50)), ("migrantWorker", Schema.boolean), ("joinDate", Schema.text(0, 20)),
+         ("unionId", Schema.id)],
+        required: ["name", "idNumber", "unionId"])
 }
 
 /// A PATCH body: only the fields present change; null clears one that may be empty.
@@ -131,7 +131,7 @@ struct MemberPatchDTO: Decodable {
     }
 
     static let schema = Schema.object(
-        [("name", Schema.string), ("ethnicity", Schema.nullable("string")), ("phone", Schema.nullable("string")),
+        [("name", Schema.text(1, 50)), ("ethnicity", Schema.nullable("string")), ("phone", Schema.nullable("string")),
          ("education", Schema.nullable("string")), ("politicalStatus", Schema.nullable("string")), ("job", Schema.nullable("string")),
          ("migrantWorker", Schema.nullable("boolean")), ("joinDate", Schema.string)],
         required: [])
@@ -282,7 +282,7 @@ struct RollupDTO: Encodable, Sendable {
 struct RevealDTO: Decodable {
     var field: String
     var reason: String
-    static let schema = Schema.object([("field", Schema.enumeration(["id_number", "phone"])), ("reason", Schema.string)], required: ["field", "reason"])
+    static let schema = Schema.object([("field", Schema.enumeration(["id_number", "phone"])), ("reason", Schema.text(2, 200))], required: ["field", "reason"])
 }
 
 struct StatusChangeDTO: Decodable {
@@ -295,10 +295,10 @@ struct StatusChangeDTO: Decodable {
 struct TransferRequestDTO: Decodable {
     var unionId: Int64
     var note: String?
-    static let schema = Schema.object([("unionId", Schema.integer), ("note", Schema.string)], required: ["unionId"])
+    static let schema = Schema.object([("unionId", Schema.id), ("note", Schema.text(0, 200))], required: ["unionId"])
 }
 
 struct ReasonDTO: Decodable {
     var reason: String
-    static let schema = Schema.object([("reason", Schema.string)], required: ["reason"])
+    static let schema = Schema.object([("reason", Schema.text(2, 200))], required: ["reason"])
 }

@@ -124,10 +124,10 @@ struct OrgInputDTO: Decodable {
 
     static let schema = Schema.object(
         [
-            ("name", Schema.string), ("shortName", Schema.string),
+            ("name", Schema.text(1, 100)), ("shortName", Schema.text(0, 50)),
             ("level", Schema.enumeration(OrgLevel.allCases.map(\.rawValue))),
-            ("kind", Schema.enumeration(OrgKind.allCases.map(\.rawValue))), ("regionCode", Schema.string),
-            ("address", Schema.string), ("phone", Schema.string),
+            ("kind", Schema.enumeration(OrgKind.allCases.map(\.rawValue))), ("regionCode", Schema.text(0, 12, pattern: "^[0-9]*$")),
+            ("address", Schema.text(0, 200)), ("phone", Schema.text(0, 30)),
         ],
         required: ["name"])
 }
@@ -161,16 +161,16 @@ struct OrgPatchDTO: Decodable {
 struct MoveDTO: Decodable {
     var parentId: Int64
     var note: String?
-    static let schema = Schema.object([("parentId", Schema.integer), ("note", Schema.string)], required: ["parentId"])
+    static let schema = Schema.object([("parentId", Schema.id), ("note", Schema.text(0, 200))], required: ["parentId"])
 }
 
 struct MergeDTO: Decodable {
     var targetId: Int64
     var note: String?
-    static let schema = Schema.object([("targetId", Schema.integer), ("note", Schema.string)], required: ["targetId"])
+    static let schema = Schema.object([("targetId", Schema.id), ("note", Schema.text(0, 200))], required: ["targetId"])
 }
 
 struct NoteDTO: Decodable {
     var note: String?
-    static let schema = Schema.object([("note", Schema.string)], required: [])
+    static let schema = Schema.object([("note", Schema.text(0, 200))], required: [])
 }

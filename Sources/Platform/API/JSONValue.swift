@@ -71,6 +71,17 @@ public enum Schema {
         return .object(pairs)
     }
 
+    /// Text of `min`…`max` characters (what the server's validation allows), with an optional pattern.
+    public static func text(_ min: Int = 1, _ max: Int, pattern: String? = nil) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("type", "string"), ("minLength", .int(min)), ("maxLength", .int(max))]
+        if let pattern { pairs.append(("pattern", .string(pattern))) }
+        return .object(pairs)
+    }
+
+    /// A positive id.
+    public static let id: JSONValue = ["type": "integer", "format": "int64", "minimum": 1]
+    public static let idNumber = text(15, 18, pattern: "^[0-9]{15}([0-9]{2}[0-9Xx])?$")
+
     public static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
 
     public static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }

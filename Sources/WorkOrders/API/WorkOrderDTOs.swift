@@ -132,8 +132,8 @@ struct IntakeDTO: Decodable, Sendable {
         [
             ("type", Schema.string), ("category", Schema.string),
             ("complexity", Schema.enumeration(WorkOrder.Complexity.allCases.map(\.rawValue))),
-            ("title", Schema.string), ("description", Schema.string), ("unionId", Schema.integer), ("callerName", Schema.string),
-            ("callerPhone", Schema.string), ("channel", Schema.enumeration(["api", "hotline", "walk_in"])),
+            ("title", Schema.text(1, 100)), ("description", Schema.text(1, 5000)), ("unionId", Schema.id), ("callerName", Schema.text(1, 50)),
+            ("callerPhone", Schema.text(0, 20)), ("channel", Schema.enumeration(["api", "hotline", "walk_in"])),
         ],
         required: ["type", "category", "title", "description"])
 }
