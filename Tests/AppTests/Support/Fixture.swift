@@ -83,9 +83,14 @@ extension TestApp {
         return (response.status, try? JSONSerialization.jsonObject(with: Data(raw.utf8)), raw)
     }
 
-    /// Ids of the items of a page response.
-    static func ids(_ body: Any?) -> [Int64] {
-        ((body as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { ($0["id"] as? NSNumber)?.int64Value }
+    /// Ids of the items of a page response. A body that is not a page (an error) is a test failure,
+    /// so an `isEmpty` check cannot pass on a 4xx.
+    static func ids(_ body: Any?, sourceLocation: SourceLocation = #_sourceLocation) -> [Int64] {
+        guard let items = (body as? [String: Any])?["items"] as? [[String: Any]] else {
+            Issue.record("not a page: \(String(describing: body))", sourceLocation: sourceLocation)
+            return []
+        }
+        return items.compactMap { ($0["id"] as? NSNumber)?.int64Value }
     }
 }
 
