@@ -89,7 +89,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
 
     // Web: the member site and the staff console
     let web = router.group("")
-        .add(middleware: SessionMiddleware(resolver: services.auth, memberResolver: services.workers, source: .cookie, secureCookies: secure))
+        .add(middleware: SessionMiddleware(resolver: services.auth, workerResolver: services.workers, source: .cookie, secureCookies: secure))
         .add(middleware: CSRFMiddleware())
     SiteHome(renderer: renderer).register(on: web)
     let orgWeb = OrganizationsWeb(service: services.organizations, renderer: renderer, chrome: chrome)
@@ -102,11 +102,12 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
                   clock: services.clock).register(on: web)
     let personalDataWeb = PersonalDataWeb(service: services.personalData, renderer: renderer, chrome: chrome)
     personalDataWeb.registerSite(on: web)
-    let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, audit: services.audit, renderer: renderer,
-                                  chrome: chrome, secureCookies: secure)
+    let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, renderer: renderer, chrome: chrome, secureCookies: secure)
     accountsWeb.registerOpen(on: web)
+    // The middleware sends a half-signed-in cadre to the second factor; the context then holds the principal.
     let console = web.group("/admin").add(middleware: RequireStaffMiddleware())
-    accountsWeb.registerConsole(on: console)
+    let staff = console.group(context: StaffRequestContext.self)
+    accountsWeb.registerConsole(on: staff)
     personalDataWeb.registerConsole(on: console)
     orgWeb.registerConsole(on: console)
     MembersConsole(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,

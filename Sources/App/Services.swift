@@ -81,7 +81,7 @@ struct Services: Sendable {
         self.portal = portal
         let handlingOrgs = HandlingOrgAdapter(organizations: OrganizationService(database: database, clock: clock))
         self.handlingOrgs = handlingOrgs
-        let catalog = WorkOrderCatalog(database: database)
+        let catalog = WorkOrderCatalog(database: database, orgs: handlingOrgs)
         self.workOrderCatalog = catalog
         self.workOrders = WorkOrderService(
             database: database, catalog: catalog, orgs: handlingOrgs,
@@ -134,6 +134,8 @@ struct OrgDirectoryAdapter: OrgDirectory {
     func search(_ text: String, actor: Actor, limit: Int) async throws -> [OrgRef] {
         try await organizations.search(text, actor: actor, page: PageRequest(limit: limit)).items.map(Self.ref)
     }
+
+    func roots() async throws -> [OrgPath] { try await organizations.topLevelPaths() }
 
     static func ref(_ o: Organization) -> OrgRef { OrgRef(id: o.id, path: o.path, name: o.name, active: o.isActive) }
 }

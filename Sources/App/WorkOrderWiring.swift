@@ -26,6 +26,8 @@ struct HandlingOrgAdapter: HandlingOrgDirectory {
             Self.ref)
     }
 
+    func roots() async throws -> [OrgPath] { try await organizations.topLevelPaths() }
+
     static func ref(_ o: Organization) -> HandlingOrg {
         HandlingOrg(id: o.id, path: o.path, name: o.name, level: o.level.rawValue, regionCode: o.regionCode, active: o.isActive)
     }

@@ -11,9 +11,9 @@ public struct Chrome: Sendable {
     public init(navigation: Navigation) { self.navigation = navigation }
 
     /// The context for a console page: the page's model first, then the chrome's names.
-    public func console(_ model: Any, request: Request, context: AppRequestContext) -> PageContext {
+    public func console(_ model: Any, request: Request, context: some AppContext) -> PageContext {
         var chrome: [String: Any] = ["csrf": context.csrfToken]
-        if let principal = context.principal {
+        if let principal = context.staff {
             chrome["nav"] = navigation.visible(to: principal, path: request.uri.path)
             let roles = principal.assignments.map { "\($0.orgName) · \($0.roleName)" }
             chrome["user"] = [
@@ -28,7 +28,7 @@ public struct Chrome: Sendable {
     }
 
     /// The context for a page outside the console (login, member site).
-    public func plain(_ model: Any, request: Request? = nil, context: AppRequestContext) -> PageContext {
+    public func plain(_ model: Any, request: Request? = nil, context: some AppContext) -> PageContext {
         var chrome: [String: Any] = ["csrf": context.csrfToken]
         if let flash = request?.cookies[Flash.cookie].flatMap({ Flash(cookieValue: $0.value) }) {
             chrome["flash"] = ["ok": flash.ok, "text": flash.text]

@@ -64,6 +64,9 @@ public struct FormState: Sendable {
         self.init(values: values, errors: error.fieldErrors, message: error.message)
     }
 
+    /// The status a page showing this form answers with: 200, or 422 with field errors, 409 with a message only.
+    public var status: HTTPResponse.Status { message == nil ? .ok : (errors.isEmpty ? .conflict : .unprocessableContent) }
+
     /// Mustache context: `form.values.name`, `form.errors.name`, `form.message`.
     public var context: [String: Any] {
         var c: [String: Any] = ["values": values, "errors": errors]

@@ -29,7 +29,7 @@ import Testing
             #expect(r.status == .created)
             // Every attempt is in the audit log, failures included.
             let failed = try await app.services.audit.list(actor: app.system, filter: AuditFilter(action: "auth.login", result: .failed),
-                                                           page: PageRequest(limit: 100))
+                                                           page: PageRequest(limit: 100), roots: [])
             #expect(failed.items.count == 7, "five wrong passwords and two attempts while locked")
             #expect(failed.items.allSatisfy { $0.ip.isEmpty == false })
         }

@@ -18,7 +18,7 @@ import Testing
             #expect(try await audit.seal() > 0)
             let result = try await audit.verify()
             #expect(result.firstBroken == nil && result.unsealed == 0 && result.checked > 10)
-            let moves = try await audit.list(actor: app.system, filter: AuditFilter(action: "org.move"), page: PageRequest())
+            let moves = try await audit.list(actor: app.system, filter: AuditFilter(action: "org.move"), page: PageRequest(), roots: [])
             #expect(moves.items.count == 1)
             #expect(moves.items[0].actorName == "city" && moves.items[0].objectId == String(f.townA1.id))
             #expect(moves.items[0].detailFields["parent.to"] == f.countyA2.name)
@@ -60,14 +60,14 @@ import Testing
     @Test func rolledBackWritesLeaveNoEntry() async throws {
         try await TestApp.run { app in
             let f = try await Fixture.build(app)
-            let before = try await app.services.audit.list(actor: app.system, filter: AuditFilter(), page: PageRequest(limit: 200)).items.count
+            let before = try await app.services.audit.list(actor: app.system, filter: AuditFilter(), page: PageRequest(limit: 200), roots: []).items.count
             // A move that fails inside its transaction (duplicate name under the new parent).
             _ = try await app.services.organizations.createChild(
                 of: f.countyA2.id, OrgInput(name: f.townA1.name, level: .township, kind: .federation), actor: app.system)
             await #expect(throws: AppError.self) {
                 _ = try await app.services.organizations.move(f.townA1.id, to: f.countyA2.id, note: nil, actor: app.system)
             }
-            let after = try await app.services.audit.list(actor: app.system, filter: AuditFilter(), page: PageRequest(limit: 200)).items
+            let after = try await app.services.audit.list(actor: app.system, filter: AuditFilter(), page: PageRequest(limit: 200), roots: []).items
             #expect(after.count == before + 1, "only the create")
             #expect(try await app.services.organizations.get(f.townA1.id, actor: app.system).parentId == f.countyA1.id)
         }

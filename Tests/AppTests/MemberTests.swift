@@ -164,7 +164,7 @@ enum TestIDs {
                     == .unprocessableContent)
             let revealed = try await app.api(.post, "/api/v1/members/\(member.id)/reveal", token: token, json: ["field": "id_number", "reason": "核对身份"])
             #expect((revealed.body as? [String: Any])?["value"] as? String == id)
-            let audit = try await app.services.audit.list(actor: sys, filter: AuditFilter(action: "member.reveal"), page: PageRequest())
+            let audit = try await app.services.audit.list(actor: sys, filter: AuditFilter(action: "member.reveal"), page: PageRequest(), roots: [])
             #expect(audit.items.first?.detailFields["reason"] == "核对身份")
             // A viewer may read but not reveal.
             let viewer = try await app.token("viewer")

@@ -104,7 +104,7 @@ import Testing
                                   json: ["parentId": f.cityA.id])
             #expect(r.status == .conflict)
             // Denials are audited.
-            let denied = try await app.services.audit.list(actor: app.system, filter: AuditFilter(result: .denied), page: PageRequest())
+            let denied = try await app.services.audit.list(actor: app.system, filter: AuditFilter(result: .denied), page: PageRequest(), roots: [])
             #expect(denied.items.contains { $0.action == "org.move" && $0.objectId == String(f.cityA.id) })
         }
     }

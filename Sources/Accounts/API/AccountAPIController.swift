@@ -99,7 +99,7 @@ public struct AccountAPIController: Sendable {
                         .query("objectId", "对象编号"), .query("result", "ok / denied / failed")] + APIRoutes.pagingParams,
                 response: Schema.ref("AuditEntryPage")) { request, context in
             let filter = try AuditFilter.from(request)
-            let page = try await audit.list(actor: context.actor, filter: filter, page: try request.pageRequest())
+            let page = try await accounts.auditEntries(actor: context.actor, filter: filter, page: try request.pageRequest())
             return JSONBody(PageDTO(page, AuditEntryDTO.init))
         }
     }

@@ -89,6 +89,8 @@ public protocol OrgDirectory: Sendable {
     var labelRelation: any SQLExpression { get }
     /// Active orgs whose name or region code matches `text`, among those `actor` may read.
     func search(_ text: String, actor: Actor, limit: Int) async throws -> [OrgRef]
+    /// The paths of the top-level orgs: role management and unowned audit entries need all of them.
+    func roots() async throws -> [OrgPath]
 }
 
 extension OrgDirectory {

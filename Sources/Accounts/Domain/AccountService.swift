@@ -56,6 +56,36 @@ public struct AccountService: Sendable {
         }
     }
 
+    /// An account as the actor sees it, with what they may do to it: the console shows this answer.
+    public struct AccountView: Sendable {
+        public var account: Account
+        public var assignments: [AssignmentView]
+        /// Assignments the actor may revoke.
+        public var revocable: Set<Int64>
+        /// Roles the actor may grant somewhere (the chosen org is checked again on grant).
+        public var grantableRoles: [Role]
+        public var canWrite: Bool
+        /// Holds a role above the actor, who may therefore not change it (though the home org is theirs).
+        public var heldAbove: Bool
+    }
+
+    public func view(_ id: Int64, actor: Actor) async throws -> AccountView {
+        let account = try await get(id, actor: actor)
+        let assignments = try await assignments(of: account.id, actor: actor)
+        let canWrite = try await mayWrite(account, actor: actor)
+        let roles = Dictionary(uniqueKeysWithValues: try await roles().map { ($0.code, $0) })
+        var grantable: [Role] = []
+        for assignment in actor.principal?.assignments ?? [] where assignment.permissions.contains(.roleGrant) {
+            for role in try await grantableRoles(at: assignment.orgPath, actor: actor) where !grantable.contains(where: { $0.code == role.code }) {
+                grantable.append(role)
+            }
+        }
+        let revocable = canWrite ? Set(assignments.filter { a in roles[a.roleCode].map { Self.mayGrant($0, at: a.orgPath, actor: actor) } == true }.map(\.id)) : []
+        return AccountView(
+            account: account, assignments: assignments, revocable: revocable, grantableRoles: grantable, canWrite: canWrite,
+            heldAbove: !canWrite && actor.scope(.accountWrite).covers(account.homeOrgPath))
+    }
+
     /// Orgs matching `text` where the actor holds `permission` (for choosing where to grant or place an account).
     public func findOrgs(_ text: String, holding permission: Permission, actor: Actor) async throws -> [OrgRef] {
         let text = text.trimmingCharacters(in: .whitespaces)
@@ -215,9 +245,19 @@ public struct AccountService: Sendable {
         }
     }
 
+    /// Roles are deployment-wide: `role.manage` over every top-level org.
+    public func mayManageRoles(_ actor: Actor) async throws -> Bool {
+        actor.isDeploymentWide(.roleManage, roots: try await orgs.roots())
+    }
+
+    /// The audit log as the actor may see it (unowned entries only for whole-deployment auditors).
+    public func auditEntries(actor: Actor, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditEntry> {
+        try await audit.list(actor: actor, filter: filter, page: page, roots: try await orgs.roots())
+    }
+
     /// Defines a new role from the permission catalogue (system administrators).
     public func createRole(code: String, name: String, permissions: [String], actor: Actor) async throws -> Role {
-        guard actor.scope(.roleManage).isAll || actor.scope(.roleManage).roots.contains(where: { $0.depth == 0 }) else {
+        guard try await mayManageRoles(actor) else {
             try await denied(actor, "role.create", objectId: code, orgPath: nil)
             throw AppError.forbidden
         }

@@ -159,7 +159,7 @@ public struct ImportService: Sendable {
                 )
                 .values(
                     SQLBind(union.id), SQLBind(union.path.rawValue), SQLBind(actor.accountId),
-                    SQLBind(actor.principal?.displayName ?? actor.name),
+                    SQLBind(actor.displayName),
                     SQLBind(String(fileName.prefix(200))), SQLBind(file.path), SQLBind(MemberImport.Status.queued.rawValue),
                     SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(now)
                 )

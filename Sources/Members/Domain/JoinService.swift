@@ -184,7 +184,7 @@ public struct JoinService: Sendable {
             deltas[CounterKey(orgId: union.id, metric: .joined, period: String(today.prefix(7)))] = 1
             try await store.bump(deltas, on: sql)
             try await sql.update("join_applications").set("status", to: JoinApplication.Status.approved.rawValue)
-                .set("decided_by", to: actor.principal?.displayName ?? actor.name).set("decided_at", to: now)
+                .set("decided_by", to: actor.displayName).set("decided_at", to: now)
                 .set("member_id", to: member.id).where("id", .equal, id).run()
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.approve", objectType: "join_application",
                                                  objectId: String(id), orgPath: union.path, detail: ["member": String(member.id)]), on: sql)
@@ -200,7 +200,7 @@ public struct JoinService: Sendable {
         try await database.transaction { [store] sql in
             let updated = try await sql.raw(
                 """
-                UPDATE join_applications SET status = 'rejected', reason = \(bind: reason), decided_by = \(bind: actor.principal?.displayName ?? actor.name),
+                UPDATE join_applications SET status = 'rejected', reason = \(bind: reason), decided_by = \(bind: actor.displayName),
                 decided_at = \(bind: now) WHERE id = \(bind: id) AND status = 'pending' RETURNING id
                 """
             ).first()

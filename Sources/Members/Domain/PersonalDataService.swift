@@ -187,7 +187,7 @@ public struct PersonalDataService: Sendable {
             }
             try await sql.update("personal_data_requests")
                 .set("status", to: (grant ? PersonalDataRequest.Status.done : .refused).rawValue)
-                .set("decided_by", to: actor.principal?.displayName ?? actor.name).set("decided_at", to: now).set("outcome", to: note)
+                .set("decided_by", to: actor.displayName).set("decided_at", to: now).set("outcome", to: note)
                 .where("id", .equal, id).run()
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: "pipl.\(request.kind.rawValue)", objectType: "worker", objectId: String(request.workerId),

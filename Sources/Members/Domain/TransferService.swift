@@ -75,7 +75,7 @@ public struct TransferService: Sendable {
         guard to.id != member.orgId else { throw AppError.validation(["unionId": MemberText.transferSameUnion]) }
         let note = note?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200).description
         let now = clock.now()
-        let requester = workerId != nil ? "本人" : (actor.principal?.displayName ?? actor.name)
+        let requester = workerId != nil ? "本人" : (actor.displayName)
         let id = try await database.transaction { sql -> Int64 in
             let open = try await sql.select().column("id").from("membership_transfers").where("member_id", .equal, memberId)
                 .where("status", .equal, MembershipTransfer.Status.pending.rawValue).first()
@@ -127,7 +127,7 @@ public struct TransferService: Sendable {
         let path = side == .release ? t.fromOrgPath : t.toOrgPath
         guard actor.scope(.memberWrite).covers(path) else { throw AppError.forbidden }
         let now = clock.now()
-        let who = actor.principal?.displayName ?? actor.name
+        let who = actor.displayName
         // Looked up before the transaction: a task holding a connection asks for no other (see `Database`).
         let to = try await unions.union(t.toOrgId)
         try await database.transaction { [store] sql in
@@ -160,7 +160,7 @@ public struct TransferService: Sendable {
         let now = clock.now()
         try await database.transaction { sql in
             try await sql.update("membership_transfers").set("status", to: MembershipTransfer.Status.refused.rawValue)
-                .set("refused_by", to: actor.principal?.displayName ?? actor.name).set("refused_at", to: now).set("reason", to: reason)
+                .set("refused_by", to: actor.displayName).set("refused_at", to: now).set("reason", to: reason)
                 .where("id", .equal, id).run()
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.transfer_refuse", objectType: "member",
                                                  objectId: String(t.memberId), orgPath: t.fromOrgPath, detail: ["reason": reason]), on: sql)

@@ -11,7 +11,7 @@ public protocol SMSSender: Sendable {
 
 /// Member-site accounts of workers: register with a phone number, an SMS code and a password;
 /// sign in; server-side sessions like the console's, in their own table.
-public struct WorkerService: MemberSessionResolver {
+public struct WorkerService: WorkerSessionResolver {
     public static let codeLifetime: TimeInterval = 600
     public static let resendAfter: TimeInterval = 60
     public static let idleTimeout: TimeInterval = 30 * 60
@@ -155,11 +155,11 @@ public struct WorkerService: MemberSessionResolver {
         return token
     }
 
-    public func logout(_ session: MemberSessionInfo) async throws {
+    public func logout(_ session: WorkerSessionInfo) async throws {
         try await database.transaction { try await $0.delete(from: "worker_sessions").where("id", .equal, session.id).run() }
     }
 
-    public func resolve(token: String) async throws -> MemberSessionInfo? {
+    public func resolve(token: String) async throws -> WorkerSessionInfo? {
         guard token.count >= 20, token.count <= 100 else { return nil }
         let id = sha256Hex(token)
         let now = clock.now()
@@ -184,7 +184,7 @@ public struct WorkerService: MemberSessionResolver {
                 try await $0.update("worker_sessions").set("last_seen_at", to: now).where("id", .equal, id).run()
             }
         }
-        return MemberSessionInfo(
+        return WorkerSessionInfo(
             id: id, workerId: try row.decode(column: "worker_id", as: Int64.self), csrfToken: try row.decode(column: "csrf_token", as: String.self),
             phoneMask: phoneMask)
     }

@@ -27,7 +27,7 @@ public struct MemberSite: Sendable {
     }
 
     func page(_ name: String, _ model: [String: Any], _ context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
-        renderer.page(name, chrome.plain(model.merging(["signedIn": context.memberSession != nil]) { a, _ in a }, context: context), status: status)
+        renderer.page(name, chrome.plain(model.merging(["signedIn": context.workerSession != nil]) { a, _ in a }, context: context), status: status)
     }
 
     func withSession(_ token: String, to location: String, flash: Flash? = nil) -> Response {
@@ -66,13 +66,13 @@ public struct MemberSite: Sendable {
             }
         }
         group.post("/me/logout") { _, context in
-            if let session = context.memberSession { try await workers.logout(session) }
+            if let session = context.workerSession { try await workers.logout(session) }
             var response = Response.redirect(to: "/", flash: .ok(MemberWebText.loggedOut))
             response.setCookie(Cookie(name: CookieName.member, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax))
             return response
         }
         group.get("/me") { _, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             let mine = try await portal.mine(workerId: session.workerId)
             let names = try await unions.names(mine.applications.map(\.orgId) + mine.transfers.map(\.toOrgId))
             var model: [String: Any] = [
@@ -95,11 +95,11 @@ public struct MemberSite: Sendable {
             return page("site-me", model, context)
         }
         group.get("/me/join") { request, context in
-            guard context.memberSession != nil else { return Response.redirect(to: "/me/login") }
+            guard context.workerSession != nil else { return Response.redirect(to: "/me/login") }
             return try await joinPage(FormState(values: ["migrantWorker": "否", "workplaceHasUnion": "1"]), request, context)
         }
         group.post("/me/join") { request, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             let form = try await request.decode(as: MemberForm.self, context: context)
             do {
                 let phone = try await workers.phone(of: session.workerId)
@@ -115,14 +115,14 @@ public struct MemberSite: Sendable {
             }
         }
         group.get("/me/profile") { _, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             let mine = try await portal.mine(workerId: session.workerId)
             guard let m = mine.member else { return Response.redirect(to: "/me") }
             let row = MemberRow(m)
             return profilePage(row, FormState(values: ["education": row.education, "politicalStatus": row.political, "job": row.job]), context)
         }
         group.post("/me/profile") { request, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             let form = try await request.decode(as: MemberForm.self, context: context)
             do {
                 try await portal.updateProfile(workerId: session.workerId, education: form.education, politicalStatus: form.politicalStatus,
@@ -135,11 +135,11 @@ public struct MemberSite: Sendable {
             }
         }
         group.get("/me/transfer") { request, context in
-            guard context.memberSession != nil else { return Response.redirect(to: "/me/login") }
+            guard context.workerSession != nil else { return Response.redirect(to: "/me/login") }
             return try await transferPage(FormState(), request, context)
         }
         group.post("/me/transfer") { request, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             let form = try await request.decode(as: TransferForm.self, context: context)
             do {
                 guard let member = try await portal.mine(workerId: session.workerId).member else { return Response.redirect(to: "/me") }
@@ -151,7 +151,7 @@ public struct MemberSite: Sendable {
             }
         }
         group.get("/me/card") { _, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             let mine = try await portal.mine(workerId: session.workerId)
             guard let m = mine.member, m.isCounted else { return Response.redirect(to: "/me") }
             return page("site-card", ["member": MemberRow(m, unionName: mine.union?.name ?? "")], context)

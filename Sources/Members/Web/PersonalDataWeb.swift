@@ -49,7 +49,7 @@ public struct PersonalDataWeb: Sendable {
     }
 
     func sitePage(_ form: FormState, _ context: AppRequestContext) async throws -> Response {
-        guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+        guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
         let requests = try await service.requests(ofWorker: session.workerId).map { r -> [String: Any] in
             ["kind": r.kind.label, "status": r.status.label, "at": DisplayDate.minutes(r.createdAt), "detail": r.detail,
              "outcome": r.outcome ?? ""]
@@ -60,7 +60,7 @@ public struct PersonalDataWeb: Sendable {
 
     /// A JSON file of everything held about the worker (audited as an export).
     func export(_ context: AppRequestContext) async throws -> Response {
-        guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+        guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
         let sections = try await service.export(workerId: session.workerId, actor: context.actor)
         let value: JSONValue = .array(sections.map { section in
             ["类别": .string(section.title),
@@ -76,7 +76,7 @@ public struct PersonalDataWeb: Sendable {
     }
 
     func fileRequest(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+        guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
         let form = try await request.decode(as: RequestForm.self, context: context)
         let values = ["kind": form.kind ?? "", "detail": form.detail ?? ""]
         do {

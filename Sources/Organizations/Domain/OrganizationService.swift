@@ -83,6 +83,14 @@ public struct OrganizationService: Sendable {
         try await database.withConnection { try await store.find(ids, on: $0) }
     }
 
+    /// The paths of the top-level orgs (one per province a deployment holds). Not scoped: wiring only.
+    public func topLevelPaths() async throws -> [OrgPath] {
+        try await database.withConnection { sql in
+            try await sql.select().column("path").from("organizations").where("parent_id", .is, SQLLiteral.null).all()
+                .map { try $0.decode(column: "path", as: OrgPath.self) }
+        }
+    }
+
     /// Orgs as a relation for other modules to join in SQL: columns `id`, `name`, `active`.
     public static var labelRelation: any SQLExpression { OrganizationStore.labelRelation }
 

@@ -160,7 +160,7 @@ struct OrganizationStore: Sendable {
         try await sql.insert(into: "org_history")
             .columns("org_id", "action", "actor_id", "actor_name", "at", "detail", "note")
             .values(
-                SQLBind(orgId), SQLBind(action.rawValue), SQLBind(actor.accountId), SQLBind(actor.principal?.displayName ?? actor.name),
+                SQLBind(orgId), SQLBind(action.rawValue), SQLBind(actor.accountId), SQLBind(actor.displayName),
                 SQLBind(at), SQLBind(json), SQLBind(note)
             )
             .run()

@@ -58,10 +58,4 @@ extension Request {
     }
 }
 
-extension AppRequestContext {
-    /// A numeric path parameter, or 404.
-    public func id(_ name: String = "id") throws -> Int64 {
-        guard let text = parameters.get(name), let id = Int64(text), id > 0 else { throw AppError.notFound() }
-        return id
-    }
-}
+

@@ -2,7 +2,7 @@ import Foundation
 
 /// What one audit entry records: who did what to which object, where, when, with what result.
 public struct AuditEntry: Sendable, Codable {
-    public enum Result: String, Sendable, Codable {
+    public enum Result: String, Sendable, Codable, CaseIterable {
         case ok
         case denied
         case failed

@@ -24,12 +24,14 @@ public struct AuditFilter: Sendable {
 extension AuditLog {
     /// Entries in the actor's audit scope, newest first, keyset-paged by id.
     /// Entries tied to no org (failed logins of unknown names) are seen only by auditors of a whole tree.
-    public func list(actor: Actor, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditEntry> {
+    /// Entries in the actor's scope; entries tied to no org (failed logins of unknown names) only for
+    /// auditors of the whole deployment (every top-level org in `roots`).
+    public func list(actor: Actor, filter: AuditFilter, page: PageRequest, roots: [OrgPath]) async throws -> Page<AuditEntry> {
         let scope = try actor.requireScope(.auditRead)
         let after = try page.keyID()
         let rows = try await database.withConnection { sql in
             let query = sql.select().column("*").from("audit_log")
-            let seesUnowned = scope.isAll || scope.roots.contains { $0.depth == 0 }
+            let seesUnowned = actor.isDeploymentWide(.auditRead, roots: roots)
             if seesUnowned {
                 query.where(SQLGroupExpression(SQLList([scope.condition("org_path"), SQLRaw("org_path IS NULL")], separator: SQLRaw(" OR "))))
             } else {

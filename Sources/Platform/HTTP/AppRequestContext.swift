@@ -3,58 +3,37 @@ import Hummingbird
 import NIOCore
 import Synchronization
 
-/// What a staff session has reached: a password alone is not a full login for TOTP users.
-public enum SessionStage: String, Sendable, Codable {
-    case full
-    case needsTOTP = "needs_totp"
-    case needsEnrolment = "needs_enrolment"
+/// What handlers and the page chrome use, whatever the context: the root one, a staff route's or
+/// a worker route's.
+public protocol AppContext: RequestContext where Decoder == AppRequestDecoder {
+    var requestId: String { get }
+    var remoteIP: String { get }
+    /// The token forms must carry back.
+    var csrfToken: String { get }
+    var actor: Actor { get }
+    /// The signed-in staff member, if any (the console chrome shows them).
+    var staff: Principal? { get }
+    /// Who the request turned out to be, for the request log.
+    var who: RequestIdentity { get }
 }
 
-public enum SessionKind: String, Sendable, Codable {
-    case web
-    case api
-}
-
-/// The session a request arrived with, as the Accounts domain resolved it.
-public struct SessionInfo: Sendable {
-    public var id: String
-    public var kind: SessionKind
-    public var stage: SessionStage
-    public var csrfToken: String
-    public var principal: Principal
-
-    public init(id: String, kind: SessionKind, stage: SessionStage, csrfToken: String, principal: Principal) {
-        self.id = id
-        self.kind = kind
-        self.stage = stage
-        self.csrfToken = csrfToken
-        self.principal = principal
+extension AppContext {
+    /// A numeric path parameter, or 404.
+    public func id(_ name: String = "id") throws -> Int64 {
+        guard let text = parameters.get(name), let id = Int64(text), id > 0 else { throw AppError.notFound() }
+        return id
     }
 }
 
-/// A worker signed in on the member site (not a staff account).
-public struct MemberSessionInfo: Sendable {
-    public var id: String
-    public var workerId: Int64
-    public var csrfToken: String
-    public var phoneMask: String
-
-    public init(id: String, workerId: Int64, csrfToken: String, phoneMask: String) {
-        self.id = id
-        self.workerId = workerId
-        self.csrfToken = csrfToken
-        self.phoneMask = phoneMask
-    }
-}
-
-/// The one request context of the app: request id, client address, and the session if any.
-public struct AppRequestContext: RequestContext {
+/// The root request context: request id, client address, and the session if any. Staff and
+/// worker routes run with their own contexts made from it (`StaffRequestContext`, `WorkerRequestContext`).
+public struct AppRequestContext: AppContext {
     public var coreContext: CoreRequestContextStorage
     public var requestId: String
     public var remoteIP: String
     public var session: SessionInfo?
     /// The worker signed in on the member site, if any.
-    public var memberSession: MemberSessionInfo?
+    public var workerSession: WorkerSessionInfo?
     /// The anonymous CSRF token (cookie) for forms shown before login.
     public var anonymousCSRF: String?
     /// Who the request turned out to be, for the request log line written by an outer middleware
@@ -81,9 +60,10 @@ public struct AppRequestContext: RequestContext {
     }
 
     public var actor: Actor { Actor(principal: principal, ip: remoteIP, requestId: requestId) }
+    public var staff: Principal? { principal }
 
     /// The token forms must carry back.
-    public var csrfToken: String { session?.csrfToken ?? memberSession?.csrfToken ?? anonymousCSRF ?? "" }
+    public var csrfToken: String { session?.csrfToken ?? workerSession?.csrfToken ?? anonymousCSRF ?? "" }
 }
 
 /// Filled in by the session middleware, read by the request log after the response.

@@ -41,8 +41,10 @@ public struct ErrorMiddleware: RouterMiddleware {
             return Problem(error, instance: request.uri.path, requestId: context.requestId).response()
         }
         if error.status == .unauthorized {
+            // Back to the page asked for after signing in: the member site's login for its pages.
             let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/admin"
-            return .redirect(to: "/admin/login?next=\(next)", type: .normal)
+            let login = request.uri.path.hasPrefix("/admin") ? "/admin/login" : "/me/login"
+            return .redirect(to: "\(login)?next=\(next)", type: .normal)
         }
         return renderHTML(error, request, context)
     }

@@ -7,8 +7,8 @@ public protocol SessionResolver: Sendable {
 }
 
 /// Resolves a member-site session token. Implemented by the Members domain, wired in App.
-public protocol MemberSessionResolver: Sendable {
-    func resolve(token: String) async throws -> MemberSessionInfo?
+public protocol WorkerSessionResolver: Sendable {
+    func resolve(token: String) async throws -> WorkerSessionInfo?
 }
 
 /// Attaches the session of the bearer token (API) or the cookie (web pages) to the context, if valid.
@@ -17,13 +17,13 @@ public struct SessionMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     public enum Source: Sendable { case bearer, cookie }
     let resolver: any SessionResolver
-    let memberResolver: (any MemberSessionResolver)?
+    let workerResolver: (any WorkerSessionResolver)?
     let source: Source
     let secureCookies: Bool
 
-    public init(resolver: any SessionResolver, memberResolver: (any MemberSessionResolver)? = nil, source: Source, secureCookies: Bool) {
+    public init(resolver: any SessionResolver, workerResolver: (any WorkerSessionResolver)? = nil, source: Source, secureCookies: Bool) {
         self.resolver = resolver
-        self.memberResolver = memberResolver
+        self.workerResolver = workerResolver
         self.source = source
         self.secureCookies = secureCookies
     }
@@ -43,13 +43,13 @@ public struct SessionMiddleware: RouterMiddleware {
         if let token = request.cookies[CookieName.session]?.value {
             context.session = try await resolver.resolve(token: token, kind: .web, ip: context.remoteIP)
         }
-        if let memberResolver, context.session == nil, let token = request.cookies[CookieName.member]?.value {
-            context.memberSession = try await memberResolver.resolve(token: token)
+        if let workerResolver, context.session == nil, let token = request.cookies[CookieName.member]?.value {
+            context.workerSession = try await workerResolver.resolve(token: token)
         }
-        context.who.account = context.session?.principal.username ?? context.memberSession.map { "worker:\($0.workerId)" }
+        context.who.account = context.session?.principal.username ?? context.workerSession.map { "worker:\($0.workerId)" }
         // Forms shown before login (the login form itself) carry a token bound to a cookie.
         var setCookie: Cookie?
-        if context.session == nil && context.memberSession == nil {
+        if context.session == nil && context.workerSession == nil {
             if let existing = request.cookies[CookieName.csrf]?.value, existing.count >= 20 {
                 context.anonymousCSRF = existing
             } else {

@@ -55,23 +55,35 @@ public struct Actor: Sendable {
     public var principal: Principal?
     public var ip: String
     public var requestId: String
+    /// The CLI, a job or the wiring: acts everywhere. Only `system(_:)` makes one; an actor without
+    /// a principal is otherwise a visitor or a worker, and holds no staff permission anywhere.
+    public let isSystem: Bool
 
     public init(principal: Principal?, ip: String, requestId: String) {
         self.principal = principal
         self.ip = ip
         self.requestId = requestId
+        self.isSystem = false
     }
 
-    public static func system(_ name: String = "system") -> Actor {
-        Actor(principal: nil, ip: "local", requestId: name)
+    private init(system name: String) {
+        self.principal = nil
+        self.ip = "local"
+        self.requestId = name
+        self.isSystem = true
     }
+
+    public static func system(_ name: String = "system") -> Actor { Actor(system: name) }
 
     public var accountId: Int64? { principal?.accountId }
     public var name: String { principal?.username ?? requestId }
+    /// Who acted, for timelines and records: the cadre's name, else the system's or the request's.
+    public var displayName: String { principal?.displayName ?? name }
 
-    /// The scope for `permission`; a system actor (CLI, jobs) acts everywhere.
+    /// The scope for `permission`: the principal's, everywhere for the system, nowhere otherwise.
     public func scope(_ permission: Permission) -> Scope {
-        principal?.scope(permission) ?? .all
+        if let principal { return principal.scope(permission) }
+        return isSystem ? .all : Scope([])
     }
 
     /// The scope for `permission`, or `forbidden` when it is empty.
@@ -79,6 +91,17 @@ public struct Actor: Sendable {
         let scope = scope(permission)
         guard !scope.isEmpty else { throw AppError.forbidden }
         return scope
+    }
+
+    /// Whether the actor holds `permission` over the whole deployment: over every top-level org
+    /// (`roots`; one province's root is not enough where a database holds two), or as the system.
+    public func isDeploymentWide(_ permission: Permission, roots: [OrgPath]) -> Bool {
+        let scope = scope(permission)
+        return scope.isAll || (!roots.isEmpty && roots.allSatisfy(scope.covers))
+    }
+
+    public func requireDeploymentWide(_ permission: Permission, roots: [OrgPath]) throws {
+        guard isDeploymentWide(permission, roots: roots) else { throw AppError.forbidden }
     }
 
     /// Throws `forbidden` unless the actor holds `permission` over `path`.

@@ -240,6 +240,8 @@ public protocol HandlingOrgDirectory: Sendable {
     func search(_ text: String, limit: Int) async throws -> [HandlingOrg]
     /// Active child orgs, for transfer pickers.
     func children(of id: Int64, limit: Int) async throws -> [HandlingOrg]
+    /// The paths of the top-level orgs: deployment-wide settings need a permission over all of them.
+    func roots() async throws -> [OrgPath]
 }
 
 extension HandlingOrgDirectory {

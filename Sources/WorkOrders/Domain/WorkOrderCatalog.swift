@@ -22,7 +22,17 @@ public struct WorkOrderCatalog: Sendable {
     let cache = Cache()
     static let lifetime: TimeInterval = 30
 
-    public init(database: Database) { self.database = database }
+    let orgs: any HandlingOrgDirectory
+
+    public init(database: Database, orgs: any HandlingOrgDirectory) {
+        self.database = database
+        self.orgs = orgs
+    }
+
+    /// Settings are deployment-wide: `workorder.configure` over every top-level org.
+    public func requireConfigure(_ actor: Actor) async throws {
+        try actor.requireDeploymentWide(.workOrderConfigure, roots: try await orgs.roots())
+    }
 
     public func snapshot() async throws -> Snapshot {
         if let cached = await cache.fresh(Self.lifetime) { return cached }
@@ -67,7 +77,7 @@ public struct WorkOrderCatalog: Sendable {
     // MARK: Editing (workorder.configure)
 
     public func saveType(_ type: WorkOrderType, actor: Actor) async throws {
-        try actor.requireDeploymentWide(.workOrderConfigure)
+        try await requireConfigure(actor)
         var v = Validator()
         v.check(Self.validCode(type.code), "code", WorkOrderText.codeInvalid)
         v.check(!type.name.isEmpty && type.name.count <= 30, "name", WorkOrderText.nameRequired)
@@ -83,7 +93,7 @@ public struct WorkOrderCatalog: Sendable {
     }
 
     public func saveCategory(_ category: WorkOrderCategory, actor: Actor) async throws {
-        try actor.requireDeploymentWide(.workOrderConfigure)
+        try await requireConfigure(actor)
         var v = Validator()
         v.check(Self.validCode(category.code), "code", WorkOrderText.codeInvalid)
         v.check(!category.name.isEmpty && category.name.count <= 30, "name", WorkOrderText.nameRequired)
@@ -99,7 +109,7 @@ public struct WorkOrderCatalog: Sendable {
         typeCode: String?, categoryCode: String?, regionPrefix: String?, targetLevel: String, priority: Int, note: String?,
         actor: Actor
     ) async throws {
-        try actor.requireDeploymentWide(.workOrderConfigure)
+        try await requireConfigure(actor)
         let snapshot = try await snapshot()
         var v = Validator()
         v.check(typeCode == nil || snapshot.type(typeCode!) != nil, "typeCode", WorkOrderText.typeUnknown)
@@ -120,7 +130,7 @@ public struct WorkOrderCatalog: Sendable {
     }
 
     public func deleteRoute(_ id: Int64, actor: Actor) async throws {
-        try actor.requireDeploymentWide(.workOrderConfigure)
+        try await requireConfigure(actor)
         try await write(actor: actor, action: "workorder.route.delete", object: String(id)) { sql in
             try await sql.delete(from: "work_order_routes").where("id", .equal, id).run()
         }
@@ -128,7 +138,7 @@ public struct WorkOrderCatalog: Sendable {
 
     /// Adds or replaces one exceptional day (a holiday, or a weekend working day).
     public func saveDay(_ dayText: String, working: Bool, name: String, actor: Actor) async throws {
-        try actor.requireDeploymentWide(.workOrderConfigure)
+        try await requireConfigure(actor)
         let name = name.trimmingCharacters(in: .whitespaces)
         var v = Validator()
         let day = CivilDate(iso: dayText.trimmingCharacters(in: .whitespaces))
@@ -143,7 +153,7 @@ public struct WorkOrderCatalog: Sendable {
     }
 
     public func deleteDay(_ dayText: String, actor: Actor) async throws {
-        try actor.requireDeploymentWide(.workOrderConfigure)
+        try await requireConfigure(actor)
         try await write(actor: actor, action: "workorder.calendar.delete", object: dayText) { sql in
             try await sql.delete(from: "calendar_days").where("day", .equal, dayText).run()
         }
@@ -183,10 +193,3 @@ public struct WorkOrderCatalog: Sendable {
     }
 }
 
-extension Actor {
-    /// Deployment-wide settings: the permission must be held over a top-level org (or by the system).
-    func requireDeploymentWide(_ permission: Permission) throws {
-        let scope = self.scope(permission)
-        guard scope.isAll || scope.roots.contains(where: { $0.depth == 0 }) else { throw AppError.forbidden }
-    }
-}

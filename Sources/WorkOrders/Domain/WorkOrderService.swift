@@ -103,7 +103,7 @@ public struct WorkOrderService: Sendable {
         snapshot.type(order.typeCode)?.days(order.complexity) ?? 5
     }
 
-    func actorName(_ actor: Actor) -> String { actor.principal?.displayName ?? actor.name }
+    func actorName(_ actor: Actor) -> String { actor.displayName }
 
     func audit(_ actor: Actor, _ action: String, _ order: WorkOrder, detail: [String: String] = [:], on sql: any SQLDatabase) async throws {
         try await AuditLog.record(Self.auditEntry(actor, action, order, detail: detail), on: sql)

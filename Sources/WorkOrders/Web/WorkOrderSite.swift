@@ -35,7 +35,7 @@ public struct WorkOrderSite: Sendable {
     func page(_ name: String, _ model: [String: Any], _ request: Request, _ context: AppRequestContext, status: HTTPResponse.Status = .ok)
         -> Response
     {
-        let model = model.merging(["signedIn": context.memberSession != nil]) { a, _ in a }
+        let model = model.merging(["signedIn": context.workerSession != nil]) { a, _ in a }
         return renderer.page(name, chrome.plain(model, request: request, context: context), status: status)
     }
 
@@ -43,7 +43,7 @@ public struct WorkOrderSite: Sendable {
 
     public func register(on group: RouterGroup<AppRequestContext>) {
         group.get("/me/requests") { request, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             let list = try await orders.orders(ofWorker: session.workerId, page: try request.pageRequest(defaultLimit: 20))
             let snapshot = try await catalog.snapshot()
             let names = Dictionary(try await orgs.orgs(list.items.map(\.orgId)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -59,11 +59,11 @@ public struct WorkOrderSite: Sendable {
             return page("site-requests", model, request, context)
         }
         group.get("/me/requests/new") { request, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             return try await newPage(FormState(), session.workerId, request, context)
         }
         group.post("/me/requests") { request, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 256 * 1024)
             let f = form.fields
             let input = IntakeInput(
@@ -89,12 +89,12 @@ public struct WorkOrderSite: Sendable {
             }
         }
         group.get("/me/requests/:id") { request, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             return try await detailPage(try context.id(), workerId: session.workerId, request, context)
         }
         for action in ["reply", "rate", "reopen"] {
             group.post("/me/requests/:id/\(action)") { request, context in
-                guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+                guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
                 let id = try context.id()
                 let form = try await request.decode(as: ActionForm.self, context: context)
                 let back = "/me/requests/\(id)"
@@ -115,7 +115,7 @@ public struct WorkOrderSite: Sendable {
             }
         }
         group.post("/me/requests/:id/files") { request, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             let id = try context.id()
             _ = try await orders.attachable(id, by: .worker(session.workerId), actor: context.actor)
             let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 64 * 1024)
@@ -132,7 +132,7 @@ public struct WorkOrderSite: Sendable {
             return Response.redirect(to: "/me/requests/\(id)", flash: .ok(WorkOrderWebText.done["files"]!))
         }
         group.get("/me/requests/:id/files/:fileId") { _, context in
-            guard let session = context.memberSession else { return Response.redirect(to: "/me/login") }
+            guard let session = context.workerSession else { return Response.redirect(to: "/me/login") }
             let file = try await orders.file(
                 try context.id("fileId"), of: try context.id(), by: .worker(session.workerId), actor: context.actor)
             return try await Self.download(file, from: attachments)

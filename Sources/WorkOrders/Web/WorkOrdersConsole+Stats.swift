@@ -55,7 +55,7 @@ extension WorkOrdersConsole {
 
     func registerSettings(on group: RouterGroup<AppRequestContext>) {
         group.get("/work-order-settings") { request, context in
-            try context.actor.requireDeploymentWide(.workOrderConfigure)
+            try await catalog.requireConfigure(context.actor)
             let s = try await catalog.snapshot()
             let year = today.year
             let model: [String: Any] = [
