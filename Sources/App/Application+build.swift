@@ -109,7 +109,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     let staff = console.group(context: StaffRequestContext.self)
     accountsWeb.registerConsole(on: staff)
     personalDataWeb.registerConsole(on: console)
-    orgWeb.registerConsole(on: console)
+    orgWeb.registerConsole(on: staff)
     MembersConsole(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
                    exports: services.exports, rollups: services.rollups, unions: services.unions, renderer: renderer, chrome: chrome,
                    uploads: services.uploads, exportsDirectory: services.exportsDirectory, onImportQueued: { services.jobs.poke() })

@@ -33,6 +33,34 @@ public struct OrganizationService: Sendable {
         return org
     }
 
+    /// What the actor may do with an org: the console shows exactly these actions.
+    public struct Actions: Sendable {
+        public var edit: Bool
+        public var addChild: Bool
+        public var reorganize: Bool
+        public var close: Bool
+    }
+
+    public func actions(on org: Organization, actor: Actor) -> Actions {
+        let write = org.isActive && actor.scope(.orgWrite).covers(org.path)
+        let reorganize = org.isActive && org.path.parent.map { actor.scope(.orgReorganize).covers($0) } == true
+        return Actions(edit: write, addChild: write && org.level != .grassroots, reorganize: reorganize, close: reorganize && org.childCount == 0)
+    }
+
+    /// Where `org` could move or merge to, among the actor's orgs matching `text`: not inside it,
+    /// and for a move not a grassroots union or its present parent. Each with its parent's name, as
+    /// same-named unions (four 新华路街道总工会 in Hebei) are told apart by their parents.
+    public func targets(for org: Organization, merging: Bool, matching text: String, actor: Actor) async throws
+        -> [(org: Organization, parentName: String?)]
+    {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return [] }
+        let found = try await search(text, actor: actor, page: PageRequest(limit: 30)).items
+            .filter { c in !org.path.contains(c.path) && (merging || (c.level != .grassroots && c.id != org.parentId)) }
+        let parents = Dictionary(try await lookup(found.compactMap(\.parentId)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return found.map { ($0, $0.parentId.flatMap { parents[$0] }) }
+    }
+
     /// The chain from the top of the actor's scope down to `org` (for breadcrumbs).
     public func ancestors(of org: Organization, actor: Actor) async throws -> [Organization] {
         let scope = actor.scope(.orgRead)
