@@ -94,26 +94,29 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     SiteHome(renderer: renderer).register(on: web)
     let orgWeb = OrganizationsWeb(service: services.organizations, renderer: renderer, chrome: chrome)
     orgWeb.registerPublic(on: web)
-    MemberSite(workers: services.workers, joins: services.joins, transfers: services.transfers, portal: services.portal,
-               unions: services.unions, renderer: renderer, chrome: chrome, secureCookies: secure).register(on: web)
+    let worker = web.group(context: WorkerRequestContext.self)
+    let memberSite = MemberSite(workers: services.workers, joins: services.joins, transfers: services.transfers, portal: services.portal,
+                                unions: services.unions, renderer: renderer, chrome: chrome, secureCookies: secure)
+    memberSite.registerOpen(on: web)
+    memberSite.registerWorker(on: worker)
     let memberLookup = MemberLookupAdapter(members: services.members, portal: services.portal, workers: services.workers, unions: services.unions)
     WorkOrderSite(orders: services.workOrders, catalog: services.workOrderCatalog, notifications: services.notifications, orgs: services.handlingOrgs,
                   members: memberLookup, renderer: renderer, chrome: chrome, uploads: services.uploads, attachments: services.attachments,
                   clock: services.clock).register(on: web)
     let personalDataWeb = PersonalDataWeb(service: services.personalData, renderer: renderer, chrome: chrome)
-    personalDataWeb.registerSite(on: web)
+    personalDataWeb.registerSite(on: worker)
     let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, renderer: renderer, chrome: chrome, secureCookies: secure)
     accountsWeb.registerOpen(on: web)
     // The middleware sends a half-signed-in cadre to the second factor; the context then holds the principal.
     let console = web.group("/admin").add(middleware: RequireStaffMiddleware())
     let staff = console.group(context: StaffRequestContext.self)
     accountsWeb.registerConsole(on: staff)
-    personalDataWeb.registerConsole(on: console)
+    personalDataWeb.registerConsole(on: staff)
     orgWeb.registerConsole(on: staff)
     MembersConsole(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
                    exports: services.exports, rollups: services.rollups, unions: services.unions, renderer: renderer, chrome: chrome,
                    uploads: services.uploads, exportsDirectory: services.exportsDirectory, onImportQueued: { services.jobs.poke() })
-        .register(on: console)
+        .register(on: staff)
     WorkOrdersConsole(orders: services.workOrders, stats: services.workOrderStats, catalog: services.workOrderCatalog,
                       notifications: services.notifications, orgs: services.handlingOrgs, renderer: renderer, chrome: chrome,
                       uploads: services.uploads, attachments: services.attachments, clock: services.clock)

@@ -35,7 +35,7 @@ public struct MemberAPIController: Sendable {
                 query: [.query("q", "姓名前缀 / 身份证号 / 手机号 / 会员编号"), .query("unionId", "工会组织编号（含下级）", APIRoutes.idSchema),
                         .query("status", "会籍状态"), .query("migrantWorker", "true / false")] + APIRoutes.pagingParams,
                 response: Schema.ref("MemberPage")) { request, context in
-            let page = try await members.search(try Self.query(request), actor: context.actor, page: try request.pageRequest())
+            let page = try await members.search(try MemberQuery(request: request), actor: context.actor, page: try request.pageRequest())
             return JSONBody(PageDTO(page, MemberDTO.init))
         }
         api.add(.post, "/members", summary: "登记会员（工作人员代为办理）", tag: tag, body: Schema.ref("MemberInput"),
@@ -143,16 +143,6 @@ public struct MemberAPIController: Sendable {
                                                 ascending: request.query("order") == "asc")
             return JSONBody(DashboardDTO(total: RollupDTO(d.root, name: d.rootName), children: d.children.map { RollupDTO($0.rollup, name: $0.name) }))
         }
-    }
-
-    static func query(_ request: Request) throws -> MemberQuery {
-        var status: MembershipStatus?
-        if let text = request.query("status"), !text.isEmpty {
-            guard let s = MembershipStatus(rawValue: text) else { throw AppError.badRequest(MemberText.badStatusFilter) }
-            status = s
-        }
-        return MemberQuery(text: request.query("q") ?? "", orgId: try request.idQuery("unionId"), status: status,
-                           migrantWorker: request.query("migrantWorker").flatMap { $0 == "true" ? true : $0 == "false" ? false : nil })
     }
 }
 

@@ -135,6 +135,15 @@ public struct JoinService: Sendable {
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
     }
 
+    /// Unions a worker may join or move to, matching `text`, and the one already chosen (kept on the form).
+    public func joinableUnions(matching text: String, keeping chosen: Int64? = nil) async throws -> [UnionRef] {
+        var found = try await unions.search(text, limit: 20).filter(\.acceptsMembers)
+        if let chosen, !found.contains(where: { $0.id == chosen }), let union = try await unions.unions([chosen]).first {
+            found.insert(union, at: 0)
+        }
+        return found
+    }
+
     public func approve(_ id: Int64, actor: Actor) async throws -> Member {
         let now = clock.now()
         let today = CivilDate(date: now).iso

@@ -197,18 +197,27 @@ public struct MemberService: Sendable {
     }
 
     /// Retire (keeping membership), lapse, record a death, or reinstate.
+    /// The statuses a membership may change to from `status` (a transfer moves it, not this).
+    public static func nextStatuses(_ status: MembershipStatus) -> [MembershipStatus] {
+        switch status {
+        case .active: [.retiredKept, .lapsed, .deceased]
+        case .retiredKept: [.active, .lapsed, .deceased]
+        case .lapsed: [.active]
+        case .transferredOut, .deceased: []
+        }
+    }
+
+    /// Unions matching `text` where the actor may register members (grassroots or a local federation).
+    public func placeableUnions(matching text: String, actor: Actor) async throws -> [UnionRef] {
+        let scope = actor.scope(.memberWrite)
+        return try await unions.search(text, limit: 30).filter { $0.acceptsMembers && scope.covers($0.path) }
+    }
+
     public func setStatus(_ id: Int64, to status: MembershipStatus, note: String?, actor: Actor) async throws {
         let member = try await get(id, actor: actor)
         guard actor.scope(.memberWrite).covers(member.orgPath) else { throw AppError.forbidden }
         let from = member.membershipStatus
-        let allowed: Set<MembershipStatus> =
-            switch from {
-            case .active: [.retiredKept, .lapsed, .deceased]
-            case .retiredKept: [.active, .lapsed, .deceased]
-            case .lapsed: [.active]
-            case .transferredOut, .deceased: []
-            }
-        guard allowed.contains(status) else { throw AppError.conflict(MemberText.badStatusChange) }
+        guard Self.nextStatuses(from).contains(status) else { throw AppError.conflict(MemberText.badStatusChange) }
         let now = clock.now()
         let today = self.today.iso
         try await database.transaction { [store] sql in

@@ -119,6 +119,30 @@ public struct TransferService: Sendable {
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
     }
 
+    /// A pending transfer with its member's name and the sides the actor may act on.
+    public struct PendingTransfer: Sendable {
+        public var transfer: MembershipTransfer
+        public var memberName: String
+        public var canRelease: Bool
+        public var canAccept: Bool
+    }
+
+    public func pendingWithNames(actor: Actor, page: PageRequest) async throws -> Page<PendingTransfer> {
+        let result = try await pending(actor: actor, page: page)
+        let scope = actor.scope(.memberWrite)
+        let ids = Array(Set(result.items.map(\.memberId)))
+        let names = ids.isEmpty ? [:] : try await database.withConnection { sql in
+            try await sql.select().columns("id", "name").from("members").where("id", .in, ids).all()
+                .reduce(into: [Int64: String]()) { $0[try $1.decode(column: "id", as: Int64.self)] = try $1.decode(column: "name", as: String.self) }
+        }
+        return Page(
+            items: result.items.map { t in
+                PendingTransfer(
+                    transfer: t, memberName: names[t.memberId] ?? "", canRelease: t.releasedAt == nil && scope.covers(t.fromOrgPath),
+                    canAccept: t.acceptedAt == nil && scope.covers(t.toOrgPath))
+            }, nextCursor: result.nextCursor)
+    }
+
     public enum Side: String, Sendable { case release, accept }
 
     /// The old union releases or the new union accepts; when both have, the member moves.

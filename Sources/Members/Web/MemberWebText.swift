@@ -1,5 +1,7 @@
 /// Strings of the Members pages that are built in code (the rest are in the templates).
 enum MemberWebText {
+    static let idNumber = "身份证号"
+    static let phone = "手机号"
     static let navPersonalData = "个人信息请求"
     static let chooseRequestKind = "请选择更正或删除"
     static let requestFiled = "请求已提交，工会将在 15 个工作日内办理"

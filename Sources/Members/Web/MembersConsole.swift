@@ -46,111 +46,85 @@ public struct MembersConsole: Sendable {
         NavEntry(href: "/admin/imports", label: MemberWebText.navImports, icon: "导", permission: .memberImport, order: 23),
     ]
 
-    func page(_ name: String, _ model: [String: Any], _ request: Request, _ context: AppRequestContext,
-              status: HTTPResponse.Status = .ok) -> Response {
+    func page(_ name: String, _ model: Any, _ request: Request, _ context: StaffRequestContext, status: HTTPResponse.Status = .ok) -> Response {
         renderer.page(name, chrome.console(model, request: request, context: context), status: status)
     }
 
-    public func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/members") { request, context in
-            let query = try MemberAPIController.query(request)
-            let result = try await members.search(query, actor: context.actor, page: try request.pageRequest())
-            let names = try await unions.names(result.items.map(\.orgId))
-            var params = request.uri.queryParameters.filter { $0.key != "after" }.map { "\($0.key)=\(String($0.value).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-            params.sort()
-            let model: [String: Any] = [
-                "q": query.text, "unionId": query.orgId.map(String.init) ?? "", "migrant": request.query("migrantWorker") ?? "",
-                "statuses": MemberOptions.statuses(query.status?.rawValue),
-                "items": result.items.map { MemberRow($0, unionName: names[$0.orgId] ?? "") }, "empty": result.items.isEmpty,
-                "next": result.nextCursor.map { "/admin/members?" + (params + ["after=\($0)"]).joined(separator: "&") } as Any,
-                "exportQuery": params.joined(separator: "&"),
-                "canCreate": context.actor.principal!.can(.memberWrite), "canExport": context.actor.principal!.can(.memberExport),
-                "canReveal": context.actor.principal!.can(.memberReveal),
-            ]
-            return page("members-list", model, request, context)
-        }
-        group.get("/members/new") { request, context in
-            try await newPage(FormState(values: ["migrantWorker": "否"]), request, context)
-        }
-        group.post("/members/new") { request, context in
-            let form = try await request.decode(as: MemberForm.self, context: context)
-            do {
-                let member = try await members.create(form.input, unionId: Int64(form.unionId ?? "") ?? 0, actor: context.actor)
-                return Response.redirect(to: "/admin/members/\(member.id)", flash: .ok(MemberWebText.created))
-            } catch let error as AppError where error.status == .unprocessableContent {
-                var values = form.input.values
-                values["unionId"] = form.unionId ?? ""
-                return try await newPage(FormState(values: values, error: error), request, context)
-            }
-        }
-        group.get("/members/:id") { request, context in
-            try await detail(request, context, revealed: nil, form: FormState())
-        }
-        group.post("/members/:id/reveal") { request, context in
-            let form = try await request.decode(as: RevealForm.self, context: context)
-            let field = MemberService.RevealField(rawValue: form.field ?? "") ?? .idNumber
-            do {
-                let value = try await members.reveal(try context.id(), field: field, reason: form.reason ?? "", actor: context.actor)
-                return try await detail(request, context, revealed: (field, value), form: FormState())
-            } catch let error as AppError where error.status == .unprocessableContent {
-                return try await detail(request, context, revealed: nil, form: FormState(error: error))
-            }
-        }
-        group.get("/members/:id/edit") { request, context in
-            let m = try await members.get(try context.id(), actor: context.actor)
-            let values = ["name": m.name, "ethnicity": m.ethnicity.flatMap { Ethnicity(code: $0)?.name } ?? "", "phone": "",
-                          "education": m.education.flatMap { Education(code: $0)?.name } ?? "",
-                          "politicalStatus": m.politicalStatus.flatMap { PoliticalStatus(code: $0)?.name } ?? "", "job": m.job ?? "",
-                          "migrantWorker": m.migrantWorker ? "是" : "否"]
-            return editPage(m, FormState(values: values), request, context)
-        }
-        group.post("/members/:id/edit") { request, context in
-            let m = try await members.get(try context.id(), actor: context.actor)
-            let form = try await request.decode(as: MemberForm.self, context: context)
-            var input = form.input
-            input.joinDate = m.joinDate
-            // An empty phone field keeps the number on file (the form never shows it unmasked).
-            if (input.phone ?? "").isEmpty, let sealed = m.phoneCipher { input.phone = try members.records.open(sealed, MemberFields.phone) }
-            do {
-                _ = try await members.update(m.id, input, actor: context.actor)
-                return Response.redirect(to: "/admin/members/\(m.id)", flash: .ok(MemberWebText.saved))
-            } catch let error as AppError where error.status == .unprocessableContent {
-                return editPage(m, FormState(values: form.input.values, error: error), request, context)
-            }
-        }
-        group.post("/members/:id/status") { request, context in
-            let id = try context.id()
-            let form = try await request.decode(as: StatusForm.self, context: context)
-            guard let status = MembershipStatus(rawValue: form.status ?? "") else { throw AppError.badRequest(MemberText.badStatusChange) }
-            do {
-                try await members.setStatus(id, to: status, note: form.note, actor: context.actor)
-            } catch let error as AppError where error.status == .conflict {
-                return Response.redirect(to: "/admin/members/\(id)", flash: .error(error.message))
-            }
-            return Response.redirect(to: "/admin/members/\(id)", flash: .ok(MemberWebText.statusChanged))
-        }
-        group.post("/members/:id/transfer") { request, context in
-            let id = try context.id()
-            let form = try await request.decode(as: TransferForm.self, context: context)
-            do {
-                _ = try await transfers.request(memberId: id, toUnionId: Int64(form.unionId ?? "") ?? 0, note: form.note, actor: context.actor)
-            } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
-                return Response.redirect(to: "/admin/members/\(id)", flash: .error(error.fieldErrors.values.first ?? error.message))
-            }
-            return Response.redirect(to: "/admin/members/\(id)", flash: .ok(MemberWebText.transferRequested))
-        }
-        group.get("/members/export") { request, context in
-            let query = try MemberAPIController.query(request)
-            let format = ExportService.Format(rawValue: request.query("format") ?? "xlsx") ?? .xlsx
-            let reveal = request.query("reveal") == "1"
-            let file = try await exports.export(query, format: format, reveal: reveal, reason: request.query("reason"), actor: context.actor,
-                                                directory: exportsDirectory)
-            return try await FileDownload.response(file.url, name: "会员名册.\(format.rawValue)", deleteAfter: true)
-        }
+    public func register(on group: RouterGroup<StaffRequestContext>) {
+        group.get("/members", use: list)
+        group.get("/members/new", use: newMember)
+        group.post("/members/new", use: create)
+        group.get("/members/export", use: export)
+        group.get("/members/:id", use: detail)
+        group.post("/members/:id/reveal", use: reveal)
+        group.get("/members/:id/edit", use: editForm)
+        group.post("/members/:id/edit", use: edit)
+        group.post("/members/:id/status", use: setStatus)
+        group.post("/members/:id/transfer", use: requestTransfer)
         registerWorkflow(on: group)
     }
 
-    func detail(_ request: Request, _ context: AppRequestContext, revealed: (MemberService.RevealField, String)?, form: FormState)
+    // MARK: The register
+
+    @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let query = try MemberQuery(request: request)
+        let result = try await members.search(query, actor: context.actor, page: try request.pageRequest())
+        let names = try await unions.names(result.items.map(\.orgId))
+        let params = request.uri.queryParameters.filter { $0.key != "after" }
+            .map { "\($0.key)=\(String($0.value).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.sorted()
+        let p = context.principal
+        let model = MemberListPage(
+            q: query.text, unionId: query.orgId.map(String.init) ?? "", migrant: request.query("migrantWorker") ?? "",
+            statuses: MembershipStatus.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == query.status) },
+            items: result.items.map { MemberRow($0, unionName: names[$0.orgId] ?? "") }, empty: result.items.isEmpty,
+            next: result.nextCursor.map { "/admin/members?" + (params + ["after=\($0)"]).joined(separator: "&") },
+            exportQuery: params.joined(separator: "&"), canCreate: p.can(.memberWrite), canExport: p.can(.memberExport),
+            canReveal: p.can(.memberReveal))
+        return page("members-list", model, request, context)
+    }
+
+    @Sendable func newMember(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await newPage(FormState(values: ["migrantWorker": "否"]), request, context)
+    }
+
+    func newPage(_ form: FormState, _ request: Request, _ context: StaffRequestContext) async throws -> Response {
+        let found = try await members.placeableUnions(matching: request.query("unionq") ?? "", actor: context.actor)
+        let choices = MemberChoices(form)
+        let model = NewMemberPage(
+            form: form, unionq: request.query("unionq") ?? "", unions: found.map { UnionChoice($0, selected: form.values["unionId"]) },
+            ethnicities: choices.ethnicities, educations: choices.educations, politicals: choices.politicals,
+            migrant: form.values["migrantWorker"] == "是")
+        return page("members-new", model, request, context, status: form.message == nil ? .ok : .unprocessableContent)
+    }
+
+    @Sendable func create(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let form = try await request.decode(as: MemberForm.self, context: context)
+        do {
+            let member = try await members.create(form.input, unionId: Int64(form.unionId ?? "") ?? 0, actor: context.actor)
+            return Response.redirect(to: "/admin/members/\(member.id)", flash: .ok(MemberWebText.created))
+        } catch let error as AppError where error.status == .unprocessableContent {
+            var values = form.input.values
+            values["unionId"] = form.unionId ?? ""
+            return try await newPage(FormState(values: values, error: error), request, context)
+        }
+    }
+
+    @Sendable func export(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let query = try MemberQuery(request: request)
+        let format = ExportService.Format(rawValue: request.query("format") ?? "xlsx") ?? .xlsx
+        let file = try await exports.export(
+            query, format: format, reveal: request.query("reveal") == "1", reason: request.query("reason"), actor: context.actor,
+            directory: exportsDirectory)
+        return try await FileDownload.response(file.url, name: "会员名册.\(format.rawValue)", deleteAfter: true)
+    }
+
+    // MARK: One member
+
+    @Sendable func detail(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await detailPage(request, context, revealed: nil, form: FormState())
+    }
+
+    func detailPage(_ request: Request, _ context: StaffRequestContext, revealed: MemberDetailPage.Revealed?, form: FormState)
         async throws -> Response
     {
         let actor = context.actor
@@ -158,70 +132,86 @@ public struct MembersConsole: Sendable {
         let history = try await members.memberships(of: m.id, actor: actor)
         let moves = try await transfers.transfers(ofMember: m.id)
         let names = try await unions.names([m.orgId] + moves.flatMap { [$0.fromOrgId, $0.toOrgId] })
-        let candidates = try await unions.search(request.query("unionq") ?? "", limit: 20).filter { $0.acceptsMembers && $0.id != m.orgId }
-        let canWrite = actor.scope(.memberWrite).covers(m.orgPath)
-        var model: [String: Any] = [
-            "member": MemberRow(m, unionName: names[m.orgId] ?? ""),
-            "history": history.map { ["union": $0.orgName, "from": $0.startedOn, "to": $0.endedOn ?? "至今", "reason": $0.reason,
-                                      "endReason": $0.endReason ?? ""] },
-            "transfers": moves.map { t -> [String: Any] in
-                ["from": names[t.fromOrgId] ?? "", "to": names[t.toOrgId] ?? "", "status": t.status.label, "by": t.requestedBy,
-                 "at": DisplayDate.minutes(t.createdAt), "reason": t.reason ?? ""]
+        let candidates = try await joins.joinableUnions(matching: request.query("unionq") ?? "").filter { $0.id != m.orgId }
+        let next = MemberService.nextStatuses(m.membershipStatus)
+        let model = MemberDetailPage(
+            member: MemberRow(m, unionName: names[m.orgId] ?? ""),
+            history: history.map { .init(union: $0.orgName, from: $0.startedOn, to: $0.endedOn ?? "至今", reason: $0.reason, endReason: $0.endReason) },
+            transfers: moves.map {
+                .init(from: names[$0.fromOrgId] ?? "", to: names[$0.toOrgId] ?? "", status: $0.status.label, by: $0.requestedBy,
+                      at: DisplayDate.minutes($0.createdAt), reason: $0.reason)
             },
-            "canWrite": canWrite, "canReveal": actor.scope(.memberReveal).covers(m.orgPath),
-            "statusOptions": Self.nextStatuses(m.membershipStatus).map { ["value": $0.rawValue, "label": $0.label] },
-            "unionq": request.query("unionq") ?? "", "candidates": candidates.map { ["id": $0.id, "name": $0.name, "parent": $0.parentName ?? ""] },
-            "hasCandidates": !candidates.isEmpty, "hasTransfers": !moves.isEmpty,
-            "hasStatusOptions": !Self.nextStatuses(m.membershipStatus).isEmpty, "form": form.context,
-        ]
-        if let revealed {
-            model["revealed"] = ["label": revealed.0 == .idNumber ? "身份证号" : "手机号", "value": revealed.1]
-        }
+            canWrite: actor.scope(.memberWrite).covers(m.orgPath), canReveal: actor.scope(.memberReveal).covers(m.orgPath),
+            statusOptions: next.map { Option(value: $0.rawValue, label: $0.label, selected: false) }, hasStatusOptions: !next.isEmpty,
+            unionq: request.query("unionq") ?? "", candidates: candidates.map { UnionChoice($0) }, hasCandidates: !candidates.isEmpty,
+            hasTransfers: !moves.isEmpty, revealed: revealed, form: form)
         return page("members-detail", model, request, context, status: form.message == nil ? .ok : .unprocessableContent)
     }
 
-    static func nextStatuses(_ s: MembershipStatus) -> [MembershipStatus] {
-        switch s {
-        case .active: [.retiredKept, .lapsed, .deceased]
-        case .retiredKept: [.active, .lapsed, .deceased]
-        case .lapsed: [.active]
-        case .transferredOut, .deceased: []
+    @Sendable func reveal(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let form = try await request.decode(as: RevealForm.self, context: context)
+        let field = MemberService.RevealField(rawValue: form.field ?? "") ?? .idNumber
+        do {
+            let value = try await members.reveal(try context.id(), field: field, reason: form.reason ?? "", actor: context.actor)
+            let revealed = MemberDetailPage.Revealed(label: field == .idNumber ? MemberWebText.idNumber : MemberWebText.phone, value: value)
+            return try await detailPage(request, context, revealed: revealed, form: FormState())
+        } catch let error as AppError where error.status == .unprocessableContent {
+            return try await detailPage(request, context, revealed: nil, form: FormState(error: error))
         }
     }
 
-    func newPage(_ form: FormState, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let found = try await unions.search(request.query("unionq") ?? "", limit: 30)
-            .filter { $0.acceptsMembers && context.actor.scope(.memberWrite).covers($0.path) }
-        let model: [String: Any] = [
-            "form": form.context, "unionq": request.query("unionq") ?? "",
-            "unions": found.map { ["id": String($0.id), "name": $0.name, "selected": String($0.id) == form.values["unionId"]] },
-            "ethnicities": MemberOptions.ethnicities(form.values["ethnicity"]), "educations": MemberOptions.educations(form.values["education"]),
-            "politicals": MemberOptions.politicals(form.values["politicalStatus"]), "migrant": form.values["migrantWorker"] == "是",
+    @Sendable func editForm(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let m = try await members.get(try context.id(), actor: context.actor)
+        let row = MemberRow(m)
+        let values = [
+            "name": m.name, "ethnicity": row.ethnicity, "phone": "", "education": row.education, "politicalStatus": row.political,
+            "job": row.job, "migrantWorker": m.migrantWorker ? "是" : "否",
         ]
-        return page("members-new", model, request, context, status: form.message == nil ? .ok : .unprocessableContent)
+        return editPage(m, FormState(values: values), request, context)
     }
 
-    func editPage(_ m: Member, _ form: FormState, _ request: Request, _ context: AppRequestContext) -> Response {
-        let model: [String: Any] = [
-            "member": MemberRow(m), "form": form.context,
-            "ethnicities": MemberOptions.ethnicities(form.values["ethnicity"]), "educations": MemberOptions.educations(form.values["education"]),
-            "politicals": MemberOptions.politicals(form.values["politicalStatus"]), "migrant": form.values["migrantWorker"] == "是",
-        ]
+    func editPage(_ m: Member, _ form: FormState, _ request: Request, _ context: StaffRequestContext) -> Response {
+        let choices = MemberChoices(form)
+        let model = EditMemberPage(
+            member: MemberRow(m), form: form, ethnicities: choices.ethnicities, educations: choices.educations,
+            politicals: choices.politicals, migrant: form.values["migrantWorker"] == "是")
         return page("members-edit", model, request, context, status: form.message == nil ? .ok : .unprocessableContent)
     }
-}
 
-struct RevealForm: Decodable {
-    var field: String?
-    var reason: String?
-}
+    @Sendable func edit(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let m = try await members.get(try context.id(), actor: context.actor)
+        let form = try await request.decode(as: MemberForm.self, context: context)
+        var patch = MemberPatch(full: form.input)
+        // The form never shows the number unmasked: an empty phone field keeps the one on file.
+        if (form.phone ?? "").isEmpty { patch.phone = .absent }
+        do {
+            _ = try await members.update(m.id, patch, actor: context.actor)
+            return Response.redirect(to: "/admin/members/\(m.id)", flash: .ok(MemberWebText.saved))
+        } catch let error as AppError where error.status == .unprocessableContent {
+            return editPage(m, FormState(values: form.input.values, error: error), request, context)
+        }
+    }
 
-struct StatusForm: Decodable {
-    var status: String?
-    var note: String?
-}
+    @Sendable func setStatus(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let id = try context.id()
+        let form = try await request.decode(as: StatusForm.self, context: context)
+        guard let status = MembershipStatus(rawValue: form.status ?? "") else { throw AppError.badRequest(MemberText.badStatusChange) }
+        do {
+            try await members.setStatus(id, to: status, note: form.note, actor: context.actor)
+        } catch let error as AppError where error.status == .conflict {
+            return Response.redirect(to: "/admin/members/\(id)", flash: .error(error.message))
+        }
+        return Response.redirect(to: "/admin/members/\(id)", flash: .ok(MemberWebText.statusChanged))
+    }
 
-struct TransferForm: Decodable {
-    var unionId: String?
-    var note: String?
+    @Sendable func requestTransfer(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let id = try context.id()
+        let form = try await request.decode(as: TransferForm.self, context: context)
+        do {
+            _ = try await transfers.request(memberId: id, toUnionId: Int64(form.unionId ?? "") ?? 0, note: form.note, actor: context.actor)
+        } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
+            return Response.redirect(to: "/admin/members/\(id)", flash: .error(error.fieldErrors.values.first ?? error.message))
+        }
+        return Response.redirect(to: "/admin/members/\(id)", flash: .ok(MemberWebText.transferRequested))
+    }
 }
