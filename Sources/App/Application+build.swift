@@ -77,7 +77,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
         .add(middleware: SessionMiddleware(resolver: services.auth, source: .bearer, secureCookies: secure))
     api.get("/openapi.json") { _, _ in JSONBody(document.document) }
     let openAPI = APIRoutes(group: api, document: document, authenticated: false)
-    let staffAPI = APIRoutes(group: api.group("").add(middleware: RequireStaffMiddleware()), document: document, authenticated: true)
+    // Staff routes run in StaffRequestContext: without a fully signed-in session they answer 401.
+    let staffAPI = APIRoutes(group: api.group(context: StaffRequestContext.self), document: document, authenticated: true)
     OrgAPIController(service: services.organizations).register(staff: staffAPI, public: openAPI, document: document)
     AccountAPIController(auth: services.auth, accounts: services.accounts, audit: services.audit)
         .register(open: openAPI, staff: staffAPI, document: document)
@@ -102,7 +103,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     let memberLookup = MemberLookupAdapter(members: services.members, portal: services.portal, workers: services.workers, unions: services.unions)
     WorkOrderSite(orders: services.workOrders, catalog: services.workOrderCatalog, notifications: services.notifications, orgs: services.handlingOrgs,
                   members: memberLookup, renderer: renderer, chrome: chrome, uploads: services.uploads, attachments: services.attachments,
-                  clock: services.clock).register(on: web)
+                  clock: services.clock).register(on: worker)
     let personalDataWeb = PersonalDataWeb(service: services.personalData, renderer: renderer, chrome: chrome)
     personalDataWeb.registerSite(on: worker)
     let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, renderer: renderer, chrome: chrome, secureCookies: secure)
@@ -120,6 +121,6 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     WorkOrdersConsole(orders: services.workOrders, stats: services.workOrderStats, catalog: services.workOrderCatalog,
                       notifications: services.notifications, orgs: services.handlingOrgs, renderer: renderer, chrome: chrome,
                       uploads: services.uploads, attachments: services.attachments, clock: services.clock)
-        .register(on: console)
+        .register(on: staff)
     return router
 }

@@ -47,30 +47,3 @@ public enum WebText {
     public static let previousPage = "上一页"
     public static let nextPage = "下一页"
 }
-
-/// Values and errors of a submitted form, to show it again with messages beside the fields.
-public struct FormState: Sendable {
-    public var values: [String: String]
-    public var errors: [String: String]
-    public var message: String?
-
-    public init(values: [String: String] = [:], errors: [String: String] = [:], message: String? = nil) {
-        self.values = values
-        self.errors = errors
-        self.message = message
-    }
-
-    public init(values: [String: String] = [:], error: AppError) {
-        self.init(values: values, errors: error.fieldErrors, message: error.message)
-    }
-
-    /// The status a page showing this form answers with: 200, or 422 with field errors, 409 with a message only.
-    public var status: HTTPResponse.Status { message == nil ? .ok : (errors.isEmpty ? .conflict : .unprocessableContent) }
-
-    /// Mustache context: `form.values.name`, `form.errors.name`, `form.message`.
-    public var context: [String: Any] {
-        var c: [String: Any] = ["values": values, "errors": errors]
-        if let message { c["message"] = message }
-        return c
-    }
-}

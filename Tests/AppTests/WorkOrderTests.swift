@@ -249,6 +249,38 @@ import Testing
         }
     }
 
+    /// The order page offers, for each action, only the orgs that action accepts: a grassroots handler
+    /// may send an order up to the township (上报) but not across to a sibling union, whom it may only ask to assist.
+    @Test func theOrderPageOffersOnlyTargetsItsActionAccepts() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let sibling = try await app.services.organizations.createChild(
+                of: f.townA1.id, OrgInput(name: "甲一二厂工会", level: .grassroots, kind: .grassroots), actor: app.system)
+            try await Fixture.account(app, "operator1", role: Role.hotlineOperator, at: f.countyA1)
+            try await Fixture.account(app, "factoryh", role: Role.workOrderHandler, at: f.factory)
+            let created = try await app.api(
+                .post, "/api/v1/work-orders", token: try await app.token("operator1"),
+                json: ["type": "consultation", "category": "other", "title": "咨询", "description": "说明", "unionId": f.factory.id,
+                       "callerName": "甲"])
+            let id = try #require(((created.body as? [String: Any])?["id"] as? NSNumber)?.int64Value)
+            let web = WebSession(app)
+            _ = try await web.login("factoryh")
+            let html = try await web.get("/admin/work-orders/\(id)?targetq=%E7%94%B2%E4%B8%80").html
+            func select(_ name: String) -> String {
+                guard let start = html.range(of: "id=\"\(name)\"") else { return "" }
+                return html[start.upperBound...].components(separatedBy: "</select>")[0]
+            }
+            #expect(select("transfer-target").contains("甲一镇总工会"), "the parent is offered for 上报")
+            #expect(!select("transfer-target").contains("甲一二厂工会"), "a sibling is not offered for transfer")
+            #expect(select("assist-target").contains("甲一二厂工会"), "a sibling may be asked to assist")
+            // And the action itself refuses what the page does not offer.
+            let refused = try await web.post("/admin/work-orders/\(id)/transfer", ["targetOrgId": "\(sibling.id)", "note": "x"])
+            #expect(refused.status == .seeOther)
+            #expect(try await order(app, id).orgId == f.factory.id)
+            #expect(try await web.get("/admin/work-orders/\(id)").html.contains(WorkOrderText.targetOutOfScope))
+        }
+    }
+
     /// Bad input is refused with the field named, and nothing is half-written.
     @Test func badInputIsRefused() async throws {
         try await TestApp.run { app in

@@ -14,7 +14,7 @@ public struct AccountAPIController: Sendable {
     }
 
     /// Sign-in needs no session; everything else in `staff` does.
-    public func register(open: APIRoutes, staff api: APIRoutes, document: OpenAPIDocument) {
+    public func register(open: APIRoutes<AppRequestContext>, staff api: APIRoutes<StaffRequestContext>, document: OpenAPIDocument) {
         document.schema("Account", AccountDTO.schema)
         document.schema("AccountPage", Schema.page("Account"))
         document.schema("Assignment", AssignmentDTO.schema)
@@ -33,18 +33,18 @@ public struct AccountAPIController: Sendable {
             return JSONBody(SessionDTO(token: result.token, expiresAt: result.expiresAt), status: .created)
         }
         api.add(.get, "/session", summary: "当前账号、角色与权限", tag: "会话", response: Schema.ref("Me")) { _, context in
-            let p = context.principal!
+            let p = context.principal
             return JSONBody(MeDTO(accountId: p.accountId, username: p.username, displayName: p.displayName,
                                   assignments: p.assignments.map(AssignmentDTO.init), permissions: p.permissions.map(\.rawValue).sorted()))
         }
         api.add(.delete, "/session", summary: "注销当前令牌", tag: "会话", response: nil, status: 204) { _, context in
-            try await auth.logout(session: context.session!, actor: context.actor)
+            try await auth.logout(session: context.session, actor: context.actor)
             return Response(status: .noContent)
         }
 
         let tag = "账号与角色"
         api.add(.get, "/accounts", summary: "本人范围内的工作人员账号", tag: tag,
-                query: [.query("q", "用户名或姓名关键字")] + APIRoutes.pagingParams, response: Schema.ref("AccountPage")) { request, context in
+                query: [.query("q", "用户名或姓名关键字")] + APIParam.paging, response: Schema.ref("AccountPage")) { request, context in
             let page = try await accounts.list(actor: context.actor, text: request.query("q") ?? "", page: try request.pageRequest())
             return JSONBody(PageDTO(page) { AccountDTO($0) })
         }
@@ -96,7 +96,7 @@ public struct AccountAPIController: Sendable {
         }
         api.add(.get, "/audit", summary: "审计日志（本人范围，新的在前）", tag: "审计",
                 query: [.query("action", "操作，如 org.move"), .query("actor", "操作人用户名"), .query("objectType", "对象类型"),
-                        .query("objectId", "对象编号"), .query("result", "ok / denied / failed")] + APIRoutes.pagingParams,
+                        .query("objectId", "对象编号"), .query("result", "ok / denied / failed")] + APIParam.paging,
                 response: Schema.ref("AuditEntryPage")) { request, context in
             let filter = try AuditFilter.from(request)
             let page = try await accounts.auditEntries(actor: context.actor, filter: filter, page: try request.pageRequest())

@@ -21,7 +21,7 @@ public struct MemberAPIController: Sendable {
         self.uploads = uploads
     }
 
-    public func register(staff api: APIRoutes, document: OpenAPIDocument) {
+    public func register(staff api: APIRoutes<StaffRequestContext>, document: OpenAPIDocument) {
         for (name, schema) in [
             ("Member", MemberDTO.schema), ("Membership", MembershipDTO.schema), ("MemberInput", MemberInputDTO.schema),
             ("JoinApplication", JoinApplicationDTO.schema), ("MembershipTransfer", TransferDTO.schema), ("MemberImport", ImportDTO.schema),
@@ -32,8 +32,8 @@ public struct MemberAPIController: Sendable {
         let tag = "会员"
 
         api.add(.get, "/members", summary: "查找会员：姓名前缀、身份证号、手机号或会员编号；可按工会（含下级）、会籍状态、农民工筛选", tag: tag,
-                query: [.query("q", "姓名前缀 / 身份证号 / 手机号 / 会员编号"), .query("unionId", "工会组织编号（含下级）", APIRoutes.idSchema),
-                        .query("status", "会籍状态"), .query("migrantWorker", "true / false")] + APIRoutes.pagingParams,
+                query: [.query("q", "姓名前缀 / 身份证号 / 手机号 / 会员编号"), .query("unionId", "工会组织编号（含下级）", Schema.id),
+                        .query("status", "会籍状态"), .query("migrantWorker", "true / false")] + APIParam.paging,
                 response: Schema.ref("MemberPage")) { request, context in
             let page = try await members.search(try MemberQuery(request: request), actor: context.actor, page: try request.pageRequest())
             return JSONBody(PageDTO(page, MemberDTO.init))
@@ -74,7 +74,7 @@ public struct MemberAPIController: Sendable {
             let t = try await transfers.request(memberId: try context.id(), toUnionId: dto.unionId, note: dto.note, actor: context.actor)
             return JSONBody(TransferDTO(t), status: .created)
         }
-        api.add(.get, "/transfers", summary: "待本人范围内工会办理的会籍接转", tag: tag, query: APIRoutes.pagingParams,
+        api.add(.get, "/transfers", summary: "待本人范围内工会办理的会籍接转", tag: tag, query: APIParam.paging,
                 response: Schema.ref("MembershipTransferPage")) { request, context in
             JSONBody(PageDTO(try await transfers.pending(actor: context.actor, page: try request.pageRequest()), TransferDTO.init))
         }
@@ -91,7 +91,7 @@ public struct MemberAPIController: Sendable {
             return Response(status: .noContent)
         }
         api.add(.get, "/join-applications", summary: "入会申请（本人范围）", tag: tag,
-                query: [.query("status", "pending / approved / rejected")] + APIRoutes.pagingParams,
+                query: [.query("status", "pending / approved / rejected")] + APIParam.paging,
                 response: Schema.ref("JoinApplicationPage")) { request, context in
             let status = request.query("status").flatMap(JoinApplication.Status.init)
             return JSONBody(PageDTO(try await joins.applications(actor: context.actor, status: status, page: try request.pageRequest()),
@@ -107,7 +107,7 @@ public struct MemberAPIController: Sendable {
             return Response(status: .noContent)
         }
         api.add(.post, "/member-imports", summary: "上传表格导入会员（请求体为 .xlsx 或 .csv 文件本身）", tag: tag,
-                query: [.query("unionId", "导入到哪个工会（含下级）", APIRoutes.idSchema), .query("fileName", "原文件名")],
+                query: [.query("unionId", "导入到哪个工会（含下级）", Schema.id), .query("fileName", "原文件名")],
                 body: ["type": "string", "format": "binary"], bodyType: "application/octet-stream", response: Schema.ref("MemberImport"),
                 status: 202) { request, context in
             guard let unionId = try request.idQuery("unionId") else { throw AppError.validation(["unionId": MemberText.unionRequired]) }
@@ -122,7 +122,7 @@ public struct MemberAPIController: Sendable {
                 throw error
             }
         }
-        api.add(.get, "/member-imports", summary: "导入任务", tag: tag, query: APIRoutes.pagingParams,
+        api.add(.get, "/member-imports", summary: "导入任务", tag: tag, query: APIParam.paging,
                 response: Schema.ref("MemberImportPage")) { request, context in
             JSONBody(PageDTO(try await imports.list(actor: context.actor, page: try request.pageRequest()), ImportDTO.init))
         }
@@ -134,7 +134,7 @@ public struct MemberAPIController: Sendable {
             JSONBody(try await imports.errors(of: try context.id(), actor: context.actor).map { ImportErrorDTO(row: $0.row, reason: $0.reason) })
         }
         api.add(.get, "/member-dashboard", summary: "会员统计：本级合计与各下级工会（来自汇总表）", tag: tag,
-                query: [.query("unionId", "工会组织编号（默认本人范围最上层）", APIRoutes.idSchema), .query("sort", "name/active/joined/migrant/cards/coverage/pending"),
+                query: [.query("unionId", "工会组织编号（默认本人范围最上层）", Schema.id), .query("sort", "name/active/joined/migrant/cards/coverage/pending"),
                         .query("order", "asc / desc")],
                 response: Schema.object([("total", Schema.ref("MemberRollup")), ("children", Schema.array(Schema.ref("MemberRollup")))],
                                         required: ["total", "children"])) { request, context in

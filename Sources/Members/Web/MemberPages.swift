@@ -5,12 +5,6 @@ import WebUI
 // The page models of the member database's console and the member site: one struct per page,
 // fields named as their templates use them (`nil` renders as absent; an empty string would not).
 
-struct Option {
-    var value: String
-    var label: String
-    var selected: Bool
-}
-
 struct UnionChoice {
     var id: String
     var name: String

@@ -7,7 +7,7 @@ public struct OrgAPIController: Sendable {
 
     public init(service: OrganizationService) { self.service = service }
 
-    public func register(staff api: APIRoutes, public publicAPI: APIRoutes, document: OpenAPIDocument) {
+    public func register(staff api: APIRoutes<StaffRequestContext>, public publicAPI: APIRoutes<AppRequestContext>, document: OpenAPIDocument) {
         document.schema("Org", OrgDTO.schema)
         document.schema("OrgPage", Schema.page("Org"))
         document.schema("OrgHistoryEntry", OrgHistoryDTO.schema)
@@ -19,7 +19,7 @@ public struct OrgAPIController: Sendable {
         let service = self.service
 
         api.add(.get, "/orgs", summary: "在本人范围内按名称或行政区划代码查找工会", tag: tag,
-                query: [.query("q", "名称关键字或区划代码前缀"), .query("includeInactive", "含已撤销、已合并（true/false）")] + APIRoutes.pagingParams,
+                query: [.query("q", "名称关键字或区划代码前缀"), .query("includeInactive", "含已撤销、已合并（true/false）")] + APIParam.paging,
                 response: Schema.ref("OrgPage")) { request, context in
             let page = try await service.search(
                 request.query("q") ?? "", actor: context.actor, includeInactive: request.query("includeInactive") == "true",
@@ -32,13 +32,13 @@ public struct OrgAPIController: Sendable {
         api.add(.get, "/orgs/{id}", summary: "工会详情", tag: tag, response: Schema.ref("Org")) { _, context in
             JSONBody(OrgDTO(try await service.get(try context.id(), actor: context.actor)))
         }
-        api.add(.get, "/orgs/{id}/children", summary: "下级工会（正常状态）", tag: tag, query: APIRoutes.pagingParams,
+        api.add(.get, "/orgs/{id}/children", summary: "下级工会（正常状态）", tag: tag, query: APIParam.paging,
                 response: Schema.ref("OrgPage")) { request, context in
             let page = try await service.children(of: try context.id(), actor: context.actor, page: try request.pageRequest())
             return JSONBody(PageDTO(page, OrgDTO.init))
         }
         api.add(.get, "/orgs/{id}/history", summary: "变更历史（新建、更名、划转、合并、撤销）", tag: tag,
-                query: APIRoutes.pagingParams, response: Schema.ref("OrgHistoryPage")) { request, context in
+                query: APIParam.paging, response: Schema.ref("OrgHistoryPage")) { request, context in
             let page = try await service.history(of: try context.id(), actor: context.actor, page: try request.pageRequest())
             return JSONBody(PageDTO(page, OrgHistoryDTO.init))
         }
@@ -69,7 +69,7 @@ public struct OrgAPIController: Sendable {
         }
 
         publicAPI.add(.get, "/public/orgs", summary: "一键找工会：按名称或区划代码查找（仅公开信息）", tag: tag,
-                      query: [.query("q", "名称关键字或区划代码前缀")] + APIRoutes.pagingParams,
+                      query: [.query("q", "名称关键字或区划代码前缀")] + APIParam.paging,
                       response: Schema.ref("PublicOrgPage")) { request, _ in
             let page = try await service.publicSearch(request.query("q") ?? "", page: try request.pageRequest(defaultLimit: 20))
             return JSONBody(PageDTO(page, PublicOrgDTO.init))

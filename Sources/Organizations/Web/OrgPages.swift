@@ -31,12 +31,6 @@ struct OrgDetailPage {
     var canClose: Bool
 }
 
-struct Option {
-    var value: String
-    var label: String
-    var selected: Bool
-}
-
 struct OrgFormPage {
     var org: OrgNode
     var creating: Bool

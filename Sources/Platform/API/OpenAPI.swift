@@ -100,44 +100,44 @@ extension Sequence where Element: Hashable {
     }
 }
 
-/// Registers API routes on a router group and documents each in the OpenAPI document.
-public struct APIRoutes {
-    let group: RouterGroup<AppRequestContext>
+/// A query parameter as the OpenAPI document describes it.
+public struct APIParam: Sendable {
+    var name: String
+    var description: String
+    var schema: JSONValue
+
+    public static func query(_ name: String, _ description: String, _ schema: JSONValue = Schema.string) -> APIParam {
+        APIParam(name: name, description: description, schema: schema)
+    }
+
+    /// `after` and `limit`, on every list.
+    public static let paging: [APIParam] = [
+        .query("after", "上一页返回的 nextCursor"),
+        .query("limit", "每页条数（1–200，默认 50）", ["type": "integer", "minimum": 1, "maximum": .int(PageRequest.maxLimit)]),
+    ]
+}
+
+/// Registers API routes on a router group and documents each in the OpenAPI document. Staff routes
+/// are `APIRoutes<StaffRequestContext>`: their handlers have a principal, and the document marks them authenticated.
+public struct APIRoutes<Context: AppContext> {
+    let group: RouterGroup<Context>
     let document: OpenAPIDocument
     let authenticated: Bool
 
-    public init(group: RouterGroup<AppRequestContext>, document: OpenAPIDocument, authenticated: Bool) {
+    public init(group: RouterGroup<Context>, document: OpenAPIDocument, authenticated: Bool) {
         self.group = group
         self.document = document
         self.authenticated = authenticated
     }
 
-    public struct Param: Sendable {
-        var name: String
-        var description: String
-        var schema: JSONValue
-
-        public static func query(_ name: String, _ description: String, _ schema: JSONValue = Schema.string) -> Param {
-            Param(name: name, description: description, schema: schema)
-        }
-    }
-
-    public static let pagingParams: [Param] = [
-        .query("after", "上一页返回的 nextCursor"),
-        .query("limit", "每页条数（1–200，默认 50）", ["type": "integer", "minimum": 1, "maximum": .int(PageRequest.maxLimit)]),
-    ]
-
-    /// A positive id, as path parameters and id query parameters are.
-    public static let idSchema: JSONValue = ["type": "integer", "format": "int64", "minimum": 1]
-
     /// `path` in OpenAPI form (`/orgs/{id}`); the router gets `/orgs/:id`.
     public func add<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String, query: [Param] = [],
+        _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String, query: [APIParam] = [],
         body: JSONValue? = nil, bodyType: String = "application/json", response: JSONValue?, status: Int = 200,
-        handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
+        handler: @escaping @Sendable (Request, Context) async throws -> Output
     ) {
         var parameters: [JSONValue] = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { part in
-            ["name": .string(String(part.dropFirst().dropLast())), "in": "path", "required": true, "schema": Self.idSchema]
+            ["name": .string(String(part.dropFirst().dropLast())), "in": "path", "required": true, "schema": Schema.id]
         }
         parameters += query.map { ["name": .string($0.name), "in": "query", "required": false, "description": .string($0.description), "schema": $0.schema] }
         document.add(

@@ -16,7 +16,7 @@ public struct WorkOrderAPIController: Sendable {
         self.clock = clock
     }
 
-    public func register(staff api: APIRoutes, document: OpenAPIDocument) {
+    public func register(staff api: APIRoutes<StaffRequestContext>, document: OpenAPIDocument) {
         for (name, schema) in [
             ("WorkOrder", WorkOrderDTO.schema), ("WorkOrderEvent", EventDTO.schema), ("WorkOrderIntake", IntakeDTO.schema),
             ("WorkOrderAction", ActionDTO.schema), ("WorkOrderStats", StatsDTO.schema), ("WorkOrderStatsLine", StatsLineDTO.schema),
@@ -35,10 +35,10 @@ public struct WorkOrderAPIController: Sendable {
                 .query("queue", "队列（默认 org）", Schema.enumeration(QueueQuery.Queue.allCases.map(\.rawValue))),
                 .query("status", "状态", Schema.enumeration(WorkOrder.Status.allCases.map(\.rawValue))), .query("type", "诉求类型代码"),
                 .query("category", "诉求分类代码"), .query("q", "工单编号、来电号码或标题关键词"),
-            ] + APIRoutes.pagingParams,
+            ] + APIParam.paging,
             response: Schema.ref("WorkOrderPage")
         ) { request, context in
-            let page = try await orders.list(try Self.query(request), actor: context.actor, page: try request.pageRequest())
+            let page = try await orders.list(try QueueQuery(request: request), actor: context.actor, page: try request.pageRequest())
             return JSONBody(PageDTO(page, dto))
         }
         api.add(
@@ -124,13 +124,13 @@ public struct WorkOrderAPIController: Sendable {
         }
         api.add(
             .get, "/work-order-stats", summary: "工单统计（来自汇总表）：按类型、分类、月份的受理量、按期办结率、满意率、平均办理天数", tag: tag,
-            query: [.query("unionId", "工会（含下级），默认本人辖区", APIRoutes.idSchema), .query("from", "起始月份 2026-01（2000–2100 年，至多 120 个月）", ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"]), .query("to", "截止月份 2026-12", ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"])],
+            query: [.query("unionId", "工会（含下级），默认本人辖区", Schema.id), .query("from", "起始月份 2026-01（2000–2100 年，至多 120 个月）", ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"]), .query("to", "截止月份 2026-12", ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"])],
             response: Schema.ref("WorkOrderStats")
         ) { request, context in
-            let (from, to) = Self.months(request, today: CivilDate(date: clock.now()))
+            let period = StatsPeriod(request: request, today: CivilDate(date: clock.now()))
             return JSONBody(
                 StatsDTO(
-                    try await stats.stats(orgId: try request.idQuery("unionId"), from: from, to: to, actor: context.actor)))
+                    try await stats.stats(orgId: try request.idQuery("unionId"), from: period.from, to: period.to, actor: context.actor)))
         }
         api.add(
             .get, "/work-order-types", summary: "诉求类型及办理时限（工作日）", tag: tag,
@@ -162,31 +162,6 @@ public struct WorkOrderAPIController: Sendable {
         do { return try JSONDecoder().decode(ActionDTO.self, from: Data(buffer: buffer)) } catch {
             throw AppError.badRequest(PlatformText.malformedBody)
         }
-    }
-
-    static func query(_ request: Request) throws -> QueueQuery {
-        var q = QueueQuery()
-        if let raw = request.query("queue"), !raw.isEmpty {
-            guard let queue = QueueQuery.Queue(rawValue: raw) else { throw AppError.badRequest(WorkOrderText.queueInvalid) }
-            q.queue = queue
-        }
-        if let raw = request.query("status"), !raw.isEmpty {
-            guard let status = WorkOrder.Status(rawValue: raw) else { throw AppError.badRequest(WorkOrderText.statusInvalid) }
-            q.status = status
-        }
-        q.typeCode = request.query("type")
-        q.categoryCode = request.query("category")
-        q.text = request.query("q")
-        return q
-    }
-
-    /// `from`/`to` months, defaulting to January to this month.
-    static func months(_ request: Request, today: CivilDate) -> (String, String) {
-        let now = String(today.iso.prefix(7))
-        return (
-            request.query("from").flatMap { $0.isEmpty ? nil : $0 } ?? String(today.year) + "-01",
-            request.query("to").flatMap { $0.isEmpty ? nil : $0 } ?? now
-        )
     }
 }
 

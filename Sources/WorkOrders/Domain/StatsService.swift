@@ -103,6 +103,13 @@ public struct StatsService: Sendable {
             byMonth: months.values.sorted { $0.key < $1.key })
     }
 
+    /// Where a report can go from `root`: its children, and its parent, each only if the actor may read it.
+    public func drillDown(from root: HandlingOrg, actor: Actor) async throws -> (children: [HandlingOrg], parent: OrgPath?) {
+        let scope = actor.scope(.workOrderRead)
+        let children = try await orgs.children(of: root.id, limit: 100).filter { scope.covers($0.path) }
+        return (children, root.path.parent.flatMap { scope.covers($0) ? $0 : nil })
+    }
+
     /// Both months valid, in order, and at most `maxMonths` apart; otherwise a 422 naming the field.
     static func range(_ from: String, _ to: String) throws -> (CivilMonth, CivilMonth) {
         var v = Validator()

@@ -5,6 +5,9 @@ import SQLKit
 /// The deployment's configuration of the engine: types with time limits, categories, routing rules
 /// and the holiday calendar. Read on every intake, so it is cached briefly; edits drop the cache.
 public struct WorkOrderCatalog: Sendable {
+    /// The levels a routing rule may send orders to, top down.
+    public static let routeLevels = ["province", "city", "county", "township", "grassroots"]
+
     public struct Snapshot: Sendable {
         public var types: [WorkOrderType]
         public var categories: [WorkOrderCategory]
@@ -114,7 +117,7 @@ public struct WorkOrderCatalog: Sendable {
         var v = Validator()
         v.check(typeCode == nil || snapshot.type(typeCode!) != nil, "typeCode", WorkOrderText.typeUnknown)
         v.check(categoryCode == nil || snapshot.category(categoryCode!) != nil, "categoryCode", WorkOrderText.categoryUnknown)
-        v.check(WorkOrderText.levelLabels[targetLevel] != nil, "targetLevel", WorkOrderText.levelUnknown)
+        v.check(Self.routeLevels.contains(targetLevel), "targetLevel", WorkOrderText.levelUnknown)
         v.check(
             regionPrefix == nil
                 || (regionPrefix!.count <= 6 && regionPrefix!.allSatisfy(\.isASCII) && regionPrefix!.allSatisfy(\.isNumber)),

@@ -50,7 +50,7 @@ extension WorkOrderService {
             throw AppError.validation(["targetOrgId": WorkOrderText.targetRequired])
         }
         guard target.id != order.orgId else { throw AppError.validation(["targetOrgId": WorkOrderText.targetSame]) }
-        guard actor.scope(.workOrderHandle).covers(target.path) || target.path == order.orgPath.parent else {
+        guard mayTransfer(order, to: target, actor: actor) else {
             throw AppError.validation(["targetOrgId": WorkOrderText.targetOutOfScope])
         }
         return try await move(order, to: target, action: "transferred", note: Self.text(note, max: 1000), actor: actor)
@@ -84,8 +84,7 @@ extension WorkOrderService {
             throw AppError.validation(["targetOrgId": WorkOrderText.targetRequired])
         }
         guard target.id != order.orgId else { throw AppError.validation(["targetOrgId": WorkOrderText.targetSame]) }
-        let siblings = order.orgPath.parent.map { $0.contains(target.path) } ?? false
-        guard actor.scope(.workOrderHandle).covers(target.path) || siblings else {
+        guard mayAskAssist(order, of: target, actor: actor) else {
             throw AppError.validation(["targetOrgId": WorkOrderText.assistOutOfScope])
         }
         guard let note = Self.text(note, max: 1000) else { throw AppError.validation(["note": WorkOrderText.noteRequired]) }
@@ -249,7 +248,7 @@ extension WorkOrderService {
         guard let targetId, let target = try await orgs.org(targetId), target.active else {
             throw AppError.validation(["targetOrgId": WorkOrderText.targetRequired])
         }
-        guard actor.scope(.workOrderSupervise).covers(target.path) else {
+        guard mayReassign(to: target, actor: actor) else {
             throw AppError.validation(["targetOrgId": WorkOrderText.targetOutOfScope])
         }
         guard target.id != order.orgId else { throw AppError.validation(["targetOrgId": WorkOrderText.targetSame]) }

@@ -2,7 +2,7 @@ import Foundation
 import Platform
 import WebUI
 
-/// How orders look on both sites: one row model, formatted amounts, charts.
+/// How order figures look on both sites: amounts, stars, rates, status badges, charts.
 enum WorkOrderViews {
     /// Fen → `115,000.00`.
     static func yuan(_ fen: Int64) -> String {
@@ -27,33 +27,6 @@ enum WorkOrderViews {
         case .accepted: return "badge-active"
         case .resolved, .closed: return "badge-closed"
         }
-    }
-
-    static func row(_ o: WorkOrder, snapshot: WorkOrderCatalog.Snapshot, orgNames: [Int64: String], today: CivilDate, base: String)
-        -> [String: Any]
-    {
-        let overdue = o.isOverdue(today: today)
-        return [
-            "id": o.id, "href": "\(base)/\(o.id)", "number": o.number, "title": o.title, "type": snapshot.typeName(o.typeCode),
-            "category": snapshot.categoryName(o.categoryCode), "status": o.status.label,
-            "statusClass": statusClass(o.status, overdue: overdue),
-            "overdue": overdue, "dueOn": o.dueOn, "org": orgNames[o.orgId] ?? "", "assignee": o.assigneeName ?? "", "caller": o.callerName,
-            "channel": o.channel.label, "at": DisplayDate.minutes(o.createdAt), "escalated": o.escalationLevel > 0,
-            "paused": o.status == .waiting,
-        ]
-    }
-
-    static func events(_ events: [WorkOrderEvent]) -> [[String: Any]] {
-        events.map { e in
-            [
-                "at": DisplayDate.minutes(e.at), "label": e.label, "actor": e.actorName, "note": e.note as Any, "org": e.orgName as Any,
-                "internal": !e.isPublic,
-            ]
-        }
-    }
-
-    static func options(_ pairs: [(String, String)], selected: String?) -> [[String: Any]] {
-        pairs.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == selected] }
     }
 
     // MARK: Charts (inline SVG: no script, allowed by the CSP)

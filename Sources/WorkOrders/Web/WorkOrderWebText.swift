@@ -13,8 +13,9 @@ enum WorkOrderWebText {
     static let done: [String: String] = [
         "accept": "已受理", "transfer": "已转办", "assist": "已发出协办请求", "wait": "已请职工补充材料，计时暂停", "resume": "已恢复办理",
         "notes": "已记录", "resolve": "已办结", "urge": "已催办", "reassign": "已改派", "take-over": "已提级办理", "follow-up": "已记录回访",
-        "reply": "已回复", "files": "附件已上传",
     ]
+    static let replySent = "已回复"
+    static let fileUploaded = "附件已上传"
     static let chooseFile = "请选择要上传的文件"
     static let requestFiled = "您的诉求已提交，我们会尽快处理"
     static let replied = "已补充"
@@ -22,4 +23,7 @@ enum WorkOrderWebText {
     static let reopened = "已重新提交办理"
     static let settingsSaved = "设置已保存"
     static let allRead = "已全部标为已读"
+    static let any = "任意"
+    static let onTimeRate = "按期办结率"
+    static let satisfactionRate = "满意率"
 }

@@ -40,8 +40,7 @@ public struct WorkOrdersConsole: Sendable {
         NavEntry(href: "/admin/hotline", label: WorkOrderWebText.navHotline, icon: "话", permission: .workOrderIntake, order: 31),
         NavEntry(
             href: "/admin/work-orders?queue=supervision", label: WorkOrderWebText.navSupervision, icon: "督",
-            permission: .workOrderSupervise,
-            order: 32),
+            permission: .workOrderSupervise, order: 32),
         NavEntry(href: "/admin/work-order-stats", label: WorkOrderWebText.navStats, icon: "析", permission: .workOrderRead, order: 33),
         NavEntry(href: "/admin/notifications", label: WorkOrderWebText.navNotifications, icon: "信", permission: .workOrderRead, order: 34),
         NavEntry(
@@ -50,10 +49,7 @@ public struct WorkOrdersConsole: Sendable {
 
     var today: CivilDate { CivilDate(date: clock.now()) }
 
-    func page(
-        _ name: String, _ model: [String: Any], _ request: Request, _ context: AppRequestContext,
-        status: HTTPResponse.Status = .ok
-    ) -> Response {
+    func page(_ name: String, _ model: Any, _ request: Request, _ context: StaffRequestContext, status: HTTPResponse.Status = .ok) -> Response {
         renderer.page(name, chrome.console(model, request: request, context: context), status: status)
     }
 
@@ -61,284 +57,231 @@ public struct WorkOrdersConsole: Sendable {
         Dictionary(try await orgs.orgs(Array(Set(ids))).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
-    public func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/work-orders") { request, context in
-            let query = try WorkOrderAPIController.query(request)
-            let result = try await orders.list(query, actor: context.actor, page: try request.pageRequest())
+    public func register(on group: RouterGroup<StaffRequestContext>) {
+        group.get("/work-orders", use: queue)
+        group.get("/work-orders/new", use: newOrder)
+        group.post("/work-orders", use: file)
+        group.get("/hotline", use: hotline)
+        group.get("/work-orders/:id", use: detail)
+        for action in OrderAction.allCases {
+            group.post("/work-orders/:id/\(action.rawValue)") { request, context in try await perform(action, request, context) }
+        }
+        group.post("/work-orders/:id/reveal-phone", use: revealPhone)
+        group.post("/work-orders/:id/files", use: upload)
+        group.get("/work-orders/:id/files/:fileId", use: download)
+        group.post("/work-order-assists/:id/reply", use: replyAssist)
+        group.get("/work-order-stats", use: statsPage)
+        group.get("/notifications", use: notificationList)
+        group.post("/notifications/read", use: markRead)
+        group.get("/work-order-settings", use: settings)
+        group.post("/work-order-settings/:what", use: saveSetting)
+    }
+
+    // MARK: Queues and intake
+
+    @Sendable func queue(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let query = try QueueQuery(request: request)
+        let result = try await orders.list(query, actor: context.actor, page: try request.pageRequest())
+        let snapshot = try await catalog.snapshot()
+        let names = try await names(result.items.map(\.orgId))
+        var params = ["queue": query.queue.rawValue, "status": query.status?.rawValue, "type": query.typeCode,
+                      "category": query.categoryCode, "q": query.text].compactMapValues { $0?.isEmpty == false ? $0 : nil }
+        let unread = try await notifications.unreadCount(context.actor)
+        let model = QueuePage(
+            tabs: orders.queues(for: context.actor).map {
+                Link(href: "/admin/work-orders?queue=\($0.rawValue)", label: WorkOrderWebText.queueLabels[$0] ?? $0.rawValue, active: $0 == query.queue)
+            },
+            filters: .init(queue: query.queue.rawValue, q: query.text ?? ""),
+            queueLabel: WorkOrderWebText.queueLabels[query.queue] ?? query.queue.rawValue,
+            statuses: Option.list(WorkOrder.Status.allCases.map { ($0.rawValue, $0.label) }, selected: query.status?.rawValue),
+            types: Option.list(snapshot.types.map { ($0.code, $0.name) }, selected: query.typeCode),
+            categories: Option.list(snapshot.categories.map { ($0.code, $0.name) }, selected: query.categoryCode),
+            items: result.items.map { OrderRow($0, snapshot: snapshot, orgNames: names, today: today, base: "/admin/work-orders") },
+            empty: result.items.isEmpty, canFile: context.principal.can(.workOrderIntake), unread: unread > 0 ? unread : nil,
+            next: result.nextCursor.map { cursor in
+                params["after"] = cursor
+                return "/admin/work-orders?" + params.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                    .joined(separator: "&")
+            })
+        return page("wo-queue", model, request, context)
+    }
+
+    @Sendable func newOrder(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        var values = ["channel": request.query("channel") ?? "walk_in", "complexity": "normal"]
+        for key in ["callerPhone", "callerName", "unionId"] { values[key] = request.query(key) }
+        return try await intakePage(FormState(values: values), request, context)
+    }
+
+    @Sendable func file(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let form = try await request.decode(as: IntakeForm.self, context: context)
+        do {
+            let channel = WorkOrder.Channel(rawValue: form.channel ?? "") ?? .walkIn
+            let order = try await orders.fileByStaff(form.input, channel: channel == .site ? .walkIn : channel, actor: context.actor)
+            return Response.redirect(to: "/admin/work-orders/\(order.id)", flash: .ok("\(WorkOrderWebText.filed)：\(order.number)"))
+        } catch let error as AppError where error.status == .unprocessableContent {
+            return try await intakePage(FormState(values: form.values, error: error), request, context)
+        }
+    }
+
+    func intakePage(_ form: FormState, _ request: Request, _ context: StaffRequestContext) async throws -> Response {
+        let snapshot = try await catalog.snapshot()
+        let unionq = (request.query("unionq") ?? "").trimmingCharacters(in: .whitespaces)
+        let unions = try await orders.intakeUnions(
+            matching: unionq, chosen: form.values["unionId"].flatMap { Int64($0) }, actor: context.actor)
+        let model = IntakePage(
+            form: form, unionq: unionq,
+            types: Option.list(snapshot.types.filter(\.active).map { ($0.code, $0.name) }, selected: form.values["typeCode"]),
+            categories: Option.list(snapshot.categories.filter(\.active).map { ($0.code, $0.name) }, selected: form.values["categoryCode"]),
+            complexities: Option.list(WorkOrder.Complexity.allCases.map { ($0.rawValue, $0.label) }, selected: form.values["complexity"] ?? "normal"),
+            channels: Option.list([WorkOrder.Channel.walkIn, .hotline].map { ($0.rawValue, $0.label) }, selected: form.values["channel"]),
+            unions: unions.map { OrgChoice($0, selected: form.values["unionId"]) })
+        return page("wo-new", model, request, context, status: form.status)
+    }
+
+    /// 12351: who is calling, their recent orders, and a prefilled intake form.
+    @Sendable func hotline(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let phone = (request.query("phone") ?? "").trimmingCharacters(in: .whitespaces)
+        var model = HotlinePage(phone: phone, searched: !phone.isEmpty)
+        guard !phone.isEmpty else { return page("wo-hotline", model, request, context) }
+        do {
+            let found = try await orders.caller(phone: phone, actor: context.actor)
             let snapshot = try await catalog.snapshot()
-            let names = try await names(result.items.map(\.orgId))
-            let actor = context.actor
-            let queues = QueueQuery.Queue.allCases.filter { q in
-                switch q {
-                case .supervision: actor.principal?.can(.workOrderSupervise) == true
-                case .followup: actor.principal?.can(.workOrderIntake) == true
-                case .org, .mine, .assisting: actor.principal?.can(.workOrderHandle) == true
-                default: true
-                }
+            let names = try await names(found.orders.map(\.orgId))
+            model.members = found.members.map { .init(name: $0.name, memberNo: $0.memberNo, union: $0.orgName, active: $0.active) }
+            model.orders = found.orders.map { OrderRow($0, snapshot: snapshot, orgNames: names, today: today, base: "/admin/work-orders") }
+            model.noMember = found.members.isEmpty && !found.elsewhere
+            model.elsewhere = found.members.isEmpty && found.elsewhere
+            var intake = ["channel": "hotline", "callerPhone": phone]
+            if let m = found.members.first {
+                intake["callerName"] = m.name
+                intake["unionId"] = String(m.orgId)
             }
-            var filters = [
-                "queue": query.queue.rawValue, "status": query.status?.rawValue ?? "", "type": query.typeCode ?? "",
-                "category": query.categoryCode ?? "", "q": query.text ?? "",
-            ]
-            let model: [String: Any] = [
-                "tabs": queues.map { q in
-                    [
-                        "href": "/admin/work-orders?queue=\(q.rawValue)", "label": WorkOrderWebText.queueLabels[q]!,
-                        "active": q == query.queue,
-                    ]
-                },
-                "filters": filters, "queueLabel": WorkOrderWebText.queueLabels[query.queue]!,
-                "statuses": WorkOrderViews.options(
-                    WorkOrder.Status.allCases.map { ($0.rawValue, $0.label) }, selected: query.status?.rawValue),
-                "types": WorkOrderViews.options(snapshot.types.map { ($0.code, $0.name) }, selected: query.typeCode),
-                "categories": WorkOrderViews.options(snapshot.categories.map { ($0.code, $0.name) }, selected: query.categoryCode),
-                "items": result.items.map {
-                    WorkOrderViews.row($0, snapshot: snapshot, orgNames: names, today: today, base: "/admin/work-orders")
-                },
-                "empty": result.items.isEmpty, "canFile": actor.principal?.can(.workOrderIntake) == true,
-                "unread": try await notifications.unreadCount(actor),
-                "next": result.nextCursor.map { cursor -> String in
-                    filters["after"] = cursor
-                    return "/admin/work-orders?"
-                        + filters.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
-                        .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(
-                            separator: "&")
-                } as Any,
-            ]
-            return page("wo-queue", model, request, context)
+            model.intakeHref = "/admin/work-orders/new?" + intake.sorted { $0.key < $1.key }
+                .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        } catch let error as AppError where error.status == .unprocessableContent {
+            model.error = error.fieldErrors.values.first ?? error.message
         }
-        group.get("/work-orders/new") { request, context in
-            try await intakePage(
-                FormState(values: ["channel": request.query("channel") ?? "walk_in", "complexity": "normal"]), request, context)
-        }
-        group.post("/work-orders") { request, context in
-            let form = try await request.decode(as: IntakeForm.self, context: context)
-            do {
-                let channel = WorkOrder.Channel(rawValue: form.channel ?? "") ?? .walkIn
-                let order = try await orders.fileByStaff(form.input, channel: channel == .site ? .walkIn : channel, actor: context.actor)
-                return Response.redirect(to: "/admin/work-orders/\(order.id)", flash: .ok("\(WorkOrderWebText.filed)：\(order.number)"))
-            } catch let error as AppError where error.status == .unprocessableContent {
-                return try await intakePage(FormState(values: form.values, error: error), request, context)
-            }
-        }
-        group.get("/hotline") { request, context in
-            let phone = (request.query("phone") ?? "").trimmingCharacters(in: .whitespaces)
-            var model: [String: Any] = ["phone": phone, "searched": !phone.isEmpty]
-            if !phone.isEmpty {
-                do {
-                    let found = try await orders.caller(phone: phone, actor: context.actor)
-                    let snapshot = try await catalog.snapshot()
-                    let names = try await names(found.orders.map(\.orgId))
-                    model["members"] = found.members.map {
-                        ["name": $0.name, "memberNo": $0.memberNo, "union": $0.orgName, "active": $0.active]
-                    }
-                    model["orders"] = found.orders.map {
-                        WorkOrderViews.row($0, snapshot: snapshot, orgNames: names, today: today, base: "/admin/work-orders")
-                    }
-                    model["noMember"] = found.members.isEmpty && !found.elsewhere
-                    model["elsewhere"] = found.members.isEmpty && found.elsewhere
-                    model["intakeHref"] =
-                        "/admin/work-orders/new?channel=hotline&callerPhone=\(phone)"
-                        + (found.members.first.map {
-                            "&callerName=\($0.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&unionId=\($0.orgId)"
-                        } ?? "")
-                } catch let error as AppError where error.status == .unprocessableContent {
-                    model["error"] = error.fieldErrors.values.first ?? error.message
-                }
-            }
-            return page("wo-hotline", model, request, context)
-        }
-        group.get("/work-orders/:id") { request, context in
-            try await detailPage(try context.id(), request, context)
-        }
-        for action in ["accept", "transfer", "assist", "wait", "resume", "notes", "resolve", "urge", "reassign", "take-over", "follow-up"] {
-            group.post("/work-orders/:id/\(action)") { request, context in
-                let id = try context.id()
-                let form = try await request.decode(as: ActionForm.self, context: context)
-                let back = "/admin/work-orders/\(id)"
-                do {
-                    try await perform(action, id: id, form: form, actor: context.actor)
-                } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
-                    return Response.redirect(to: back, flash: .error(error.fieldErrors.values.first ?? error.message))
-                }
-                return Response.redirect(to: back, flash: .ok(WorkOrderWebText.done[action] ?? ""))
-            }
-        }
-        group.post("/work-orders/:id/reveal-phone") { request, context in
-            let id = try context.id()
-            let phone = try await orders.revealPhone(id, actor: context.actor)
-            return try await detailPage(id, request, context, extra: ["revealedPhone": phone])
-        }
-        group.post("/work-orders/:id/files") { request, context in
-            let id = try context.id()
-            _ = try await orders.attachable(id, by: .staff, actor: context.actor)
-            let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 64 * 1024)
-            guard let file = form.file else {
-                return Response.redirect(to: "/admin/work-orders/\(id)", flash: .error(WorkOrderWebText.chooseFile))
-            }
-            do {
-                _ = try await orders.attach(
-                    id, file: file, name: form.fileName ?? "file", by: .staff, actor: context.actor, directory: attachments)
-            } catch let error as AppError where error.status == .unprocessableContent {
-                return Response.redirect(to: "/admin/work-orders/\(id)", flash: .error(error.fieldErrors.values.first ?? error.message))
-            }
-            return Response.redirect(to: "/admin/work-orders/\(id)", flash: .ok(WorkOrderWebText.done["files"]!))
-        }
-        group.get("/work-orders/:id/files/:fileId") { _, context in
-            let file = try await orders.file(try context.id("fileId"), of: try context.id(), by: .staff, actor: context.actor)
-            return try await WorkOrderSite.download(file, from: attachments)
-        }
-        group.post("/work-order-assists/:id/reply") { request, context in
-            let form = try await request.decode(as: ActionForm.self, context: context)
-            let orderId = Int64(form.orderId ?? "") ?? 0
-            do {
-                try await orders.replyAssist(try context.id(), reply: form.note, actor: context.actor)
-            } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
-                return Response.redirect(
-                    to: "/admin/work-orders/\(orderId)", flash: .error(error.fieldErrors.values.first ?? error.message))
-            }
-            return Response.redirect(to: "/admin/work-orders/\(orderId)", flash: .ok(WorkOrderWebText.done["reply"]!))
-        }
-        registerStats(on: group)
-        registerSettings(on: group)
+        return page("wo-hotline", model, request, context)
     }
 
-    func perform(_ action: String, id: Int64, form: ActionForm, actor: Actor) async throws {
-        let target = Int64(form.targetOrgId ?? "")
-        switch action {
-        case "accept": _ = try await orders.accept(id, actor: actor)
-        case "transfer": _ = try await orders.transfer(id, to: target, note: form.note, actor: actor)
-        case "assist": try await orders.requestAssist(id, orgId: target, note: form.note, actor: actor)
-        case "wait": _ = try await orders.waitForWorker(id, note: form.note, actor: actor)
-        case "resume": _ = try await orders.resume(id, actor: actor)
-        case "notes": try await orders.addNote(id, note: form.note, actor: actor)
-        case "resolve":
-            _ = try await orders.resolve(
-                id, Resolution(outcome: form.outcome, amountRecovered: form.amountRecovered, peopleHelped: form.peopleHelped),
-                actor: actor)
-        case "urge": try await orders.urge(id, note: form.note, actor: actor)
-        case "reassign": _ = try await orders.reassign(id, to: target, note: form.note, actor: actor)
-        case "take-over": _ = try await orders.takeOver(id, actor: actor)
-        case "follow-up": _ = try await orders.followUp(id, note: form.note, rating: form.rating.flatMap { Int($0) }, actor: actor)
-        default: throw AppError.notFound()
-        }
+    // MARK: One order
+
+    @Sendable func detail(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await detailPage(try context.id(), request, context)
     }
 
-    func detailPage(_ id: Int64, _ request: Request, _ context: AppRequestContext, extra: [String: Any] = [:]) async throws -> Response {
+    @Sendable func revealPhone(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let id = try context.id()
+        let phone = try await orders.revealPhone(id, actor: context.actor)
+        return try await detailPage(id, request, context, revealedPhone: phone)
+    }
+
+    func detailPage(_ id: Int64, _ request: Request, _ context: StaffRequestContext, revealedPhone: String? = nil) async throws -> Response {
         let actor = context.actor
         let order = try await orders.get(id, actor: actor)
         let snapshot = try await catalog.snapshot()
         let assists = try await orders.assists(of: id)
         let files = try await orders.files(of: id)
-        let current = try await orgs.org(order.orgId)
-        let related = try await names([order.originOrgId] + [order.supervisorOrgId].compactMap { $0 })
-        let canHandle = actor.scope(.workOrderHandle).covers(order.orgPath) && order.status.isOpen
-        let canSupervise = order.supervisorPath.map { actor.scope(.workOrderSupervise).covers($0) } == true && order.status.isOpen
-        // Transfer candidates: the parent (上报), the children, and search results in scope.
-        var candidates: [HandlingOrg] = []
-        if let parent = order.orgPath.parent, let p = try await orgs.org(parent.id) { candidates.append(p) }
-        candidates += try await orgs.children(of: order.orgId, limit: 50)
+        let names = try await names([order.orgId, order.originOrgId] + [order.supervisorOrgId].compactMap { $0 })
+        let may = orders.actions(on: order, actor: actor)
         let targetq = (request.query("targetq") ?? "").trimmingCharacters(in: .whitespaces)
-        if !targetq.isEmpty { candidates += try await orgs.search(targetq, limit: 20) }
-        let handleScope = actor.scope(.workOrderHandle)
-        var seen = Set<Int64>()
-        let targets = candidates.filter { $0.id != order.orgId && seen.insert($0.id).inserted }
-            .filter { handleScope.covers($0.path) || $0.path == order.orgPath.parent || (order.orgPath.parent?.contains($0.path) ?? false) }
-        let superviseScope = actor.scope(.workOrderSupervise)
-        var model: [String: Any] = [
-            "order": [
-                "id": order.id, "number": order.number, "title": order.title, "description": order.description,
-                "type": snapshot.typeName(order.typeCode), "category": snapshot.categoryName(order.categoryCode),
-                "complexity": order.complexity.label,
-                "channel": order.channel.label, "status": order.status.label,
-                "statusClass": WorkOrderViews.statusClass(order.status, overdue: order.isOverdue(today: today)),
-                "overdue": order.isOverdue(today: today), "dueOn": order.dueOn, "paused": order.status == .waiting,
-                "caller": order.callerName,
-                "phoneMask": order.callerPhoneMask ?? "", "hasPhone": order.callerPhoneMask != nil, "member": order.memberId != nil,
-                "org": current?.name ?? "", "origin": related[order.originOrgId] ?? "", "assignee": order.assigneeName ?? "",
-                "supervisor": order.supervisorOrgId.flatMap { related[$0] } ?? String(), "escalated": order.escalationLevel > 0,
-                "at": DisplayDate.minutes(order.createdAt), "createdBy": order.createdBy,
-                "outcome": order.outcome as Any, "amount": order.amountRecovered.flatMap { $0 > 0 ? WorkOrderViews.yuan($0) : nil } as Any,
-                "people": order.peopleHelped.flatMap { $0 > 0 ? $0 : nil } as Any, "onTime": order.resolvedOnTime == true,
-                "lateResolved": order.resolvedOnTime == false, "rating": order.rating.map(WorkOrderViews.stars) as Any,
-                "ratingComment": order.ratingComment ?? "", "followup": order.followupNote as Any, "reopened": order.reopenCount > 0,
-            ],
-            "events": WorkOrderViews.events(try await orders.timeline(of: id, publicOnly: false)),
-            "assists": assists.map { a -> [String: Any] in
-                [
-                    "id": a.id, "org": a.orgName, "request": a.request, "reply": a.reply as Any, "by": a.requestedBy,
-                    "at": DisplayDate.minutes(a.createdAt),
-                    "canReply": a.reply == nil && handleScope.covers(a.orgPath),
-                ]
+        let targets = may.handle || may.supervise
+            ? try await orders.targets(for: order, matching: targetq, actor: actor) : OrderTargets(transfer: [], assist: [], reassign: [])
+        let overdue = order.isOverdue(today: today)
+        let model = OrderDetailPage(
+            order: .init(
+                id: order.id, number: order.number, title: order.title, description: order.description,
+                type: snapshot.typeName(order.typeCode), category: snapshot.categoryName(order.categoryCode),
+                complexity: order.complexity.label, channel: order.channel.label, status: order.status.label,
+                statusClass: WorkOrderViews.statusClass(order.status, overdue: overdue), overdue: overdue, dueOn: order.dueOn,
+                paused: order.status == .waiting, caller: order.callerName, phoneMask: order.callerPhoneMask, member: order.memberId != nil,
+                org: names[order.orgId] ?? "", origin: names[order.originOrgId] ?? "", assignee: order.assigneeName ?? "",
+                supervisor: order.supervisorOrgId.flatMap { names[$0] }, escalated: order.escalationLevel > 0,
+                at: DisplayDate.minutes(order.createdAt), createdBy: order.createdBy, outcome: order.outcome,
+                amount: order.amountRecovered.flatMap { $0 > 0 ? WorkOrderViews.yuan($0) : nil },
+                people: order.peopleHelped.flatMap { $0 > 0 ? $0 : nil }, onTime: order.resolvedOnTime == true,
+                lateResolved: order.resolvedOnTime == false, rating: order.rating.map(WorkOrderViews.stars),
+                ratingComment: order.ratingComment, followup: order.followupNote, reopened: order.reopenCount > 0),
+            events: try await orders.timeline(of: id, publicOnly: false).map(EventLine.init),
+            assists: assists.map {
+                .init(id: $0.id, org: $0.orgName, request: $0.request, reply: $0.reply, by: $0.requestedBy,
+                      at: DisplayDate.minutes($0.createdAt), canReply: orders.mayReply(to: $0, actor: actor))
             },
-            "files": files.map {
-                [
-                    "href": "/admin/work-orders/\(id)/files/\($0.id)", "name": $0.name,
-                    "size": ByteCountFormatter.string(fromByteCount: $0.size, countStyle: .file),
-                ]
+            files: files.map {
+                .init(href: "/admin/work-orders/\(id)/files/\($0.id)", name: $0.name,
+                      size: ByteCountFormatter.string(fromByteCount: $0.size, countStyle: .file))
             },
-            "canAccept": canHandle && order.status == .submitted, "canHandle": canHandle,
-            "canResolve": canHandle && order.status == .accepted,
-            "canWait": canHandle && order.status == .accepted, "canResume": canHandle && order.status == .waiting,
-            "canSupervise": canSupervise,
-            "canFollowUp": actor.scope(.workOrderIntake).covers(order.orgPath)
-                && (order.status == .resolved || order.status == .closed) && order.followupAt == nil,
-            "canReveal": order.callerPhoneMask != nil && actor.scope(.workOrderIntake).covers(order.orgPath),
-            "targets": targets.map { ["id": $0.id, "name": $0.name, "level": WorkOrderText.levelLabels[$0.level] ?? ""] },
-            "superviseTargets": targets.filter { superviseScope.covers($0.path) }.map { ["id": $0.id, "name": $0.name] },
-            "hasAssists": !assists.isEmpty, "hasFiles": !files.isEmpty, "targetq": targetq,
-            "maxFileMB": WorkOrderService.maxFileSize / 1024 / 1024,
-        ]
-        model.merge(extra) { _, b in b }
+            canAccept: may.accept, canHandle: may.handle, canResolve: may.resolve, canWait: may.wait, canResume: may.resume,
+            canSupervise: may.supervise, canFollowUp: may.followUp, canReveal: may.reveal,
+            targets: targets.transfer.map { OrgChoice($0) }, assistTargets: targets.assist.map { OrgChoice($0) },
+            superviseTargets: targets.reassign.map { OrgChoice($0) }, hasAssists: !assists.isEmpty, hasFiles: !files.isEmpty,
+            targetq: targetq, maxFileMB: WorkOrderService.maxFileSize / 1024 / 1024, revealedPhone: revealedPhone)
         return page("wo-detail", model, request, context)
     }
 
-    func intakePage(_ form: FormState, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let snapshot = try await catalog.snapshot()
-        var values = form.values
-        for key in ["callerPhone", "callerName", "unionId"] where values[key] == nil { values[key] = request.query(key) }
-        let unionq = (request.query("unionq") ?? "").trimmingCharacters(in: .whitespaces)
-        let intake = context.actor.scope(.workOrderIntake)
-        var unions = try await orgs.orgs(
-            context.principal?.assignments.filter { $0.permissions.contains(.workOrderIntake) }.map(\.orgId) ?? [])
-        if let chosen = values["unionId"].flatMap({ Int64($0) }), let o = try await orgs.org(chosen) { unions.insert(o, at: 0) }
-        if !unionq.isEmpty { unions += try await orgs.search(unionq, limit: 30) }
-        var seen = Set<Int64>()
-        let model: [String: Any] = [
-            "form": FormState(values: values, errors: form.errors, message: form.message).context, "unionq": unionq,
-            "types": WorkOrderViews.options(snapshot.types.filter(\.active).map { ($0.code, $0.name) }, selected: values["typeCode"]),
-            "categories": WorkOrderViews.options(
-                snapshot.categories.filter(\.active).map { ($0.code, $0.name) }, selected: values["categoryCode"]),
-            "complexities": WorkOrderViews.options(
-                WorkOrder.Complexity.allCases.map { ($0.rawValue, $0.label) }, selected: values["complexity"] ?? "normal"),
-            "channels": WorkOrderViews.options(
-                [WorkOrder.Channel.walkIn, .hotline].map { ($0.rawValue, $0.label) }, selected: values["channel"]),
-            "unions": unions.filter { intake.covers($0.path) && $0.active && seen.insert($0.id).inserted }.map {
-                ["id": $0.id, "name": $0.name, "selected": String($0.id) == values["unionId"]]
-            },
-        ]
-        return page("wo-new", model, request, context, status: form.message == nil ? .ok : .unprocessableContent)
-    }
-}
-
-struct IntakeForm: Decodable, Sendable {
-    var typeCode, categoryCode, complexity, title, description, unionId, callerName, callerPhone, channel: String?
-
-    var input: IntakeInput {
-        IntakeInput(
-            typeCode: typeCode, categoryCode: categoryCode, complexity: complexity, title: title, description: description,
-            unionId: unionId.flatMap { Int64($0) }, callerName: callerName, callerPhone: callerPhone)
+    /// The handling actions posted from the order page; each goes back to it with what happened.
+    enum OrderAction: String, CaseIterable {
+        case accept, transfer, assist, wait, resume, notes, resolve, urge, reassign
+        case takeOver = "take-over"
+        case followUp = "follow-up"
     }
 
-    var values: [String: String] {
-        [
-            "typeCode": typeCode, "categoryCode": categoryCode, "complexity": complexity, "title": title, "description": description,
-            "unionId": unionId,
-            "callerName": callerName, "callerPhone": callerPhone, "channel": channel,
-        ].compactMapValues { $0 }
+    func perform(_ action: OrderAction, _ request: Request, _ context: StaffRequestContext) async throws -> Response {
+        let id = try context.id()
+        let form = try await request.decode(as: ActionForm.self, context: context)
+        let (actor, target) = (context.actor, Int64(form.targetOrgId ?? ""))
+        let back = "/admin/work-orders/\(id)"
+        do {
+            switch action {
+            case .accept: _ = try await orders.accept(id, actor: actor)
+            case .transfer: _ = try await orders.transfer(id, to: target, note: form.note, actor: actor)
+            case .assist: try await orders.requestAssist(id, orgId: target, note: form.note, actor: actor)
+            case .wait: _ = try await orders.waitForWorker(id, note: form.note, actor: actor)
+            case .resume: _ = try await orders.resume(id, actor: actor)
+            case .notes: try await orders.addNote(id, note: form.note, actor: actor)
+            case .resolve:
+                let resolution = Resolution(outcome: form.outcome, amountRecovered: form.amountRecovered, peopleHelped: form.peopleHelped)
+                _ = try await orders.resolve(id, resolution, actor: actor)
+            case .urge: try await orders.urge(id, note: form.note, actor: actor)
+            case .reassign: _ = try await orders.reassign(id, to: target, note: form.note, actor: actor)
+            case .takeOver: _ = try await orders.takeOver(id, actor: actor)
+            case .followUp: _ = try await orders.followUp(id, note: form.note, rating: form.rating.flatMap { Int($0) }, actor: actor)
+            }
+        } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
+            return Response.redirect(to: back, flash: .error(error.fieldErrors.values.first ?? error.message))
+        }
+        return Response.redirect(to: back, flash: .ok(WorkOrderWebText.done[action.rawValue] ?? ""))
     }
-}
 
-struct ActionForm: Decodable, Sendable {
-    var note, targetOrgId, outcome, amountRecovered, peopleHelped, rating, orderId, comment, reason: String?
+    @Sendable func upload(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let id = try context.id()
+        let back = "/admin/work-orders/\(id)"
+        // Permission first: nothing of a refused upload reaches the disk.
+        _ = try await orders.attachable(id, by: .staff, actor: context.actor)
+        let form = try await MultipartForm.receive(request, into: uploads, limit: WorkOrderService.maxFileSize + 64 * 1024)
+        guard let file = form.file else { return Response.redirect(to: back, flash: .error(WorkOrderWebText.chooseFile)) }
+        do {
+            _ = try await orders.attach(id, file: file, name: form.fileName ?? "file", by: .staff, actor: context.actor, directory: attachments)
+        } catch let error as AppError where error.status == .unprocessableContent {
+            return Response.redirect(to: back, flash: .error(error.fieldErrors.values.first ?? error.message))
+        }
+        return Response.redirect(to: back, flash: .ok(WorkOrderWebText.fileUploaded))
+    }
+
+    @Sendable func download(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let file = try await orders.file(try context.id("fileId"), of: try context.id(), by: .staff, actor: context.actor)
+        return try await WorkOrderSite.download(file, from: attachments)
+    }
+
+    @Sendable func replyAssist(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let form = try await request.decode(as: ActionForm.self, context: context)
+        let back = "/admin/work-orders/\(Int64(form.orderId ?? "") ?? 0)"
+        do {
+            try await orders.replyAssist(try context.id(), reply: form.note, actor: context.actor)
+        } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
+            return Response.redirect(to: back, flash: .error(error.fieldErrors.values.first ?? error.message))
+        }
+        return Response.redirect(to: back, flash: .ok(WorkOrderWebText.replySent))
+    }
 }
