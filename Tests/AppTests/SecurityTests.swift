@@ -215,7 +215,7 @@ import Testing
                     .decode(column: "n", as: Int.self) ?? 0
             }
             #expect(checked == AuthService.maxFailures, "\(checked) passwords checked; statuses \(statuses)")
-            #expect(statuses.filter { $0 == .tooManyRequests }.count == 16 - AuthService.maxFailures)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 16 - AuthService.maxFailures, "statuses \(statuses)")
             let locked = try await app.api(.post, "/api/v1/session", token: nil, json: ["username": "target", "password": Fixture.password])
             #expect(locked.status == .tooManyRequests)
         }

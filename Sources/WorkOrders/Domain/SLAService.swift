@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// The deadline keeper, run as a job: escalates overdue orders one level up the tree (and further
 /// while they stay overdue), warns handlers the working day before a deadline, and closes resolved
@@ -19,6 +18,8 @@ public struct SLAService: Sendable {
     let catalog: WorkOrderCatalog
     let orgs: any HandlingOrgDirectory
     let clock: AppClock
+    let sla = SLAStore()
+    let store = WorkOrderStore()
 
     public init(database: Database, catalog: WorkOrderCatalog, orgs: any HandlingOrgDirectory, clock: AppClock) {
         self.database = database
@@ -37,25 +38,12 @@ public struct SLAService: Sendable {
         return summary
     }
 
-    struct Due: Decodable {
-        var id: Int64
-        var number: String
-        var org_id: Int64
-        var org_path: OrgPath
-        var supervisor_path: OrgPath?
-        var assignee_id: Int64?
-    }
-
     /// Orders past `escalate_on` go to the parent of their current supervisor (or of their org).
     func escalate(today: CivilDate, calendar: WorkCalendar) async throws -> Int {
-        let next = calendar.adding(workingDays: WorkOrderService.escalationStepDays, to: today).iso
+        let next = calendar.adding(workingDays: WorkOrderService.escalationStepDays, to: today)
         var total = 0
         while true {
-            let batch = try await database.withConnection { sql in
-                try await sql.select().columns("id", "number", "org_id", "org_path", "supervisor_path", "assignee_id").from("work_orders")
-                    .where("escalate_on", .lessThan, today.iso).where("status", .in, ["submitted", "accepted"])
-                    .orderBy("escalate_on").limit(Self.batchSize).all(decoding: Due.self)
-            }
+            let batch = try await database.withConnection { sql in try await sla.pastEscalation(today, limit: Self.batchSize, on: sql) }
             if batch.isEmpty { return total }
             let byTarget = Dictionary(grouping: batch) { ($0.supervisor_path ?? $0.org_path).parent }
             let names = Dictionary(
@@ -64,38 +52,20 @@ public struct SLAService: Sendable {
             total += try await database.transaction { sql in
                 var done = 0
                 for (target, orders) in byTarget {
-                    let ids = orders.map(\.id)
-                    let q = sql.update("work_orders").set("was_overdue", to: true).set("version", to: SQLRaw("version + 1")).set(
-                        "updated_at", to: now)
-                    if let target {
-                        q.set("supervisor_org_id", to: target.id).set("supervisor_path", to: target.rawValue)
-                            .set("escalation_level", to: SQLRaw("escalation_level + 1")).set("escalate_on", to: next)
-                    } else {
-                        q.set("escalate_on", to: SQLLiteral.null)  // the top of the tree: nowhere further to go
-                    }
-                    let updated = try await q.where("id", .in, ids).where("escalate_on", .lessThan, today.iso)
-                        .where("status", .in, ["submitted", "accepted"]).returning("id").all().map {
-                            try $0.decode(column: "id", as: Int64.self)
-                        }
+                    let updated = try await sla.escalate(orders.map(\.id), to: target, next: next, today: today, now: now, on: sql)
                     guard let target, !updated.isEmpty else { continue }
                     let name = names[target.id] ?? ""
-                    let events = sql.insert(into: "work_order_events").columns(
-                        "order_id", "at", "actor_name", "action", "note", "public", "org_name")
-                    let notes = sql.insert(into: "notifications").columns("account_id", "org_id", "order_id", "kind", "text", "created_at")
                     let byId = Dictionary(uniqueKeysWithValues: orders.map { ($0.id, $0) })
-                    for id in updated {
-                        let o = byId[id]!
-                        let text = WorkOrderText.escalatedTo(o.number, name)
-                        events.values(
-                            SQLBind(id), SQLBind(now), SQLBind(WorkOrderText.systemActor), SQLBind("escalated"), SQLBind(text),
-                            SQLBind(false), SQLBind(name))
-                        notes.values(
-                            SQLBind(Int64?.none), SQLBind(target.id), SQLBind(id), SQLBind("escalated"), SQLBind(text), SQLBind(now))
-                        notes.values(
-                            SQLBind(Int64?.none), SQLBind(o.org_id), SQLBind(id), SQLBind("escalated"), SQLBind(text), SQLBind(now))
-                    }
-                    try await events.run()
-                    try await notes.run()
+                    let changed = updated.compactMap { byId[$0] }
+                    let text = { (o: SLAStore.Due) in WorkOrderText.escalatedTo(o.number, name) }
+                    try await store.events(
+                        changed.map {
+                            ($0.id, now, .init(actor: WorkOrderText.systemActor, action: "escalated", note: text($0), isPublic: false, orgName: name))
+                        }, on: sql)
+                    try await store.notices(
+                        changed.flatMap { o in
+                            [(.org(target.id), o.id, "escalated", text(o), now), (.org(o.org_id), o.id, "escalated", text(o), now)]
+                        }, on: sql)
                     try await AuditLog.record(
                         AuditEntry(
                             actor: .system(Self.jobKind), action: "workorder.escalate", objectType: "work_order",
@@ -110,31 +80,24 @@ public struct SLAService: Sendable {
 
     /// Handlers hear about a deadline on the working day before it.
     func warn(today: CivilDate, calendar: WorkCalendar) async throws -> Int {
-        let horizon = calendar.adding(workingDays: 1, to: today).iso
+        let horizon = calendar.adding(workingDays: 1, to: today)
         var total = 0
         while true {
             let batch = try await database.withConnection { sql in
-                try await sql.select().columns("id", "number", "org_id", "org_path", "supervisor_path", "assignee_id").from("work_orders")
-                    .where("due_on", .lessThanOrEqual, horizon).where("due_on", .greaterThanOrEqual, today.iso)
-                    .where("status", .in, ["submitted", "accepted"]).where("warned", .equal, false)
-                    .limit(Self.batchSize).all(decoding: Due.self)
+                try await sla.dueSoon(from: today, through: horizon, limit: Self.batchSize, on: sql)
             }
             if batch.isEmpty { return total }
             let now = clock.now()
             try await database.transaction { sql in
-                let updated = try await sql.update("work_orders").set("warned", to: true).where("id", .in, batch.map(\.id))
-                    .where("warned", .equal, false).returning("id", "due_on").all()
                 let byId = Dictionary(uniqueKeysWithValues: batch.map { ($0.id, $0) })
-                let notes = sql.insert(into: "notifications").columns("account_id", "org_id", "order_id", "kind", "text", "created_at")
-                for row in updated {
-                    let o = byId[try row.decode(column: "id", as: Int64.self)]!
-                    let text = WorkOrderText.dueSoon(o.number, try row.decode(column: "due_on", as: String.self))
-                    notes.values(SQLBind(Int64?.none), SQLBind(o.org_id), SQLBind(o.id), SQLBind("due_soon"), SQLBind(text), SQLBind(now))
-                    if let a = o.assignee_id {
-                        notes.values(SQLBind(a), SQLBind(Int64?.none), SQLBind(o.id), SQLBind("due_soon"), SQLBind(text), SQLBind(now))
-                    }
+                var notices: [(to: WorkOrderStore.Recipient, orderId: Int64, kind: String, text: String, at: Date)] = []
+                for (id, dueOn) in try await sla.markWarned(batch.map(\.id), on: sql) {
+                    guard let o = byId[id] else { continue }
+                    let text = WorkOrderText.dueSoon(o.number, dueOn)
+                    notices.append((.org(o.org_id), o.id, "due_soon", text, now))
+                    if let a = o.assignee_id { notices.append((.account(a), o.id, "due_soon", text, now)) }
                 }
-                if !updated.isEmpty { try await notes.run() }
+                try await store.notices(notices, on: sql)
             }
             total += batch.count
         }
@@ -144,30 +107,16 @@ public struct SLAService: Sendable {
     func autoClose(today: CivilDate) async throws -> Int {
         var total = 0
         while true {
-            let ids = try await database.withConnection { sql in
-                try await sql.select().column("id").from("work_orders").where("status", .equal, "resolved")
-                    .where("close_after", .lessThan, today.iso).limit(Self.batchSize).all().map {
-                        try $0.decode(column: "id", as: Int64.self)
-                    }
-            }
+            let ids = try await database.withConnection { sql in try await sla.ratingWindowPassed(today, limit: Self.batchSize, on: sql) }
             if ids.isEmpty { return total }
             let now = clock.now()
             try await database.transaction { sql in
-                let closed = try await sql.update("work_orders").set("status", to: "closed").set("closed_at", to: now)
-                    .set("version", to: SQLRaw("version + 1")).set("updated_at", to: now)
-                    .where("id", .in, ids).where("status", .equal, "resolved").returning("id").all().map {
-                        try $0.decode(column: "id", as: Int64.self)
-                    }
+                let closed = try await sla.close(ids, now: now, on: sql)
                 guard !closed.isEmpty else { return }
-                let events = sql.insert(into: "work_order_events").columns(
-                    "order_id", "at", "actor_name", "action", "note", "public", "org_name")
-                for id in closed {
-                    events.values(
-                        SQLBind(id), SQLBind(now), SQLBind(WorkOrderText.systemActor), SQLBind("auto_closed"),
-                        SQLBind(WorkOrderText.autoClosed), SQLBind(true),
-                        SQLBind(String?.none))
-                }
-                try await events.run()
+                try await store.events(
+                    closed.map {
+                        ($0, now, .init(actor: WorkOrderText.systemActor, action: "auto_closed", note: WorkOrderText.autoClosed, isPublic: true))
+                    }, on: sql)
                 try await AuditLog.record(
                     AuditEntry(
                         actor: .system(Self.jobKind), action: "workorder.auto_close", objectType: "work_order",

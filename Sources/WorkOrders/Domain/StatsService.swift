@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// Figures for any subtree, summed from the counters the write path keeps (never from the orders):
 /// volume by type and category, on-time rate, satisfaction, average handling days, per month.
@@ -45,6 +44,7 @@ public struct StatsService: Sendable {
     let database: Database
     let catalog: WorkOrderCatalog
     let orgs: any HandlingOrgDirectory
+    let store = WorkOrderStore()
 
     public init(database: Database, catalog: WorkOrderCatalog, orgs: any HandlingOrgDirectory) {
         self.database = database
@@ -65,27 +65,15 @@ public struct StatsService: Sendable {
             throw AppError.notFound(WorkOrderText.notFound)
         }
         let snapshot = try await catalog.snapshot()
-        let rows = try await database.withConnection { sql in
-            // SUM of a bigint is numeric on PostgreSQL: cast back so both databases decode Int64.
-            let q = sql.select().column("period").column("type_code").column("category_code")
-            for c in Counters.columns { q.column(SQLRaw("CAST(SUM(\(c)) AS BIGINT)"), as: c) }
-            return try await q.from("work_order_counters").where("org_path", in: Scope([root.path]))
-                .where("period", .greaterThanOrEqual, from).where("period", .lessThanOrEqual, to)
-                .groupBy("period").groupBy("type_code").groupBy("category_code").all()
-        }
-        var total = WorkOrderStats.Line(key: "", label: "合计")
+        let rows = try await database.withConnection { sql in try await store.counters(under: root.path, from: from, to: to, on: sql) }
+        var total = WorkOrderStats.Line(key: "", label: WorkOrderText.total)
         var types: [String: WorkOrderStats.Line] = [:]
         var categories: [String: WorkOrderStats.Line] = [:]
         var months: [String: WorkOrderStats.Line] = [:]
-        for row in rows {
-            func n(_ c: String) throws -> Int64 { try row.decode(column: c, as: Int64?.self) ?? 0 }
-            let period = try row.decode(column: "period", as: String.self)
-            let type = try row.decode(column: "type_code", as: String.self)
-            let category = try row.decode(column: "category_code", as: String.self)
+        for (period, type, category, c) in rows {
             let line = WorkOrderStats.Line(
-                key: "", label: "", created: try n("created"), resolved: try n("resolved"), onTime: try n("on_time"),
-                rated: try n("rated"), satisfied: try n("satisfied"), ratingSum: try n("rating_sum"),
-                handlingDays: try n("handling_days"))
+                key: "", label: "", created: c.created, resolved: c.resolved, onTime: c.onTime, rated: c.rated, satisfied: c.satisfied,
+                ratingSum: c.ratingSum, handlingDays: c.handlingDays)
             total.add(line)
             types[type, default: .init(key: type, label: snapshot.typeName(type))].add(line)
             categories[category, default: .init(key: category, label: snapshot.categoryName(category))].add(line)

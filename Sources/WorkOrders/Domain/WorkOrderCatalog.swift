@@ -23,6 +23,7 @@ public struct WorkOrderCatalog: Sendable {
 
     let database: Database
     let cache = Cache()
+    let store = CatalogStore()
     static let lifetime: TimeInterval = 30
 
     let orgs: any HandlingOrgDirectory
@@ -39,23 +40,7 @@ public struct WorkOrderCatalog: Sendable {
 
     public func snapshot() async throws -> Snapshot {
         if let cached = await cache.fresh(Self.lifetime) { return cached }
-        let snapshot = try await database.withConnection { sql in
-            let types = try await sql.select().column("*").from("work_order_types").orderBy("sort").all(decoding: WorkOrderType.self)
-            let categories = try await sql.select().column("*").from("work_order_categories").orderBy("sort").all(
-                decoding: WorkOrderCategory.self)
-            let routes = try await sql.select().column("*").from("work_order_routes").orderBy("priority").orderBy("id").all(
-                decoding: RoutingRule.self)
-            var days: [CalendarException] = []
-            for row in try await sql.select().columns("day", "working", "name").from("calendar_days").orderBy("day").all() {
-                guard let day = CivilDate(iso: try row.decode(column: "day", as: String.self)) else { continue }
-                days.append(
-                    CalendarException(
-                        day: day, working: try row.decode(column: "working", as: Bool.self),
-                        name: try row.decode(column: "name", as: String.self)))
-            }
-            return Snapshot(
-                types: types, categories: categories, routes: routes, calendarDays: days, calendar: WorkCalendar(exceptions: days))
-        }
+        let snapshot = try await database.withConnection { sql in try await store.snapshot(on: sql) }
         await cache.store(snapshot)
         return snapshot
     }
@@ -64,15 +49,8 @@ public struct WorkOrderCatalog: Sendable {
     /// has edited is never overwritten.
     public func seedCalendar() async throws {
         try await database.transaction { sql in
-            let known = Set(
-                try await sql.raw("SELECT DISTINCT substr(day, 1, 4) AS y FROM calendar_days").all().map {
-                    try $0.decode(column: "y", as: String.self)
-                })
-            let missing = WorkCalendar.bundled.filter { !known.contains(String($0.day.iso.prefix(4))) }
-            guard !missing.isEmpty else { return }
-            let insert = sql.insert(into: "calendar_days").columns("day", "working", "name")
-            for d in missing { insert.values(SQLBind(d.day.iso), SQLBind(d.working), SQLBind(d.name)) }
-            try await insert.run()
+            let known = try await store.calendarYears(on: sql)
+            try await store.insertDays(WorkCalendar.bundled.filter { !known.contains(String($0.day.iso.prefix(4))) }, on: sql)
         }
         await cache.clear()
     }
@@ -89,9 +67,7 @@ public struct WorkOrderCatalog: Sendable {
                 && type.complexDays <= 365, "days", WorkOrderText.daysInvalid)
         try v.validate()
         try await write(actor: actor, action: "workorder.type.save", object: type.code) { sql in
-            try await sql.insert(into: "work_order_types").model(type).onConflict(with: ["code"]) {
-                try $0.set(excludedContentOf: type)
-            }.run()
+            try await store.upsertType(type, on: sql)
         }
     }
 
@@ -102,9 +78,7 @@ public struct WorkOrderCatalog: Sendable {
         v.check(!category.name.isEmpty && category.name.count <= 30, "name", WorkOrderText.nameRequired)
         try v.validate()
         try await write(actor: actor, action: "workorder.category.save", object: category.code) { sql in
-            try await sql.insert(into: "work_order_categories").model(category).onConflict(with: ["code"]) {
-                try $0.set(excludedContentOf: category)
-            }.run()
+            try await store.upsertCategory(category, on: sql)
         }
     }
 
@@ -115,27 +89,24 @@ public struct WorkOrderCatalog: Sendable {
         try await requireConfigure(actor)
         let snapshot = try await snapshot()
         var v = Validator()
-        v.check(typeCode == nil || snapshot.type(typeCode!) != nil, "typeCode", WorkOrderText.typeUnknown)
-        v.check(categoryCode == nil || snapshot.category(categoryCode!) != nil, "categoryCode", WorkOrderText.categoryUnknown)
+        v.check(typeCode.map { snapshot.type($0) != nil } ?? true, "typeCode", WorkOrderText.typeUnknown)
+        v.check(categoryCode.map { snapshot.category($0) != nil } ?? true, "categoryCode", WorkOrderText.categoryUnknown)
         v.check(Self.routeLevels.contains(targetLevel), "targetLevel", WorkOrderText.levelUnknown)
         v.check(
-            regionPrefix == nil
-                || (regionPrefix!.count <= 6 && regionPrefix!.allSatisfy(\.isASCII) && regionPrefix!.allSatisfy(\.isNumber)),
-            "regionPrefix", WorkOrderText.codeInvalid)
+            regionPrefix.map { $0.count <= 6 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) } ?? true, "regionPrefix",
+            WorkOrderText.codeInvalid)
         try v.validate()
         try await write(actor: actor, action: "workorder.route.add", object: targetLevel) { sql in
-            try await sql.insert(into: "work_order_routes").columns(
-                "type_code", "category_code", "region_prefix", "target_level", "priority", "note"
-            )
-            .values(SQLBind(typeCode), SQLBind(categoryCode), SQLBind(regionPrefix), SQLBind(targetLevel), SQLBind(priority), SQLBind(note))
-            .run()
+            try await store.insertRoute(
+                typeCode: typeCode, categoryCode: categoryCode, regionPrefix: regionPrefix, targetLevel: targetLevel, priority: priority,
+                note: note, on: sql)
         }
     }
 
     public func deleteRoute(_ id: Int64, actor: Actor) async throws {
         try await requireConfigure(actor)
         try await write(actor: actor, action: "workorder.route.delete", object: String(id)) { sql in
-            try await sql.delete(from: "work_order_routes").where("id", .equal, id).run()
+            try await store.deleteRoute(id, on: sql)
         }
     }
 
@@ -148,17 +119,16 @@ public struct WorkOrderCatalog: Sendable {
         v.check(day != nil, "day", WorkOrderText.dayInvalid)
         v.check(!name.isEmpty && name.count <= 30, "name", WorkOrderText.calendarNameRequired)
         try v.validate()
-        try await write(actor: actor, action: "workorder.calendar.save", object: day!.iso) { sql in
-            try await sql.delete(from: "calendar_days").where("day", .equal, day!.iso).run()
-            try await sql.insert(into: "calendar_days").columns("day", "working", "name")
-                .values(SQLBind(day!.iso), SQLBind(working), SQLBind(name)).run()
+        guard let day else { return }
+        try await write(actor: actor, action: "workorder.calendar.save", object: day.iso) { sql in
+            try await store.replaceDay(CalendarException(day: day, working: working, name: name), on: sql)
         }
     }
 
     public func deleteDay(_ dayText: String, actor: Actor) async throws {
         try await requireConfigure(actor)
         try await write(actor: actor, action: "workorder.calendar.delete", object: dayText) { sql in
-            try await sql.delete(from: "calendar_days").where("day", .equal, dayText).run()
+            try await store.deleteDay(dayText, on: sql)
         }
     }
 

@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import Platform
-import SQLKit
 
 extension WorkOrderService {
     public static let maxFileSize = 10 * 1024 * 1024
@@ -49,15 +48,9 @@ extension WorkOrderService {
         do {
             let now = clock.now()
             return try await database.transaction { [store] sql in
-                let row = try await sql.insert(into: "work_order_files").columns(
-                    "order_id", "name", "kind", "size", "storage_key", "sha256", "uploaded_by", "created_at"
-                )
-                .values(
-                    SQLBind(id), SQLBind(cleanName), SQLBind(kind.rawValue), SQLBind(Int64(size)), SQLBind(key), SQLBind(digest),
-                    SQLBind(who),
-                    SQLBind(now)
-                )
-                .returning("*").first(decoding: WorkOrderFile.self)!
+                let row = try await store.insertFile(
+                    .init(orderId: id, name: cleanName, kind: kind.rawValue, size: Int64(size), storageKey: key, sha256: digest, uploadedBy: who),
+                    at: now, on: sql)
                 try await store.event(id, actor: who, action: "file_added", note: cleanName, isPublic: true, at: now, on: sql)
                 try await audit(actor, "attach", order, detail: ["file": cleanName, "sha256": digest], on: sql)
                 return row

@@ -93,13 +93,7 @@ extension WorkOrderService {
             order, actor: actor, action: "assist_requested", note: "\(target.name)：\(note)", isPublic: false, orgName: org?.name,
             [:]
         ) { sql, now in
-            try await sql.insert(into: "work_order_assists").columns(
-                "order_id", "org_id", "org_path", "org_name", "request", "requested_by", "created_at"
-            )
-            .values(
-                SQLBind(order.id), SQLBind(target.id), SQLBind(target.path.rawValue), SQLBind(target.name), SQLBind(note),
-                SQLBind(actorName(actor)), SQLBind(now)
-            ).run()
+            try await store.insertAssist(order: order.id, org: target, request: note, by: actorName(actor), at: now, on: sql)
             try await store.notify(
                 .org(target.id), orderId: order.id, kind: "assist", text: WorkOrderText.assistAsked(order.number, org?.name ?? ""),
                 at: now, on: sql)
@@ -109,10 +103,7 @@ extension WorkOrderService {
     /// The assisting org answers.
     public func replyAssist(_ assistId: Int64, reply: String?, actor: Actor) async throws {
         let scope = try actor.requireScope(.workOrderHandle)
-        let assist = try await database.withConnection { sql in
-            try await sql.select().column("*").from("work_order_assists").where("id", .equal, assistId).first(
-                decoding: WorkOrderAssist.self)
-        }
+        let assist = try await database.withConnection { sql in try await store.assist(assistId, on: sql) }
         guard let assist, assist.reply == nil, scope.covers(assist.orgPath) else { throw AppError.notFound(WorkOrderText.assistNotFound) }
         guard let reply = Self.text(reply, max: 1000) else { throw AppError.validation(["note": WorkOrderText.noteRequired]) }
         let order = try await get(assist.orderId, actor: actor)
@@ -120,10 +111,7 @@ extension WorkOrderService {
             order, actor: actor, action: "assist_replied", note: "\(assist.orgName)：\(reply)", isPublic: false,
             orgName: assist.orgName, [:]
         ) { sql, now in
-            try await sql.update("work_order_assists").set("reply", to: reply).set("replied_by", to: actorName(actor)).set(
-                "replied_at", to: now
-            )
-            .where("id", .equal, assistId).run()
+            try await store.replyAssist(assistId, reply: reply, by: actorName(actor), at: now, on: sql)
             try await store.notify(
                 .org(order.orgId), orderId: order.id, kind: "assist", text: "\(assist.orgName)：\(reply)", at: now, on: sql)
         }
@@ -209,10 +197,7 @@ extension WorkOrderService {
     }
 
     func callerPhone(_ id: Int64) async throws -> String? {
-        let sealed = try await database.withConnection { sql in
-            try await sql.select().column("caller_phone_cipher").from("work_orders").where("id", .equal, id).first()?
-                .decode(column: "caller_phone_cipher", as: String?.self)
-        }
+        let sealed = try await database.withConnection { sql in try await store.callerPhoneCipher(id, on: sql) }
         return try sealed.map { try cipher.open($0, for: WorkOrderFields.callerPhone) }
     }
 

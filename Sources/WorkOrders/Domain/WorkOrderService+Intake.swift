@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// What any channel submits.
 public struct IntakeInput: Sendable {
@@ -96,14 +95,12 @@ extension WorkOrderService {
         let routing = rule.map { WorkOrderText.routedByRule($0.note) } ?? WorkOrderText.defaultRoute
         return try await intake.write(
             IntakeWriter.NewOrder(
-                values: [
-                    SQLBind(type.code), SQLBind(category.code), SQLBind(complexity.rawValue), SQLBind(channel.rawValue), SQLBind(title),
-                    SQLBind(description), SQLBind(WorkOrder.Status.submitted.rawValue), SQLBind(workerId), SQLBind(member?.memberId),
-                    SQLBind(callerName), SQLBind(sealedPhone), SQLBind(normalizedPhone.map(phoneIndex)),
-                    SQLBind(normalizedPhone.map(Self.maskPhone)), SQLBind(origin.id), SQLBind(handler.id), SQLBind(handler.path.rawValue),
-                    SQLBind(dueOn), SQLBind(dueOn), SQLBind(createdBy), SQLBind(now), SQLBind(now),
-                ],
-                day: today, now: now, title: title, handler: (handler.id, handler.path),
+                row: .init(
+                    typeCode: type.code, categoryCode: category.code, complexity: complexity, channel: channel, title: title,
+                    description: description, workerId: workerId, memberId: member?.memberId, callerName: callerName,
+                    phoneCipher: sealedPhone, phoneIndex: normalizedPhone.map(phoneIndex), phoneMask: normalizedPhone.map(Self.maskPhone),
+                    originOrgId: origin.id, org: (handler.id, handler.path), dueOn: dueOn, createdBy: createdBy),
+                day: today, now: now,
                 timeline: [
                     .init(
                         actor: callerName, action: "filed", note: WorkOrderText.channelLabels[channel], isPublic: true, orgName: origin.name

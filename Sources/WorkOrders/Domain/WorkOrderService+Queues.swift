@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// The handler's lists: every queue is one indexed query inside the actor's scope.
 public struct QueueQuery: Sendable {
@@ -42,52 +41,22 @@ extension WorkOrderService {
     public func list(_ query: QueueQuery, actor: Actor, page: PageRequest) async throws -> Page<WorkOrder> {
         let read = try actor.requireScope(.workOrderRead)
         let before = try page.keyID()
-        let open = [WorkOrder.Status.submitted, .accepted, .waiting].map(\.rawValue)
-        let today = self.today.iso
-        let handlerOrgs = (actor.principal?.assignments ?? []).filter { $0.permissions.contains(.workOrderHandle) }.map(\.orgId)
-        let text = query.text?.trimmingCharacters(in: .whitespaces).prefix(50)
-        let rows = try await database.withConnection { [phoneIndex] sql in
-            let q = sql.select().column("*").from("work_orders")
-            switch query.queue {
-            case .mine:
-                q.where("assignee_id", .equal, actor.accountId ?? -1)
-                if query.status == nil { q.where("status", .in, open) }
-            case .org:
-                q.where("org_id", .in, handlerOrgs.isEmpty ? [-1] : handlerOrgs)
-                if query.status == nil { q.where("status", .in, open) }
-            case .subtree:
-                q.where("org_path", in: read)
-            case .overdue:
-                q.where("org_path", in: read).where("status", .in, ["submitted", "accepted"]).where("due_on", .lessThan, today)
-            case .followup:
-                q.where("org_path", in: actor.scope(.workOrderIntake)).where("status", .in, ["resolved", "closed"]).where(
-                    "followup_at", .is, SQLLiteral.null)
-            case .supervision:
-                q.where("supervisor_path", in: actor.scope(.workOrderSupervise)).where("status", .in, open)
-            case .assisting:
-                let assists = sql.select().column("order_id").from("work_order_assists").where(
-                    "org_path", in: actor.scope(.workOrderHandle)
-                )
-                .where("reply", .is, SQLLiteral.null)
-                q.where(SQLColumn("id"), .in, SQLGroupExpression(assists.query))
-            }
-            if query.queue != .subtree && query.queue != .assisting { q.where("org_path", in: read) }
-            if let status = query.status { q.where("status", .equal, status.rawValue) }
-            if let type = query.typeCode, !type.isEmpty { q.where("type_code", .equal, type) }
-            if let category = query.categoryCode, !category.isEmpty { q.where("category_code", .equal, category) }
-            if let text, !text.isEmpty {
-                if text.count == 14, text.allSatisfy(\.isNumber) {
-                    q.where("number", .equal, String(text))
-                } else if let phone = Self.normalizedPhone(String(text)), phone.count >= 7 {
-                    q.where("caller_phone_index", .equal, phoneIndex(phone))
-                } else {
-                    q.where(SQLQueryString("title LIKE \(bind: "%" + Self.escapeLike(String(text)) + "%") ESCAPE '\\'"))
-                }
-            }
-            if let before { q.where("id", .lessThan, before) }
-            return try await q.orderBy("id", .descending).limit(page.limit + 1).all(decoding: WorkOrder.self)
-        }
+        let text = query.text.map { String($0.trimmingCharacters(in: .whitespaces).prefix(50)) } ?? ""
+        let filter = QueueFilter(
+            queue: query.queue, read: read, intake: actor.scope(.workOrderIntake), supervise: actor.scope(.workOrderSupervise),
+            handle: actor.scope(.workOrderHandle), accountId: actor.accountId ?? -1,
+            handlerOrgs: (actor.principal?.assignments ?? []).filter { $0.permissions.contains(.workOrderHandle) }.map(\.orgId),
+            status: query.status, typeCode: query.typeCode, categoryCode: query.categoryCode, text: searchText(text), today: today)
+        let rows = try await database.withConnection { sql in try await store.list(filter, before: before, limit: page.limit + 1, on: sql) }
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
+    }
+
+    /// A 14-digit text is an order number, a phone number is looked up by its blind index, anything else is a title word.
+    func searchText(_ text: String) -> QueueFilter.Text? {
+        if text.isEmpty { return nil }
+        if text.count == 14, text.allSatisfy(\.isNumber) { return .number(text) }
+        if let phone = Self.normalizedPhone(text), phone.count >= 7 { return .phoneIndex(phoneIndex(phone)) }
+        return .title(text)
     }
 
     /// The hotline screen: the caller's member record (only where the operator may read members;
@@ -98,15 +67,9 @@ extension WorkOrderService {
         let all = try await members.members(phone: phone)
         let readable = actor.scope(.memberRead)
         let found = all.filter { readable.covers($0.orgPath) }
-        let orders = try await database.withConnection { sql in
-            try await sql.select().column("*").from("work_orders").where("caller_phone_index", .equal, phoneIndex(phone))
-                .where("org_path", in: scope).orderBy("id", .descending).limit(10).all(decoding: WorkOrder.self)
+        let orders = try await database.withConnection { [phoneIndex] sql in
+            try await store.byCaller(phoneIndex: phoneIndex(phone), in: scope, limit: 10, on: sql)
         }
         return (found, found.count < all.count, orders)
-    }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
-            of: "_", with: "\\_")
     }
 }

@@ -7,9 +7,7 @@ extension WorkOrderService {
     public func orders(ofWorker workerId: Int64, page: PageRequest) async throws -> Page<WorkOrder> {
         let before = try page.keyID()
         let rows = try await database.withConnection { sql in
-            let q = sql.select().column("*").from("work_orders").where("worker_id", .equal, workerId)
-            if let before { q.where("id", .lessThan, before) }
-            return try await q.orderBy("id", .descending).limit(page.limit + 1).all(decoding: WorkOrder.self)
+            try await store.ofWorker(workerId, before: before, limit: page.limit + 1, on: sql)
         }
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
     }

@@ -52,25 +52,15 @@ public struct WorkOrderService: Sendable {
     }
 
     public func timeline(of id: Int64, publicOnly: Bool) async throws -> [WorkOrderEvent] {
-        try await database.withConnection { sql in
-            let q = sql.select().column("*").from("work_order_events").where("order_id", .equal, id)
-            if publicOnly { q.where("public", .equal, true) }
-            return try await q.orderBy("id").all(decoding: WorkOrderEvent.self)
-        }
+        try await database.withConnection { sql in try await store.timeline(of: id, publicOnly: publicOnly, on: sql) }
     }
 
     public func assists(of id: Int64) async throws -> [WorkOrderAssist] {
-        try await database.withConnection { sql in
-            try await sql.select().column("*").from("work_order_assists").where("order_id", .equal, id).orderBy("id")
-                .all(decoding: WorkOrderAssist.self)
-        }
+        try await database.withConnection { sql in try await store.assists(of: id, on: sql) }
     }
 
     public func files(of id: Int64) async throws -> [WorkOrderFile] {
-        try await database.withConnection { sql in
-            try await sql.select().column("*").from("work_order_files").where("order_id", .equal, id).orderBy("id").all(
-                decoding: WorkOrderFile.self)
-        }
+        try await database.withConnection { sql in try await store.files(of: id, on: sql) }
     }
 
     /// The caller's full phone number for calling back: audited like every reveal.
@@ -78,8 +68,7 @@ public struct WorkOrderService: Sendable {
         let order = try await get(id, actor: actor)
         try actor.require(.workOrderIntake, at: order.orgPath)
         return try await database.transaction { [cipher] sql in
-            let row = try await sql.select().column("caller_phone_cipher").from("work_orders").where("id", .equal, id).first()
-            guard let sealed = try row?.decode(column: "caller_phone_cipher", as: String?.self) else {
+            guard let sealed = try await store.callerPhoneCipher(id, on: sql) else {
                 throw AppError.notFound(WorkOrderText.notFound)
             }
             try await AuditLog.record(

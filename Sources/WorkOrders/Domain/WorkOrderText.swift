@@ -1,5 +1,6 @@
 /// Every user-facing string of the work-order domain, in one place for translation.
 public enum WorkOrderText {
+    static let total = "合计"
     static let statusLabels: [WorkOrder.Status: String] = [
         .submitted: "待受理", .accepted: "办理中", .waiting: "待补充材料", .resolved: "已办结待评价", .closed: "已关闭",
     ]

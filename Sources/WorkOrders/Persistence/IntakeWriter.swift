@@ -8,15 +8,42 @@ import SQLKit
 actor IntakeWriter {
     /// An order ready to insert; everything was validated and routed before it got here.
     struct NewOrder: Sendable {
-        /// The `work_orders` values in `IntakeWriter.columns` order, after the number.
-        var values: [SQLBind]
+        var row: Row
         var day: CivilDate
         var now: Date
-        var title: String
-        var handler: (id: Int64, path: OrgPath)
         var timeline: [WorkOrderStore.Entry]
         var actor: Actor
         var auditDetail: [String: String]
+    }
+
+    /// The columns of a new `work_orders` row that vary per order.
+    struct Row: Sendable {
+        var typeCode: String
+        var categoryCode: String
+        var complexity: WorkOrder.Complexity
+        var channel: WorkOrder.Channel
+        var title: String
+        var description: String
+        var workerId: Int64?
+        var memberId: Int64?
+        var callerName: String
+        var phoneCipher: String?
+        var phoneIndex: String?
+        var phoneMask: String?
+        var originOrgId: Int64
+        var org: (id: Int64, path: OrgPath)
+        var dueOn: String
+        var createdBy: String
+
+        /// In `columns` order; a new order is submitted, and its first escalation check is its deadline.
+        func values(number: String, now: Date) -> [SQLBind] {
+            [
+                SQLBind(number), SQLBind(typeCode), SQLBind(categoryCode), SQLBind(complexity.rawValue), SQLBind(channel.rawValue),
+                SQLBind(title), SQLBind(description), SQLBind(WorkOrder.Status.submitted.rawValue), SQLBind(workerId), SQLBind(memberId),
+                SQLBind(callerName), SQLBind(phoneCipher), SQLBind(phoneIndex), SQLBind(phoneMask), SQLBind(originOrgId), SQLBind(org.id),
+                SQLBind(org.path.rawValue), SQLBind(dueOn), SQLBind(dueOn), SQLBind(createdBy), SQLBind(now), SQLBind(now),
+            ]
+        }
     }
 
     static let columns = [
@@ -80,7 +107,7 @@ actor IntakeWriter {
         -> [WorkOrder]
     {
         let insert = sql.insert(into: "work_orders").columns(columns)
-        for (order, placeholder) in zip(new, placeholders) { insert.values([SQLBind(placeholder)] + order.values) }
+        for (order, placeholder) in zip(new, placeholders) { insert.values(order.row.values(number: placeholder, now: order.now)) }
         let rows = Dictionary(uniqueKeysWithValues: try await insert.returning("*").all(decoding: WorkOrder.self).map { ($0.number, $0) })
         let orders = try zip(new, placeholders).map { new, placeholder in
             guard var order = rows[placeholder] else { throw AppError.conflict(PlatformText.concurrentChange) }
@@ -92,7 +119,7 @@ actor IntakeWriter {
         try await store.events(zip(new, orders).flatMap { new, order in new.timeline.map { (order.id, new.now, $0) } }, on: sql)
         try await store.notices(
             zip(new, orders).map { new, order in
-                (.org(new.handler.id), order.id, "new", WorkOrderText.newOrder(order.number, new.title), new.now)
+                (.org(new.row.org.id), order.id, "new", WorkOrderText.newOrder(order.number, new.row.title), new.now)
             }, on: sql)
         try await AuditLog.record(
             zip(new, orders).map { new, order in
@@ -100,12 +127,11 @@ actor IntakeWriter {
             }, on: sql)
         // Last: concurrent intakes at one union share a counter row, locked until commit.
         let byCounter = Dictionary(grouping: zip(new, orders)) { new, order in
-            "\(new.handler.id)|\(new.day.iso.prefix(7))|\(order.typeCode)|\(order.categoryCode)"
+            "\(new.row.org.id)|\(new.day.iso.prefix(7))|\(order.typeCode)|\(order.categoryCode)"
         }
-        for key in byCounter.keys.sorted() {
-            let members = byCounter[key]!
+        for (_, members) in byCounter.sorted(by: { $0.key < $1.key }) {
             let (first, order) = members[0]
-            try await store.count(order, org: first.handler, on: first.day, Counters(created: Int64(members.count)), on: sql)
+            try await store.count(order, org: first.row.org, on: first.day, Counters(created: Int64(members.count)), on: sql)
         }
         return orders
     }

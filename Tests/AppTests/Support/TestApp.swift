@@ -71,7 +71,10 @@ struct TestApp: Sendable {
         // Uploads, exports and attachments of this test only, removed with it.
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("workershome-data-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let config = AppConfig(databaseURL: database.url, dataDirectory: dataDirectory.path, dataKey: dataKey, logLevel: .warning)
+        var config = AppConfig(databaseURL: database.url, dataDirectory: dataDirectory.path, dataKey: dataKey, logLevel: .warning)
+        // The whole suite runs in parallel on two cores: a request may wait longer for a connection than
+        // production allows; no test is about that bound.
+        config.databaseOptions.wait = .seconds(30)
         let clock = TestClock()
         let services = try Services(config: config, logger: logger, clock: clock.appClock, bcryptCost: 4)
         let app = try buildApplication(services: services, logger: logger, runJobs: false)
