@@ -151,17 +151,12 @@ public struct AccountService: Sendable {
             throw AppError(.forbidden, code: "forbidden", message: AccountText.grantExceedsScope)
         }
         let now = clock.now()
-        return try await database.transaction { sql in
-            let existing = try await sql.select().column("id").from("role_assignments")
-                .where("account_id", .equal, accountId).where("role_code", .equal, roleCode).where("org_id", .equal, orgId)
-                .first()
-            if existing != nil { throw AppError.conflict(AccountText.alreadyGranted) }
-            let row = try await sql.insert(into: "role_assignments")
-                .columns("account_id", "role_code", "org_id", "org_path", "granted_by", "granted_at")
-                .values(SQLBind(accountId), SQLBind(roleCode), SQLBind(orgId), SQLBind(org.path.rawValue),
-                        SQLBind(actor.name), SQLBind(now))
-                .returning("id").first()
-            let id = try row!.decode(column: "id", as: Int64.self)
+        return try await database.transaction { [store] sql in
+            if try await store.assignmentExists(accountId: accountId, roleCode: roleCode, orgId: orgId, on: sql) {
+                throw AppError.conflict(AccountText.alreadyGranted)
+            }
+            let id = try await store.insertAssignment(
+                accountId: accountId, roleCode: roleCode, org: org.path, grantedBy: actor.name, at: now, on: sql)
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: "role.grant", objectType: "account", objectId: String(accountId),
                            orgPath: org.path, detail: ["role": roleCode, "org": String(orgId), "assignment": String(id)]), on: sql)
@@ -180,8 +175,8 @@ public struct AccountService: Sendable {
             try await denied(actor, "role.revoke", objectId: String(row.accountId), orgPath: row.orgPath, detail: ["role": row.roleCode])
             throw AppError(.forbidden, code: "forbidden", message: AccountText.grantExceedsScope)
         }
-        try await database.transaction { sql in
-            try await sql.delete(from: "role_assignments").where("id", .equal, assignmentId).run()
+        try await database.transaction { [store] sql in
+            try await store.deleteAssignment(id: assignmentId, on: sql)
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: "role.revoke", objectType: "account", objectId: String(row.accountId),
                            orgPath: row.orgPath, detail: ["role": row.roleCode, "org": String(row.orgId)]), on: sql)
@@ -197,7 +192,7 @@ public struct AccountService: Sendable {
         try await requireWrite(account, "account.\(status == .active ? "enable" : "disable")", actor: actor)
         if status == .disabled && actor.accountId == id { throw AppError.conflict(AccountText.cannotDisableSelf) }
         try await database.transaction { [store] sql in
-            try await sql.update("accounts").set("status", to: status.rawValue).where("id", .equal, id).run()
+            try await store.setStatus(id, status, on: sql)
             if status == .disabled { try await store.deleteSessions(accountId: id, except: nil, on: sql) }
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: "account.\(status == .active ? "enable" : "disable")", objectType: "account",
@@ -213,8 +208,7 @@ public struct AccountService: Sendable {
         let hash = try await passwords.hash(password)
         let now = clock.now()
         try await database.transaction { [store] sql in
-            try await sql.update("accounts").set("password_hash", to: hash).set("password_changed_at", to: now)
-                .set("failed_logins", to: 0).set("locked_until", to: Optional<Date>.none).where("id", .equal, id).run()
+            try await store.setPassword(id, hash: hash, at: now, unlock: true, on: sql)
             try await store.deleteSessions(accountId: id, except: nil, on: sql)
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: "account.reset_password", objectType: "account", objectId: String(id),
@@ -236,8 +230,7 @@ public struct AccountService: Sendable {
         let hash = try await passwords.hash(new)
         let now = clock.now()
         try await database.transaction { [store] sql in
-            try await sql.update("accounts").set("password_hash", to: hash).set("password_changed_at", to: now)
-                .where("id", .equal, accountId).run()
+            try await store.setPassword(accountId, hash: hash, at: now, unlock: false, on: sql)
             try await store.deleteSessions(accountId: accountId, except: sessionId, on: sql)
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: "account.change_password", objectType: "account", objectId: String(accountId),
@@ -276,10 +269,7 @@ public struct AccountService: Sendable {
         let permissionList = permissions.sorted().joined(separator: ",")
         try await database.transaction { [store] sql in
             if try await store.role(code, on: sql) != nil { throw AppError.validation(["code": AccountText.roleCodeTaken]) }
-            try await sql.insert(into: "roles").columns("code", "name", "permissions", "builtin", "requires_totp")
-                .values(SQLBind(code), SQLBind(name), SQLBind(permissionList),
-                        SQLBind(false), SQLBind(false))
-                .run()
+            try await store.insertRole(role, on: sql)
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: "role.create", objectType: "role", objectId: code, orgPath: nil,
                            detail: ["name": name, "permissions": permissionList]), on: sql)

@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import HummingbirdOTP
 import Platform
-import SQLKit
 
 /// The second factor: TOTP codes that work once, ten one-time recovery codes, and enrolment that
 /// changes nothing on a GET and asks for the current factor before replacing it.
@@ -22,29 +21,17 @@ extension AuthService {
     func useSecondFactor(_ account: Account, code: String, at now: Date, actor: Actor, counted: Bool = false) async throws -> Bool {
         let used: Bool
         if let recovery = Self.normalizedRecoveryCode(code) {
-            used = try await database.transaction { sql in
-                let row = try await sql.raw(
-                    """
-                    UPDATE totp_recovery_codes SET used_at = \(bind: now)
-                    WHERE account_id = \(bind: account.id) AND code_hash = \(bind: Self.recoveryHash(recovery, account: account.id))
-                      AND used_at IS NULL RETURNING id
-                    """
-                ).first()
-                guard row != nil else { return false }
+            used = try await database.transaction { [store] sql in
+                let hash = Self.recoveryHash(recovery, account: account.id)
+                guard try await store.useRecoveryCode(accountId: account.id, hash: hash, at: now, on: sql) else { return false }
                 try await AuditLog.record(
                     AuditEntry(actor: actor, action: "auth.recovery_code", objectType: "account", objectId: String(account.id),
                                orgPath: account.homeOrgPath), on: sql)
                 return true
             }
         } else if let sealed = account.totpSecret, let step = try totpStep(sealed, AccountFields.totpSecret, code: code, at: now) {
-            // Compare-and-set: of two logins racing with one code, only one moves the step.
-            used = try await database.transaction { sql in
-                try await sql.raw(
-                    """
-                    UPDATE accounts SET totp_step = \(bind: step)
-                    WHERE id = \(bind: account.id) AND (totp_step IS NULL OR totp_step < \(bind: step)) RETURNING id
-                    """
-                ).first() != nil
+            used = try await database.transaction { [store] sql in
+                try await store.advanceTOTPStep(accountId: account.id, to: step, on: sql)
             }
         } else {
             used = false
@@ -109,8 +96,8 @@ extension AuthService {
             }
         }
         let sealed = try cipher.seal(randomToken(bytes: 15), for: AccountFields.totpPending)
-        try await database.transaction { sql in
-            try await sql.update("accounts").set("totp_pending", to: sealed).where("id", .equal, account.id).run()
+        try await database.transaction { [store] sql in
+            try await store.setPendingTOTP(accountId: account.id, sealed: sealed, on: sql)
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: "auth.totp_enrol_start", objectType: "account", objectId: String(account.id),
                            orgPath: account.homeOrgPath, detail: ["replacing": String(account.totpEnabled)]), on: sql)
@@ -129,17 +116,11 @@ extension AuthService {
             throw AppError.validation(["code": AccountText.badTOTP], message: AccountText.badTOTP)
         }
         let codes = (0..<Self.recoveryCodeCount).map { _ in Self.newRecoveryCode() }
-        try await database.transaction { sql in
-            // Sealed again for its new column: a seal names its column.
-            let secret = try cipher.seal(try cipher.open(pending, for: AccountFields.totpPending), for: AccountFields.totpSecret)
-            try await sql.update("accounts").set("totp_secret", to: secret).set("totp_pending", to: Optional<String>.none)
-                .set("totp_enabled", to: true).set("totp_step", to: step).where("id", .equal, account.id).run()
-            try await sql.delete(from: "totp_recovery_codes").where("account_id", .equal, account.id).run()
-            let insert = sql.insert(into: "totp_recovery_codes").columns("account_id", "code_hash", "created_at")
-            for code in codes {
-                insert.values(SQLBind(account.id), SQLBind(Self.recoveryHash(Self.normalizedRecoveryCode(code) ?? code, account: account.id)), SQLBind(now))
-            }
-            try await insert.run()
+        let hashes = codes.map { Self.recoveryHash(Self.normalizedRecoveryCode($0) ?? $0, account: account.id) }
+        // Sealed again for its new column: a seal names its column.
+        let secret = try cipher.seal(try cipher.open(pending, for: AccountFields.totpPending), for: AccountFields.totpSecret)
+        try await database.transaction { [store] sql in
+            try await store.enableTOTP(accountId: account.id, secret: secret, step: step, recoveryHashes: hashes, at: now, on: sql)
         }
         try await promote(session: session, account: account, action: account.totpEnabled ? "auth.totp_replace" : "auth.totp_enrol", actor: actor)
         return codes

@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import HummingbirdOTP
 import Platform
-import SQLKit
 
 /// Sign-in, second factor and server-side sessions. Resolves the session of every request.
 public struct AuthService: SessionResolver {
@@ -103,8 +102,7 @@ public struct AuthService: SessionResolver {
             createdAt: now, lastSeenAt: now, expiresAt: expires)
         try await database.transaction { [store, stage] sql in
             try await store.insertSession(session, ip: actor.ip, on: sql)
-            try await sql.update("accounts").set("failed_logins", to: 0).set("locked_until", to: Optional<Date>.none)
-                .set("last_login_at", to: now).where("id", .equal, account.id).run()
+            try await store.recordLogin(account.id, at: now, on: sql)
             try await AuditLog.record(
                 AuditEntry(actor: actorFor, action: "auth.login", objectType: "account", objectId: String(account.id),
                            orgPath: account.homeOrgPath, detail: ["username": username, "kind": kind.rawValue, "stage": stage.rawValue]),
@@ -116,14 +114,7 @@ public struct AuthService: SessionResolver {
     /// Counts one more attempt unless the account is locked; returns the attempts so far, or nil when
     /// locked (also when this attempt is one too many: then it locks).
     func reserveAttempt(_ account: Account, now: Date) async throws -> Int? {
-        let attempts = try await database.transaction { sql in
-            try await sql.raw(
-                """
-                UPDATE accounts SET failed_logins = failed_logins + 1
-                WHERE id = \(bind: account.id) AND (locked_until IS NULL OR locked_until <= \(bind: now)) RETURNING failed_logins
-                """
-            ).first()?.decode(column: "failed_logins", as: Int.self)
-        }
+        let attempts = try await database.transaction { [store] sql in try await store.countAttempt(account.id, at: now, on: sql) }
         guard let attempts else { return nil }
         if attempts > Self.maxFailures {
             try await lock(account, now: now)
@@ -133,22 +124,14 @@ public struct AuthService: SessionResolver {
     }
 
     func lock(_ account: Account, now: Date) async throws {
-        try await database.transaction { sql in
-            try await sql.update("accounts").set("locked_until", to: now.addingTimeInterval(Self.lockout)).set("failed_logins", to: 0)
-                .where("id", .equal, account.id).run()
+        try await database.transaction { [store] sql in
+            try await store.lock(account.id, until: now.addingTimeInterval(Self.lockout), on: sql)
         }
     }
 
     func recordFailure(_ account: Account, now: Date) async throws {
-        try await database.transaction { sql in
-            // Counted in SQL so two failures at once both count.
-            try await sql.raw("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = \(bind: account.id)").run()
-            try await sql.raw(
-                """
-                UPDATE accounts SET locked_until = \(bind: now.addingTimeInterval(Self.lockout)), failed_logins = 0
-                WHERE id = \(bind: account.id) AND failed_logins >= \(bind: Self.maxFailures)
-                """
-            ).run()
+        try await database.transaction { [store] sql in
+            try await store.recordFailure(account.id, limit: Self.maxFailures, lockUntil: now.addingTimeInterval(Self.lockout), on: sql)
         }
     }
 
@@ -160,10 +143,9 @@ public struct AuthService: SessionResolver {
 
     func promote(session: SessionInfo, account: Account, action: String, actor: Actor) async throws {
         let now = clock.now()
-        try await database.transaction { sql in
-            try await sql.update("sessions").set("stage", to: SessionStage.full.rawValue).set("last_seen_at", to: now)
-                .where("id", .equal, session.id).run()
-            try await sql.update("accounts").set("failed_logins", to: 0).where("id", .equal, account.id).run()
+        try await database.transaction { [store] sql in
+            try await store.promoteSession(id: session.id, at: now, on: sql)
+            try await store.clearFailures(account.id, on: sql)
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: action, objectType: "account", objectId: String(account.id),
                            orgPath: account.homeOrgPath), on: sql)
@@ -195,9 +177,7 @@ public struct AuthService: SessionResolver {
         }
         guard account.status == .active else { return nil }
         if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
-            try await database.transaction { sql in
-                try await sql.update("sessions").set("last_seen_at", to: now).where("id", .equal, id).run()
-            }
+            try await database.transaction { [store] sql in try await store.touchSession(id: id, at: now, on: sql) }
         }
         let principal = Self.principal(account, grants: grants)
         return SessionInfo(id: id, kind: kind, stage: session.stage, csrfToken: session.csrfToken, principal: principal)
@@ -229,9 +209,8 @@ extension AuthService {
     /// Deletes sessions past their absolute or idle lifetime (a periodic job).
     public func purgeExpiredSessions() async throws {
         let now = clock.now()
-        try await database.transaction { sql in
-            try await sql.delete(from: "sessions").where("expires_at", .lessThan, now)
-                .orWhere("last_seen_at", .lessThan, now.addingTimeInterval(-Self.idleTimeout)).run()
+        try await database.transaction { [store] sql in
+            try await store.purgeSessions(expiredAt: now, idleSince: now.addingTimeInterval(-Self.idleTimeout), on: sql)
         }
     }
 }

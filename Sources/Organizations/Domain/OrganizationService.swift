@@ -113,10 +113,7 @@ public struct OrganizationService: Sendable {
 
     /// The paths of the top-level orgs (one per province a deployment holds). Not scoped: wiring only.
     public func topLevelPaths() async throws -> [OrgPath] {
-        try await database.withConnection { sql in
-            try await sql.select().column("path").from("organizations").where("parent_id", .is, SQLLiteral.null).all()
-                .map { try $0.decode(column: "path", as: OrgPath.self) }
-        }
+        try await database.withConnection { try await store.topLevelPaths(on: $0) }
     }
 
     /// Orgs as a relation for other modules to join in SQL: columns `id`, `name`, `active`.
@@ -129,20 +126,12 @@ public struct OrganizationService: Sendable {
 
     /// Every org's id, parent and path (for rollups summing up the tree). Not scoped: wiring only.
     public func tree() async throws -> [(id: Int64, parentId: Int64?, path: OrgPath)] {
-        try await database.withConnection { sql in
-            try await sql.select().columns("id", "parent_id", "path").from("organizations").all().map {
-                (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "parent_id", as: Int64?.self),
-                 try $0.decode(column: "path", as: OrgPath.self))
-            }
-        }
+        try await database.withConnection { try await store.tree(on: $0) }
     }
 
     /// Every active grassroots union (the demo fills them with members). Not scoped: wiring only.
     public func grassroots() async throws -> [Organization] {
-        try await database.withConnection { sql in
-            try await sql.select().column("*").from("organizations").where("level", .equal, OrgLevel.grassroots.rawValue)
-                .where("status", .equal, OrgStatus.active.rawValue).orderBy("id").all(decoding: Organization.self)
-        }
+        try await database.withConnection { try await store.activeGrassroots(on: $0) }
     }
 
     // MARK: Member site (public fields only, no scope)
@@ -282,7 +271,7 @@ public struct OrganizationService: Sendable {
         try Self.checkPlacement(level: org.level, kind: org.kind, under: newParent)
         let now = clock.now()
         return try await database.transaction { [store, listeners, dialect = database.dialect] sql in
-            try await Self.lockTree(sql, dialect)
+            try await store.lockTree(dialect, on: sql)
             // Re-read under the lock: another reorganisation may have moved things meanwhile.
             guard let org = try await store.find(id, on: sql), let newParent = try await store.find(newParentId, on: sql),
                 let oldParent = try await store.find(org.parentId ?? 0, on: sql),
@@ -329,7 +318,7 @@ public struct OrganizationService: Sendable {
         guard !source.path.contains(target.path) else { throw AppError.conflict(OrgText.mergeIntoSelf) }
         let now = clock.now()
         return try await database.transaction { [store, listeners, dialect = database.dialect] sql in
-            try await Self.lockTree(sql, dialect)
+            try await store.lockTree(dialect, on: sql)
             guard var source = try await store.find(id, on: sql), let target = try await store.find(targetId, on: sql),
                 source.isActive, target.isActive, !source.path.contains(target.path)
             else { throw AppError.conflict(OrgText.mergeIntoSelf) }
@@ -350,7 +339,7 @@ public struct OrganizationService: Sendable {
             source.mergedInto = target.id
             source.childCount = 0
             try await store.update(source, now: now, on: sql)
-            try await sql.update("organizations").set("child_count", to: 0).where("id", .equal, source.id).run()
+            try await store.setChildCount(source.id, to: 0, on: sql)
             if let parentId = source.parentId { try await store.adjustChildCount(parentId, by: -1, on: sql) }
             let detail = ["into": target.name, "children": String(children.count)]
             try await store.appendHistory(orgId: source.id, action: .merge, actor: actor, at: now, detail: detail, note: note, on: sql)
@@ -373,7 +362,7 @@ public struct OrganizationService: Sendable {
         guard org.isActive else { throw AppError.conflict(OrgText.orgInactive) }
         let now = clock.now()
         return try await database.transaction { [store, listeners, dialect = database.dialect] sql in
-            try await Self.lockTree(sql, dialect)
+            try await store.lockTree(dialect, on: sql)
             guard var org = try await store.find(id, on: sql), org.isActive else { throw AppError.conflict(OrgText.orgInactive) }
             if try await !store.activeChildIds(of: org.id, on: sql).isEmpty {
                 throw AppError.conflict(OrgText.hasActiveChildren)
@@ -404,11 +393,6 @@ public struct OrganizationService: Sendable {
                            orgPath: org.path, result: .denied))
             throw error
         }
-    }
-
-    static func lockTree(_ sql: any SQLDatabase, _ dialect: Dialect) async throws {
-        // Reorganisations are rare; serialising them rules out two moves that would make a cycle.
-        if dialect == .postgres { try await sql.raw("SELECT pg_advisory_xact_lock(7271003)").run() }
     }
 
     static func rebase(_ old: OrgPath, onto new: OrgPath, store: OrganizationStore, listeners: [any OrgTreeListener],

@@ -122,6 +122,34 @@ struct OrganizationStore: Sendable {
             .where("id", .equal, org.id).run()
     }
 
+    func setChildCount(_ id: Int64, to count: Int, on sql: any SQLDatabase) async throws {
+        try await sql.update("organizations").set("child_count", to: count).where("id", .equal, id).run()
+    }
+
+    /// Serialises reorganisations (rare) so two moves can never make a cycle. SQLite has one writer anyway.
+    func lockTree(_ dialect: Dialect, on sql: any SQLDatabase) async throws {
+        if dialect == .postgres { try await sql.raw("SELECT pg_advisory_xact_lock(7271003)").run() }
+    }
+
+    /// The paths of the top-level orgs.
+    func topLevelPaths(on sql: any SQLDatabase) async throws -> [OrgPath] {
+        try await sql.select().column("path").from("organizations").where("parent_id", .is, SQLLiteral.null).all()
+            .map { try $0.decode(column: "path", as: OrgPath.self) }
+    }
+
+    /// Every org's id, parent and path.
+    func tree(on sql: any SQLDatabase) async throws -> [(id: Int64, parentId: Int64?, path: OrgPath)] {
+        try await sql.select().columns("id", "parent_id", "path").from("organizations").all().map {
+            (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "parent_id", as: Int64?.self),
+             try $0.decode(column: "path", as: OrgPath.self))
+        }
+    }
+
+    func activeGrassroots(on sql: any SQLDatabase) async throws -> [Organization] {
+        try await sql.select().column("*").from("organizations").where("level", .equal, OrgLevel.grassroots.rawValue)
+            .where("status", .equal, OrgStatus.active.rawValue).orderBy("id").all(decoding: Organization.self)
+    }
+
     func adjustChildCount(_ id: Int64, by delta: Int, on sql: any SQLDatabase) async throws {
         try await sql.raw("UPDATE organizations SET child_count = child_count + \(bind: delta) WHERE id = \(bind: id)").run()
     }
