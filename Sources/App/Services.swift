@@ -41,6 +41,10 @@ struct Services: Sendable {
         AuditLog.migrations + JobQueue.migrations + RateLimiter.migrations + KeyManagement.migrations + AuditArchive.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
         + WorkOrderMigrations.all
 
+    /// Every domain's permissions: a new domain adds its list here.
+    static let permissions = PermissionCatalogue(
+        PermissionCatalogue.platform, OrgPermissions.all, AccountPermissions.all, MemberPermissions.all, WorkOrderPermissions.all)
+
     init(config: AppConfig, logger: Logger, clock: AppClock = .system, bcryptCost: UInt8 = 12) throws {
         self.config = config
         self.clock = clock
@@ -61,7 +65,8 @@ struct Services: Sendable {
             database: database, cipher: cipher, columns: MemberFields.columns + WorkOrderFields.columns + AccountFields.columns,
             indexes: MemberFields.indexes + WorkOrderFields.indexes)
         self.auth = AuthService(database: database, passwords: passwords, cipher: cipher, clock: clock, orgs: directory)
-        self.accounts = AccountService(database: database, passwords: passwords, clock: clock, orgs: directory)
+        self.accounts = AccountService(
+            database: database, passwords: passwords, clock: clock, orgs: directory, catalogue: Self.permissions)
         self.jobs = JobQueue(database: database, clock: clock, logger: logger)
         let records = MemberRecords(cipher: cipher, numberPrefix: config.memberNumberPrefix)
         let regions = IDRegions.bundled
@@ -117,6 +122,7 @@ struct Services: Sendable {
     /// Migrations, then the key check (skipped only by `keys reindex`, which is how the check is made to pass again).
     func migrate(logger: Logger, verifyKeys: Bool = true) async throws {
         try await Migrator(database: database, logger: logger).migrate(Self.migrations)
+        try await accounts.syncBuiltInRoles()
         if verifyKeys { try await keys.verify() }
         try await workOrderCatalog.seedCalendar()
     }

@@ -48,15 +48,16 @@ struct MemberLookupAdapter: MemberLookup {
             active: m.isCounted)
     }
 
-    func members(phone: String) async throws -> [MemberContact] {
-        let found = try await members.search(MemberQuery(text: phone), actor: .system("hotline"), page: PageRequest(limit: 5)).items
-        guard !found.isEmpty else { return [] }
-        let names = try await unions.names(found.map(\.orgId))
-        return found.map {
+    func members(phone: String, readableBy actor: Actor) async throws -> (readable: [MemberContact], elsewhere: Bool) {
+        let all = try await members.search(MemberQuery(text: phone), actor: .system("hotline"), page: PageRequest(limit: 5)).items
+        let readable = all.filter { actor.scope(.memberRead).covers($0.orgPath) }
+        let names = readable.isEmpty ? [:] : try await unions.names(readable.map(\.orgId))
+        let contacts = readable.map {
             MemberContact(
                 memberId: $0.id, name: $0.name, memberNo: $0.memberNo, orgId: $0.orgId, orgPath: $0.orgPath, orgName: names[$0.orgId] ?? "",
                 active: $0.isCounted)
         }
+        return (contacts, readable.count < all.count)
     }
 
     func phone(ofWorker workerId: Int64) async throws -> String? {

@@ -183,4 +183,28 @@ import Testing
             #expect(!detail.html.contains("/admin/audit"), "no audit in the navigation")
         }
     }
+
+    /// Each domain declares which built-in roles hold its permissions: the roles hold exactly that, and a
+    /// permission a new domain declares reaches them on the next sync, once, taking nothing away.
+    @Test func builtInRolesHoldWhatTheDomainsDeclare() async throws {
+        try await TestApp.run { app in
+            let declared = Services.permissions.builtInGrants
+            let roles = try await app.services.accounts.roles().filter(\.builtin)
+            #expect(Set(roles.map(\.code)) == Set(declared.keys))
+            for role in roles { #expect(role.permissions == declared[role.code], "\(role.code)") }
+            let a = app.services.accounts
+            let extended = AccountService(
+                database: a.database, passwords: a.passwords, clock: a.clock, orgs: a.orgs,
+                catalogue: PermissionCatalogue(
+                    Services.permissions.entries, [PermissionInfo(Permission("test.new"), "测试", roles: [Role.viewer])]))
+            try await extended.syncBuiltInRoles()
+            try await extended.syncBuiltInRoles()
+            let viewer = try #require(try await a.roles().first { $0.code == Role.viewer })
+            #expect(viewer.permissions == declared[Role.viewer, default: []].union([Permission("test.new")]))
+            let synced = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'role.sync'").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(synced == 1)
+        }
+    }
 }

@@ -46,12 +46,13 @@ public struct Role: Codable, Sendable {
     public var builtin: Bool
     public var requiresTOTP: Bool
 
-    public static let systemAdmin = "system_admin"
-    public static let orgAdmin = "org_admin"
-    public static let workOrderHandler = "work_order_handler"
-    public static let hotlineOperator = "hotline_operator"
-    public static let auditor = "auditor"
-    public static let viewer = "viewer"
+    public static let systemAdmin = BuiltInRole.systemAdmin
+    public static let orgAdmin = BuiltInRole.orgAdmin
+    public static let memberClerk = BuiltInRole.memberClerk
+    public static let workOrderHandler = BuiltInRole.workOrderHandler
+    public static let hotlineOperator = BuiltInRole.hotlineOperator
+    public static let auditor = BuiltInRole.auditor
+    public static let viewer = BuiltInRole.viewer
 }
 
 /// A role held in an org, as shown in the console.

@@ -11,8 +11,11 @@ public struct AccountService: Sendable {
     let clock: AppClock
     let orgs: any OrgDirectory
     let audit: AuditLog
+    /// Every permission the domains declare, with its label and built-in roles.
+    public let catalogue: PermissionCatalogue
 
-    public init(database: Database, passwords: PasswordPolicy, clock: AppClock, orgs: any OrgDirectory) {
+    public init(database: Database, passwords: PasswordPolicy, clock: AppClock, orgs: any OrgDirectory, catalogue: PermissionCatalogue) {
+        self.catalogue = catalogue
         self.database = database
         self.passwords = passwords
         self.clock = clock
@@ -256,13 +259,12 @@ public struct AccountService: Sendable {
         }
         let code = code.trimmingCharacters(in: .whitespaces)
         let name = name.trimmingCharacters(in: .whitespaces)
-        let known = Set(Permission.catalogue.map(\.0.rawValue))
         var v = Validator()
         v.check(code.count >= 3 && code.count <= 32 && code.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") },
                 "code", AccountText.roleCodeFormat)
         v.check(!name.isEmpty && name.count <= 30, "name", AccountText.roleNameRequired)
         v.check(!permissions.isEmpty, "permissions", AccountText.rolePermissionsRequired)
-        v.check(permissions.allSatisfy(known.contains), "permissions", AccountText.unknownPermission)
+        v.check(permissions.allSatisfy(catalogue.contains), "permissions", AccountText.unknownPermission)
         try v.validate()
         let granted = Set(permissions.map { Permission($0) })
         let role = Role(code: code, name: name, permissions: granted, builtin: false, requiresTOTP: false)
@@ -275,6 +277,24 @@ public struct AccountService: Sendable {
                            detail: ["name": name, "permissions": permissionList]), on: sql)
         }
         return role
+    }
+
+    /// Gives each built-in role the permissions the domains declare for it and it lacks (run after
+    /// migrations): a new domain's permissions reach the built-in roles without a migration of this
+    /// domain. Nothing is ever taken away here.
+    public func syncBuiltInRoles() async throws {
+        let wanted = catalogue.builtInGrants
+        try await database.transaction { [store] sql in
+            for role in try await store.roles(on: sql) where role.builtin {
+                let missing = wanted[role.code, default: []].subtracting(role.permissions)
+                guard !missing.isEmpty else { continue }
+                try await store.setPermissions(of: role.code, role.permissions.union(missing), on: sql)
+                try await AuditLog.record(
+                    AuditEntry(
+                        actor: .system("migrate"), action: "role.sync", objectType: "role", objectId: role.code, orgPath: nil,
+                        detail: ["added": missing.map(\.rawValue).sorted().joined(separator: ",")]), on: sql)
+            }
+        }
     }
 
     /// Whether `actor` may change `account`: `account.write` over its home org and over every org

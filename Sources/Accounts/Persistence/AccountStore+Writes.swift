@@ -35,6 +35,11 @@ extension AccountStore {
             ).run()
     }
 
+    func setPermissions(of roleCode: String, _ permissions: Set<Permission>, on sql: any SQLDatabase) async throws {
+        try await sql.update("roles").set("permissions", to: permissions.map(\.rawValue).sorted().joined(separator: ","))
+            .where("code", .equal, roleCode).run()
+    }
+
     // MARK: Status, passwords, lockout
 
     func setStatus(_ id: Int64, _ status: Account.Status, on sql: any SQLDatabase) async throws {

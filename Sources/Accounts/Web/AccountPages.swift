@@ -18,10 +18,10 @@ struct HomePage {
     var canAccounts: Bool
     var canAudit: Bool
 
-    init(_ p: Principal) {
+    init(_ p: Principal, catalogue: PermissionCatalogue) {
         name = p.displayName
         assignments = p.assignments.map { Assignment(orgName: $0.orgName, roleName: $0.roleName, orgHref: "/admin/orgs/\($0.orgId)") }
-        permissions = p.permissions.sorted().map(\.label)
+        permissions = p.permissions.sorted().map(catalogue.label)
         canOrgs = p.can(.orgRead)
         canAccounts = p.can(.accountRead)
         canAudit = p.can(.auditRead)

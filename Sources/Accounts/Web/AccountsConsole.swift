@@ -33,7 +33,7 @@ struct AccountsConsole: Sendable {
     // MARK: Pages
 
     @Sendable func home(_ request: Request, context: StaffRequestContext) -> Response {
-        page("accounts-home", HomePage(context.principal), request, context)
+        page("accounts-home", HomePage(context.principal, catalogue: accounts.catalogue), request, context)
     }
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -163,10 +163,10 @@ struct AccountsConsole: Sendable {
         let model = RolesPage(
             roles: try await accounts.roles().map {
                 .init(code: $0.code, name: $0.name, builtin: $0.builtin, requiresTOTP: $0.requiresTOTP,
-                      permissions: $0.permissions.sorted().map(\.label).joined(separator: "、"))
+                      permissions: $0.permissions.sorted().map(accounts.catalogue.label).joined(separator: "、"))
             },
             canManage: try await accounts.mayManageRoles(context.actor),
-            catalogue: Permission.catalogue.map { .init(value: $0.0.rawValue, label: $0.1) }, form: form)
+            catalogue: accounts.catalogue.entries.map { .init(value: $0.permission.rawValue, label: $0.label) }, form: form)
         return page("accounts-roles", model, request, context, status: form.status)
     }
 

@@ -1,5 +1,5 @@
-/// An action a role may allow. The catalogue below is the written list of them all;
-/// roles are rows that name some of these (seeded built-ins, admins may add more).
+/// An action a role may allow. Each domain declares its own (an `extension Permission` and a list of
+/// `PermissionInfo`); App gathers them into the `PermissionCatalogue`. Roles are rows naming some of them.
 public struct Permission: RawRepresentable, Hashable, Sendable, Codable, Comparable {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -7,46 +7,70 @@ public struct Permission: RawRepresentable, Hashable, Sendable, Codable, Compara
 
     public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 
+    /// Seeing the union tree: every domain places its records in it, so every domain may ask for this.
     public static let orgRead = Permission("org.read")
-    public static let orgWrite = Permission("org.write")
-    public static let orgReorganize = Permission("org.reorganize")
-    public static let accountRead = Permission("account.read")
-    public static let accountWrite = Permission("account.write")
-    public static let roleGrant = Permission("role.grant")
-    public static let roleManage = Permission("role.manage")
+    /// Reading the audit log, which the platform keeps for all domains.
     public static let auditRead = Permission("audit.read")
-    public static let memberRead = Permission("member.read")
-    public static let memberWrite = Permission("member.write")
-    public static let memberReveal = Permission("member.reveal")
-    public static let memberImport = Permission("member.import")
-    public static let memberExport = Permission("member.export")
-    public static let workOrderRead = Permission("workorder.read")
-    public static let workOrderIntake = Permission("workorder.intake")
-    public static let workOrderHandle = Permission("workorder.handle")
-    public static let workOrderSupervise = Permission("workorder.supervise")
-    public static let workOrderConfigure = Permission("workorder.configure")
+}
 
-    /// Every permission with its label in the console.
-    public static let catalogue: [(Permission, String)] = [
-        (.orgRead, "查看工会组织"),
-        (.orgWrite, "新建、编辑工会组织"),
-        (.orgReorganize, "撤并、划转、关闭工会组织"),
-        (.accountRead, "查看工作人员账号"),
-        (.accountWrite, "管理工作人员账号"),
-        (.roleGrant, "授予角色"),
-        (.roleManage, "管理角色定义"),
-        (.auditRead, "查看审计日志"),
-        (.memberRead, "查看会员信息"),
-        (.memberWrite, "办理入会、会籍接转、维护会员信息"),
-        (.memberReveal, "查看完整身份证号、手机号（须填写理由）"),
-        (.memberImport, "批量导入会员"),
-        (.memberExport, "导出会员"),
-        (.workOrderRead, "查看工单及统计"),
-        (.workOrderIntake, "登记工单（热线、窗口代办）、回访"),
-        (.workOrderHandle, "受理、转办、协办、办结工单"),
-        (.workOrderSupervise, "督办工单（催办、改派、提级办理）"),
-        (.workOrderConfigure, "配置工单类型、分类、分派规则与节假日"),
+/// The codes of the roles every deployment has. Accounts keeps the roles; domains name these to say
+/// which built-in roles hold their permissions.
+public enum BuiltInRole {
+    public static let systemAdmin = "system_admin"
+    public static let orgAdmin = "org_admin"
+    public static let memberClerk = "member_clerk"
+    public static let workOrderHandler = "work_order_handler"
+    public static let hotlineOperator = "hotline_operator"
+    public static let auditor = "auditor"
+    public static let viewer = "viewer"
+}
+
+/// A permission as its domain declares it: its label in the console, and the built-in roles that hold it.
+public struct PermissionInfo: Sendable {
+    public let permission: Permission
+    public let label: String
+    public let builtInRoles: Set<String>
+
+    public init(_ permission: Permission, _ label: String, roles: Set<String>) {
+        self.permission = permission
+        self.label = label
+        self.builtInRoles = roles
+    }
+}
+
+/// Every permission of the deployment, in the order the domains were given.
+public struct PermissionCatalogue: Sendable {
+    public let entries: [PermissionInfo]
+
+    /// The platform's own permissions.
+    public static let platform: [PermissionInfo] = [
+        PermissionInfo(
+            .orgRead, "查看工会组织",
+            roles: [
+                BuiltInRole.systemAdmin, BuiltInRole.orgAdmin, BuiltInRole.memberClerk, BuiltInRole.workOrderHandler,
+                BuiltInRole.hotlineOperator, BuiltInRole.auditor, BuiltInRole.viewer,
+            ]),
+        PermissionInfo(.auditRead, "查看审计日志", roles: [BuiltInRole.systemAdmin, BuiltInRole.auditor]),
     ]
 
-    public var label: String { Self.catalogue.first { $0.0 == self }?.1 ?? rawValue }
+    /// The first declaration of a permission counts; a second one (a slip in a domain's list) is dropped.
+    public init(_ groups: [PermissionInfo]...) {
+        var seen = Set<Permission>()
+        entries = groups.joined().filter { seen.insert($0.permission).inserted }
+    }
+
+    public func contains(_ raw: String) -> Bool { entries.contains { $0.permission.rawValue == raw } }
+
+    public func label(_ permission: Permission) -> String {
+        entries.first { $0.permission == permission }?.label ?? permission.rawValue
+    }
+
+    /// What each built-in role holds by the domains' declarations.
+    public var builtInGrants: [String: Set<Permission>] {
+        var grants: [String: Set<Permission>] = [:]
+        for entry in entries {
+            for role in entry.builtInRoles { grants[role, default: []].insert(entry.permission) }
+        }
+        return grants
+    }
 }

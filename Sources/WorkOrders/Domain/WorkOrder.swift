@@ -272,8 +272,9 @@ public struct MemberContact: Sendable {
 public protocol MemberLookup: Sendable {
     /// The member record a member-site worker account is linked to, if any.
     func member(ofWorker workerId: Int64) async throws -> MemberContact?
-    /// Members whose phone number is `phone`, anywhere (the caller lookup); callers filter by scope.
-    func members(phone: String) async throws -> [MemberContact]
+    /// Members whose phone number is `phone` that `actor` may read, and whether there are others
+    /// it may not (the caller lookup tells the operator only that).
+    func members(phone: String, readableBy actor: Actor) async throws -> (readable: [MemberContact], elsewhere: Bool)
     /// The phone number a worker registered with (for SMS).
     func phone(ofWorker workerId: Int64) async throws -> String?
 }

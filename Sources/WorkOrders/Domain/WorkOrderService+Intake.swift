@@ -47,7 +47,7 @@ extension WorkOrderService {
         var member: MemberContact?
         if let phone = Self.normalizedPhone(input.callerPhone ?? "") {
             // Only a member the cadre may read names the caller and picks the union.
-            member = try await members.members(phone: phone).first { $0.active && actor.scope(.memberRead).covers($0.orgPath) }
+            member = try await members.members(phone: phone, readableBy: actor).readable.first { $0.active }
             if input.unionId == nil, let member { input.unionId = member.orgId }
         }
         return try await file(

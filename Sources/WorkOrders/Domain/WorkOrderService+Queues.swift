@@ -64,12 +64,10 @@ extension WorkOrderService {
     public func caller(phone raw: String, actor: Actor) async throws -> (members: [MemberContact], elsewhere: Bool, orders: [WorkOrder]) {
         let scope = try actor.requireScope(.workOrderIntake)
         guard let phone = Self.normalizedPhone(raw) else { throw AppError.validation(["phone": WorkOrderText.phoneInvalid]) }
-        let all = try await members.members(phone: phone)
-        let readable = actor.scope(.memberRead)
-        let found = all.filter { readable.covers($0.orgPath) }
+        let found = try await members.members(phone: phone, readableBy: actor)
         let orders = try await database.withConnection { [phoneIndex] sql in
             try await store.byCaller(phoneIndex: phoneIndex(phone), in: scope, limit: 10, on: sql)
         }
-        return (found, found.count < all.count, orders)
+        return (found.readable, found.elsewhere, orders)
     }
 }
