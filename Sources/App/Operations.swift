@@ -61,11 +61,14 @@ struct MetricsEndpoint: Sendable {
         self.networks = networks
         self.token = token
         let registry = Self.registry
-        self.inUse = registry.makeGauge(name: "db_pool_connections_in_use", labels: [], help: "Database connections leased now")
-        self.capacity = registry.makeGauge(name: "db_pool_connections_max", labels: [], help: "Database connections at most")
-        self.waiting = registry.makeGauge(name: "db_pool_waiting", labels: [], help: "Requests waiting for a database connection now")
-        self.timeouts = registry.makeGauge(
-            name: "db_pool_wait_timeouts", labels: [], help: "Requests refused (503) since start: no connection free in time")
+        func gauge(_ name: String, _ help: String) -> Prometheus.Gauge {
+            // No unit suffix: the names are the ones dashboards already use.
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help))
+        }
+        self.inUse = gauge("db_pool_connections_in_use", "Database connections leased now")
+        self.capacity = gauge("db_pool_connections_max", "Database connections at most")
+        self.waiting = gauge("db_pool_waiting", "Requests waiting for a database connection now")
+        self.timeouts = gauge("db_pool_wait_timeouts", "Requests refused (503) since start: no connection free in time")
     }
 
     /// Loopback, a configured network, or the configured token: the figures describe the deployment.
@@ -75,14 +78,19 @@ struct MetricsEndpoint: Sendable {
         return constantTimeEqual(String(auth.dropFirst(7)), token)
     }
 
-    func response() -> Response {
+    /// The Prometheus text exposition, with the pool gauges read now.
+    func exposition() -> [UInt8] {
         let status = database.poolStatus
         inUse.set(to: Double(status.inUse))
         capacity.set(to: Double(status.capacity))
         waiting.set(to: Double(status.waiting))
         timeouts.set(to: Double(status.timeouts))
+        return Self.registry.emitToBuffer()
+    }
+
+    func response() -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.registry.emitToBuffer())))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: exposition())))
     }
 }

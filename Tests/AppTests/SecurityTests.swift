@@ -454,6 +454,11 @@ import Testing
             #expect(metrics.allows(request("Bearer metrics-token-0123456789"), ip: "203.0.113.9"))
             #expect(!metrics.allows(request("Bearer wrong"), ip: "203.0.113.9"))
             #expect(IPv4Network("300.1.1.1/8") == nil && IPv4Network("10.0.0.0/33") == nil)
+            // The pool gauges keep the names the dashboards and docs/operations.md use.
+            let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
+            for name in ["db_pool_connections_in_use", "db_pool_connections_max", "db_pool_waiting", "db_pool_wait_timeouts"] {
+                #expect(exposition.contains("\n\(name) ") || exposition.hasPrefix("\(name) "), "\(name) in \(exposition)")
+            }
             // Through the router the test client has no loopback address: refused.
             #expect(try await app.client.execute(uri: "/metrics", method: .get, headers: [:], body: nil).status == .forbidden)
             let page = try await app.client.execute(uri: "/", method: .get, headers: [:], body: nil)
