@@ -80,7 +80,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     // Staff routes run in StaffRequestContext: without a fully signed-in session they answer 401.
     let staffAPI = APIRoutes(group: api.group(context: StaffRequestContext.self), document: document, authenticated: true)
     OrgAPIController(service: services.organizations).register(staff: staffAPI, public: openAPI, document: document)
-    AccountAPIController(auth: services.auth, accounts: services.accounts, audit: services.audit)
+    AccountAPIController(auth: services.auth, accounts: services.accounts)
         .register(open: openAPI, staff: staffAPI, document: document)
     MemberAPIController(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
                         rollups: services.rollups, uploads: services.uploads)

@@ -7,6 +7,22 @@ import Testing
 import WebUI
 
 @Suite struct OrgPathTests {
+    @Test(arguments: [
+        ("115000", Int64?(11_500_000)), ("115,000.50", 11_500_050), ("0.5", 50), ("12.05", 1205), (" 7 ", 700), ("9999999999.99", 999_999_999_999),
+        ("-5", nil), ("+5", nil), ("1.234", nil), (".5", nil), ("5.", nil), ("abc", nil), ("１２", nil), ("", nil), ("10000000000", nil),
+    ])
+    func yuanAsTypedBecomeFen(text: String, fen: Int64?) {
+        #expect(Fen(yuan: text)?.value == fen, "\(text)")
+    }
+
+    @Test func fenAreShownAsGroupedYuan() {
+        #expect(Fen(11_500_000).yuanText == "115,000.00")
+        #expect(Fen(1205).yuanText == "12.05")
+        #expect(Fen(5).yuanText == "0.05")
+        #expect(Fen(123_456_789).yuanText == "1,234,567.89")
+        #expect(Fen(-150).yuanText == "-1.50")
+    }
+
     @Test func parsesAndRejects() {
         #expect(OrgPath("/1/23/456/")?.ids == [1, 23, 456])
         #expect(OrgPath("/1/23/456/")?.depth == 2)

@@ -5,12 +5,10 @@ import Platform
 public struct AccountAPIController: Sendable {
     let auth: AuthService
     let accounts: AccountService
-    let audit: AuditLog
 
-    public init(auth: AuthService, accounts: AccountService, audit: AuditLog) {
+    public init(auth: AuthService, accounts: AccountService) {
         self.auth = auth
         self.accounts = accounts
-        self.audit = audit
     }
 
     /// Sign-in needs no session; everything else in `staff` does.
@@ -23,7 +21,7 @@ public struct AccountAPIController: Sendable {
         document.schema("AuditEntryPage", Schema.page("AuditEntry"))
         document.schema("Session", SessionDTO.schema)
         document.schema("Me", MeDTO.schema)
-        let (auth, accounts, audit) = (self.auth, self.accounts, self.audit)
+        let (auth, accounts) = (self.auth, self.accounts)
 
         open.add(.post, "/session", summary: "登录，取得访问令牌（有动态口令的账号须同时提交 totpCode）", tag: "会话",
                  body: LoginDTO.schema, response: Schema.ref("Session"), status: 201) { request, context in

@@ -51,7 +51,7 @@ struct WorkOrderDTO: Encodable, Sendable {
         dueOn = o.dueOn
         overdue = o.isOverdue(today: today)
         outcome = o.outcome
-        amountRecovered = o.amountRecovered.map(WorkOrderViews.yuan)
+        amountRecovered = o.amountRecovered.map { Fen($0).yuanText }
         peopleHelped = o.peopleHelped
         resolvedOnTime = o.resolvedOnTime
         rating = o.rating

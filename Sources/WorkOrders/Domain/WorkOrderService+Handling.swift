@@ -290,19 +290,15 @@ extension WorkOrderService {
             try await store.event(order.id, actor: who, action: action, note: note, isPublic: isPublic, orgName: orgName, at: now, on: sql)
             try await also?(sql, now)
             try await audit(actor, action, order, on: sql)
-            return try await store.order(order.id, on: sql)!
+            guard let changed = try await store.order(order.id, on: sql) else { throw AppError.notFound(WorkOrderText.notFound) }
+            return changed
         }
     }
 
-    /// `115000`, `115000.5`, `115,000.50` yuan → fen; empty → 0.
+    /// Yuan as typed → fen; empty → 0.
     static func fen(_ raw: String?) -> Int64? {
-        let t = (raw ?? "").replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces)
-        if t.isEmpty { return 0 }
-        let parts = t.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let yuan = Int64(parts[0]), yuan >= 0, yuan < 10_000_000_000, !parts[0].hasPrefix("+") else { return nil }
-        guard parts.count == 2 else { return yuan * 100 }
-        guard (1...2).contains(parts[1].count), parts[1].allSatisfy(\.isNumber), let f = Int64(parts[1]) else { return nil }
-        return yuan * 100 + (parts[1].count == 1 ? f * 10 : f)
+        let t = (raw ?? "").trimmingCharacters(in: .whitespaces)
+        return t.isEmpty ? 0 : Fen(yuan: t)?.value
     }
 
     static func count(_ raw: String?) -> Int? {

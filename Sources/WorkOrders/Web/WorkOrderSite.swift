@@ -121,7 +121,7 @@ public struct WorkOrderSite: Sendable {
                 type: snapshot.typeName(order.typeCode), category: snapshot.categoryName(order.categoryCode), status: order.status.label,
                 statusClass: WorkOrderViews.statusClass(order.status, overdue: false), org: org?.name ?? "", dueOn: order.dueOn,
                 open: order.status.isOpen, waiting: order.status == .waiting, outcome: order.outcome,
-                amount: order.amountRecovered.flatMap { $0 > 0 ? WorkOrderViews.yuan($0) : nil },
+                amount: order.amountRecovered.flatMap { $0 > 0 ? Fen($0).yuanText : nil },
                 people: order.peopleHelped.flatMap { $0 > 0 ? $0 : nil }, rating: order.rating.map(WorkOrderViews.stars),
                 ratingComment: order.ratingComment),
             canRate: order.status == .resolved && order.rating == nil, canReopen: order.status == .resolved && order.reopenCount == 0,

@@ -4,18 +4,6 @@ import WebUI
 
 /// How order figures look on both sites: amounts, stars, rates, status badges, charts.
 enum WorkOrderViews {
-    /// Fen → `115,000.00`.
-    static func yuan(_ fen: Int64) -> String {
-        let f = NumberFormatter()
-        f.numberStyle = .decimal
-        f.minimumFractionDigits = 2
-        f.maximumFractionDigits = 2
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.usesGroupingSeparator = true
-        f.groupingSeparator = ","
-        return f.string(from: NSNumber(value: Double(fen) / 100)) ?? String(fen / 100)
-    }
-
     static func stars(_ n: Int) -> String { String(repeating: "★", count: n) + String(repeating: "☆", count: 5 - n) }
 
     static func percent(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "—" }

@@ -199,7 +199,7 @@ public struct WorkOrdersConsole: Sendable {
                 org: names[order.orgId] ?? "", origin: names[order.originOrgId] ?? "", assignee: order.assigneeName ?? "",
                 supervisor: order.supervisorOrgId.flatMap { names[$0] }, escalated: order.escalationLevel > 0,
                 at: DisplayDate.minutes(order.createdAt), createdBy: order.createdBy, outcome: order.outcome,
-                amount: order.amountRecovered.flatMap { $0 > 0 ? WorkOrderViews.yuan($0) : nil },
+                amount: order.amountRecovered.flatMap { $0 > 0 ? Fen($0).yuanText : nil },
                 people: order.peopleHelped.flatMap { $0 > 0 ? $0 : nil }, onTime: order.resolvedOnTime == true,
                 lateResolved: order.resolvedOnTime == false, rating: order.rating.map(WorkOrderViews.stars),
                 ratingComment: order.ratingComment, followup: order.followupNote, reopened: order.reopenCount > 0),
