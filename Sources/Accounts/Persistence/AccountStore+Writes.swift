@@ -15,12 +15,10 @@ extension AccountStore {
     func insertAssignment(accountId: Int64, roleCode: String, org: OrgPath, grantedBy: String, at now: Date, on sql: any SQLDatabase)
         async throws -> Int64
     {
-        let row = try await sql.insert(into: "role_assignments")
+        return try await sql.insert(into: "role_assignments")
             .columns("account_id", "role_code", "org_id", "org_path", "granted_by", "granted_at")
             .values(SQLBind(accountId), SQLBind(roleCode), SQLBind(org.id), SQLBind(org.rawValue), SQLBind(grantedBy), SQLBind(now))
-            .returning("id").first()
-        guard let id = try row?.decode(column: "id", as: Int64.self) else { throw AppError.conflict(PlatformText.concurrentChange) }
-        return id
+            .insertedId()
     }
 
     func deleteAssignment(id: Int64, on sql: any SQLDatabase) async throws {

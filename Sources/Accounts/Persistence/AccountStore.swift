@@ -47,13 +47,12 @@ struct AccountStore: Sendable {
     }
 
     func insert(_ new: NewAccount, hash: String, homePath: OrgPath, now: Date, on sql: any SQLDatabase) async throws -> Int64 {
-        let row = try await sql.insert(into: "accounts")
+        return try await sql.insert(into: "accounts")
             .columns("username", "display_name", "password_hash", "status", "home_org_id", "home_org_path",
                      "failed_logins", "totp_enabled", "password_changed_at", "created_at")
             .values(SQLBind(new.username), SQLBind(new.displayName), SQLBind(hash), SQLBind(Account.Status.active.rawValue),
                     SQLBind(new.homeOrgId), SQLBind(homePath.rawValue), SQLBind(0), SQLBind(false), SQLBind(now), SQLBind(now))
-            .returning("id").first()
-        return try row!.decode(column: "id", as: Int64.self)
+            .insertedId()
     }
 
     func roles(on sql: any SQLDatabase) async throws -> [Role] {

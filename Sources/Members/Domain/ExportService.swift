@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// Exports a subtree's members to a spreadsheet, page by page into a temporary file (memory stays
 /// flat however many members), masked unless the role may reveal and a reason is given. Audited.

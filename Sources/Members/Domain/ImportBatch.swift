@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// One batch of an import, ready to write: its good rows as sealed members, its bad rows with
 /// their reasons.

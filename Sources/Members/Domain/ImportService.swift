@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// One import of a spreadsheet of members, as the console shows its progress.
 public struct MemberImport: Codable, Sendable {
@@ -106,6 +105,7 @@ public struct ImportService: Sendable {
 
     let database: Database
     let store = MemberStore()
+    let imports = ImportStore()
     let records: MemberRecords
     let unions: any UnionDirectory
     let regions: any RegionCodeSet
@@ -127,12 +127,7 @@ public struct ImportService: Sendable {
     /// Registers an uploaded file for import into `unionId`'s subtree and queues the job.
     /// The files of imports still to run (a start-up sweep of uploads keeps them).
     public func pendingFiles() async throws -> Set<String> {
-        try await database.withConnection { sql in
-            Set(
-                try await sql.select().column("file_path").from("member_imports")
-                    .where("status", .in, [MemberImport.Status.queued.rawValue, MemberImport.Status.running.rawValue]).all()
-                    .map { try $0.decode(column: "file_path", as: String.self) })
-        }
+        try await database.withConnection { [imports] sql in try await imports.pendingFiles(on: sql) }
     }
 
     /// Refuses before an upload is stored: the union must be one the actor may import into.
@@ -151,21 +146,11 @@ public struct ImportService: Sendable {
     public func start(file: URL, fileName: String, unionId: Int64, actor: Actor) async throws -> MemberImport {
         let union = try await importableUnion(unionId, actor: actor)
         let now = clock.now()
-        let id = try await database.transaction { sql -> Int64 in
-            let id = try await sql.insert(into: "member_imports")
-                .columns(
-                    "org_id", "org_path", "actor_id", "actor_name", "file_name", "file_path", "status", "last_row", "good_rows",
-                    "bad_rows", "created_at"
-                )
-                .values(
-                    SQLBind(union.id), SQLBind(union.path.rawValue), SQLBind(actor.accountId),
-                    SQLBind(actor.displayName),
-                    SQLBind(String(fileName.prefix(200))), SQLBind(file.path), SQLBind(MemberImport.Status.queued.rawValue),
-                    SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(now)
-                )
-                .returning("id").first()!.decode(column: "id", as: Int64.self)
+        let id = try await database.transaction { [imports] sql -> Int64 in
+            let id = try await imports.insert(
+                union: union, actor: actor, fileName: String(fileName.prefix(200)), filePath: file.path, now: now, on: sql)
             let job = try await JobQueue.enqueue(kind: Self.jobKind, payload: String(id), runAt: now, maxAttempts: 3, on: sql)
-            try await sql.update("member_imports").set("job_id", to: job).where("id", .equal, id).run()
+            try await imports.setJob(id, job: job, on: sql)
             try await AuditLog.record(
                 AuditEntry(
                     actor: actor, action: "member.import_start", objectType: "member_import",
@@ -184,10 +169,8 @@ public struct ImportService: Sendable {
     public func list(actor: Actor, page: PageRequest) async throws -> Page<MemberImport> {
         let scope = try actor.requireScope(.memberImport)
         let before = try page.keyID()
-        let rows = try await database.withConnection { sql in
-            let q = sql.select().column("*").from("member_imports").where("org_path", in: scope)
-            if let before { q.where("id", .lessThan, before) }
-            return try await q.orderBy("id", .descending).limit(page.limit + 1).all(decoding: MemberImport.self)
+        let rows = try await database.withConnection { [imports] sql in
+            try await imports.imports(in: scope, before: before, limit: page.limit + 1, on: sql)
         }
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
     }
@@ -226,21 +209,12 @@ public struct ImportService: Sendable {
     }
 
     private func storedErrors(of item: MemberImport) async throws -> [(row: Int, reason: String, raw: String)] {
-        let rows = try await database.withConnection { sql in
-            try await sql.select().columns("row_number", "reason", "raw").from("member_import_errors").where("import_id", .equal, item.id)
-                .orderBy("row_number").all().map {
-                    (try $0.decode(column: "row_number", as: Int.self), try $0.decode(column: "reason", as: String.self),
-                     try $0.decode(column: "raw", as: String.self))
-                }
-        }
-        return try rows.map { ($0.0, $0.1, $0.2.isEmpty ? "" : try records.open($0.2, MemberFields.importRow)) }
+        let rows = try await database.withConnection { [imports] sql in try await imports.errors(of: item.id, on: sql) }
+        return try rows.map { ($0.row, $0.reason, $0.sealedRaw.isEmpty ? "" : try records.open($0.sealedRaw, MemberFields.importRow)) }
     }
 
-
     func load(_ id: Int64) async throws -> MemberImport? {
-        try await database.withConnection { sql in
-            try await sql.select().column("*").from("member_imports").where("id", .equal, id).first(decoding: MemberImport.self)
-        }
+        try await database.withConnection { [imports] sql in try await imports.load(id, on: sql) }
     }
 
     // MARK: Running
@@ -249,10 +223,7 @@ public struct ImportService: Sendable {
     public func run(_ id: Int64, heartbeat: @Sendable () async throws -> Void = {}) async throws {
         guard let item = try await load(id), item.status == .queued || item.status == .running else { return }
         let now = clock.now()
-        try await database.transaction { sql in
-            try await sql.update("member_imports").set("status", to: MemberImport.Status.running.rawValue)
-                .set("started_at", to: item.startedAt ?? now).where("id", .equal, id).run()
-        }
+        try await database.transaction { [imports] sql in try await imports.markRunning(id, startedAt: item.startedAt ?? now, on: sql) }
         var reader: any SpreadsheetReader
         do {
             reader = try openSpreadsheet(at: URL(fileURLWithPath: item.filePath))
@@ -270,11 +241,7 @@ public struct ImportService: Sendable {
         // Rows up to `lastRow` were committed before: rebuild which ID numbers they imported.
         var seen: [IndexKey: Int] = [:]
         if item.lastRow > 1 {
-            let badRows = try await database.withConnection { sql in
-                Set(
-                    try await sql.select().column("row_number").from("member_import_errors").where("import_id", .equal, id).all()
-                        .map { try $0.decode(column: "row_number", as: Int.self) })
-            }
+            let badRows = try await database.withConnection { [imports] sql in try await imports.badRowNumbers(of: id, on: sql) }
             while let row = try reader.nextRow() {
                 if !badRows.contains(row.number), let text = ImportColumn.cell(.idNumber, of: row.cells, in: columns),
                     case .success(let idNumber) = IDNumber.parse(text, regions: regions)
@@ -311,15 +278,14 @@ public struct ImportService: Sendable {
         }
         let finished = clock.now()
         let rowsRead = totalRows
-        try await database.transaction { sql in
+        try await database.transaction { [imports] sql in
             // The counters take this import's members once, with the status change: a resumed import
             // cannot count a row twice, and batches do not upsert thousands of counters each.
-            let first = try await sql.select().column("first_member_id").from("member_imports").where("id", .equal, id).first()?
-                .decode(column: "first_member_id", as: Int64?.self)
-            if let first { try await MemberStore.countImported(importId: id, fromMemberId: first, on: sql) }
-            try await sql.update("member_imports").set("status", to: MemberImport.Status.done.rawValue)
-                .set("total_rows", to: max(rowsRead - 1, 0)).set("finished_at", to: finished).where("id", .equal, id).run()
-            let done = try await sql.select().column("*").from("member_imports").where("id", .equal, id).first(decoding: MemberImport.self)!
+            if let first = try await imports.firstMemberId(of: id, on: sql) {
+                try await MemberStore.countImported(importId: id, fromMemberId: first, on: sql)
+            }
+            try await imports.markDone(id, totalRows: max(rowsRead - 1, 0), at: finished, on: sql)
+            guard let done = try await imports.load(id, on: sql) else { throw AppError.conflict(PlatformText.concurrentChange) }
             try await AuditLog.record(
                 AuditEntry(
                     actor: .system("import"), action: "member.import", objectType: "member_import",
@@ -332,10 +298,7 @@ public struct ImportService: Sendable {
 
     func fail(_ id: Int64, message: String) async throws {
         if let item = try await load(id) { try? FileManager.default.removeItem(atPath: item.filePath) }
-        try await database.transaction { sql in
-            try await sql.update("member_imports").set("status", to: MemberImport.Status.failed.rawValue).set("message", to: message)
-                .set("finished_at", to: clock.now()).where("id", .equal, id).run()
-        }
+        try await database.transaction { [imports, now = clock.now()] sql in try await imports.markFailed(id, message: message, at: now, on: sql) }
     }
 
     /// Writes one prepared batch: its members, their memberships, its bad rows and the progress,
@@ -355,7 +318,7 @@ public struct ImportService: Sendable {
     private func write(_ batch: PreparedBatch, importId: Int64, recheck: Bool, crash: Bool) async throws {
         let now = clock.now()
         let dialect = database.dialect
-        try await database.transaction { [store, records] sql in
+        try await database.transaction { [store, imports, records] sql in
             var batch = batch
             if recheck {
                 batch.reject(alreadyMembers: try await store.existing(idIndexes: batch.members.map(\.idIndex), dialect: dialect, on: sql))
@@ -367,17 +330,11 @@ public struct ImportService: Sendable {
             }
             try await store.insert(batch.members, importJob: importId, on: sql)
             try await store.openMemberships(batch.members, orgNames: batch.unionNames, reason: MemberText.joinedByImport, now: now, on: sql)
-            try await Database.bulkInsert(
-                into: "member_import_errors", columns: ["import_id", "row_number", "reason", "raw"],
-                rows: try batch.errors.map { [.int(importId), .int(Int64($0.row)), .text($0.reason), .text(try records.seal($0.raw, MemberFields.importRow))] },
-                on: sql)
-            try await sql.raw(
-                """
-                UPDATE member_imports SET last_row = \(bind: batch.lastRow), good_rows = good_rows + \(bind: batch.members.count),
-                bad_rows = bad_rows + \(bind: batch.errors.count),
-                first_member_id = COALESCE(first_member_id, \(bind: batch.members.map(\.id).min())) WHERE id = \(bind: importId)
-                """
-            ).run()
+            try await imports.recordBatch(
+                importId, lastRow: batch.lastRow, goodRows: batch.members.count, firstMemberId: batch.members.map(\.id).min(),
+                errors: try batch.errors.map {
+                    ImportStore.StoredError(row: $0.row, reason: $0.reason, sealedRaw: try records.seal($0.raw, MemberFields.importRow))
+                }, on: sql)
             if crash { throw ImportCrash() }
         }
     }

@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// An application to join (网上入会), as the union and the worker see it.
 public struct JoinApplication: Codable, Sendable {
@@ -48,6 +47,7 @@ public struct JoinApplication: Codable, Sendable {
 public struct JoinService: Sendable {
     let database: Database
     let store = MemberStore()
+    let joins = JoinStore()
     let records: MemberRecords
     let unions: any UnionDirectory
     let regions: any RegionCodeSet
@@ -77,60 +77,45 @@ public struct JoinService: Sendable {
         let workplace = workplace.trimmingCharacters(in: .whitespacesAndNewlines)
         if workplace.isEmpty || workplace.count > 100 { problems.add("workplace", MemberText.workplaceRequired) }
         let union = try await unions.union(unionId)
-        if union == nil || !union!.acceptsMembers { problems.add("unionId", MemberText.unionNotGrassroots) }
+        if union?.acceptsMembers != true { problems.add("unionId", MemberText.unionNotGrassroots) }
         guard problems.isEmpty, let valid, let union else { throw problems.appError }
         let now = clock.now()
-        let id = try await database.transaction { [records, store] sql -> Int64 in
-            let pending = try await sql.select().column("id").from("join_applications").where("worker_id", .equal, workerId)
-                .where("status", .equal, JoinApplication.Status.pending.rawValue).first()
-            if pending != nil { throw AppError.conflict(MemberText.applicationPending) }
+        let id = try await database.transaction { [records, store, joins] sql -> Int64 in
+            if try await joins.hasPending(workerId: workerId, on: sql) { throw AppError.conflict(MemberText.applicationPending) }
             if let existing = try await store.member(idIndex: records.idIndex(valid.idNumber), on: sql), existing.isCounted {
                 throw AppError.conflict(MemberText.alreadyActive)
             }
-            let row = try await sql.insert(into: "join_applications")
-                .columns("worker_id", "org_id", "org_path", "workplace", "workplace_has_union", "name", "gender", "birth_date",
-                         "ethnicity", "id_cipher", "id_index", "id_mask", "phone_cipher", "phone_index", "phone_mask", "education",
-                         "political_status", "job", "migrant_worker", "status", "created_at")
-                .values(SQLBind(workerId), SQLBind(union.id), SQLBind(union.path.rawValue), SQLBind(workplace), SQLBind(workplaceHasUnion),
-                        SQLBind(valid.name), SQLBind(valid.gender.rawValue), SQLBind(valid.birthDate.iso), SQLBind(valid.ethnicity),
-                        SQLBind(try records.seal(valid.idNumber.value, MemberFields.applicationIdNumber)),
-                        SQLBind(records.idIndex(valid.idNumber)), SQLBind(valid.idNumber.masked),
-                        SQLBind(try records.seal(phone, MemberFields.applicationPhone)), SQLBind(records.phoneIndex(phone)),
-                        SQLBind(Phone.mask(phone)), SQLBind(valid.education), SQLBind(valid.politicalStatus), SQLBind(valid.job),
-                        SQLBind(valid.migrantWorker), SQLBind(JoinApplication.Status.pending.rawValue), SQLBind(now))
-                .returning("id").first()!
-            let id = try row.decode(column: "id", as: Int64.self)
+            let id = try await joins.insert(
+                JoinStore.NewApplication(
+                    workerId: workerId, union: union, workplace: workplace, workplaceHasUnion: workplaceHasUnion, member: valid,
+                    idCipher: try records.seal(valid.idNumber.value, MemberFields.applicationIdNumber), idIndex: records.idIndex(valid.idNumber),
+                    phoneCipher: try records.seal(phone, MemberFields.applicationPhone), phoneIndex: records.phoneIndex(phone),
+                    phoneMask: Phone.mask(phone)),
+                now: now, on: sql)
             try await store.bump([CounterKey(orgId: union.id, metric: .pending): 1], on: sql)
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.apply", objectType: "join_application",
                                                  objectId: String(id), orgPath: union.path, detail: ["union": union.name]), on: sql)
             return id
         }
-        return try await application(id)!
+        guard let filed = try await application(id) else { throw AppError.conflict(PlatformText.concurrentChange) }
+        return filed
     }
 
     func application(_ id: Int64) async throws -> JoinApplication? {
-        try await database.withConnection { sql in
-            try await sql.select().column("*").from("join_applications").where("id", .equal, id).first(decoding: JoinApplication.self)
-        }
+        try await database.withConnection { [joins] sql in try await joins.application(id, on: sql) }
     }
 
     /// The worker's own applications, newest first.
     public func applications(ofWorker workerId: Int64) async throws -> [JoinApplication] {
-        try await database.withConnection { sql in
-            try await sql.select().column("*").from("join_applications").where("worker_id", .equal, workerId)
-                .orderBy("id", .descending).limit(20).all(decoding: JoinApplication.self)
-        }
+        try await database.withConnection { [joins] sql in try await joins.applications(ofWorker: workerId, limit: 20, on: sql) }
     }
 
     /// Applications to unions in the cadre's scope, pending ones first.
     public func applications(actor: Actor, status: JoinApplication.Status?, page: PageRequest) async throws -> Page<JoinApplication> {
         let scope = try actor.requireScope(.memberWrite)
         let after = try page.keyID()
-        let rows = try await database.withConnection { sql in
-            let q = sql.select().column("*").from("join_applications").where("org_path", in: scope)
-            if let status { q.where("status", .equal, status.rawValue) }
-            if let after { q.where("id", .greaterThan, after) }
-            return try await q.orderBy("id").limit(page.limit + 1).all(decoding: JoinApplication.self)
+        let rows = try await database.withConnection { [joins] sql in
+            try await joins.applications(in: scope, status: status, after: after, limit: page.limit + 1, on: sql)
         }
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
     }
@@ -148,11 +133,9 @@ public struct JoinService: Sendable {
         let now = clock.now()
         let today = CivilDate(date: now).iso
         let (app, union) = try await decidable(id, actor: actor)
-        return try await database.transaction { [store, records, dialect = database.dialect] sql -> Member in
-            guard let row = try await sql.select().column("*").from("join_applications").where("id", .equal, id)
-                .where("status", .equal, JoinApplication.Status.pending.rawValue).first()
-            else { throw AppError.conflict(MemberText.applicationDecided) }
-            let idIndex = try row.decode(column: "id_index", as: String.self)
+        return try await database.transaction { [store, joins, records, dialect = database.dialect] sql -> Member in
+            guard let sealed = try await joins.pendingSealed(id, on: sql) else { throw AppError.conflict(MemberText.applicationDecided) }
+            let idIndex = sealed.idIndex
             var deltas: [CounterKey: Int64] = [CounterKey(orgId: app.orgId, metric: .pending): -1]
             var member: Member
             if var existing = try await store.member(idIndex: idIndex, on: sql) {
@@ -163,28 +146,19 @@ public struct JoinService: Sendable {
                 existing.status = MembershipStatus.active.rawValue
                 existing.joinDate = today
                 existing.workerId = app.workerId
-                try await sql.update("members").set("org_id", to: union.id).set("org_path", to: union.path.rawValue)
-                    .set("status", to: existing.status).set("join_date", to: today).set("worker_id", to: app.workerId)
-                    .set("updated_at", to: now).where("id", .equal, existing.id).run()
+                try await store.rejoin(existing, now: now, on: sql)
                 member = existing
             } else {
                 let memberId = try await store.allocateIds(1, dialect: dialect, on: sql)[0]
                 member = Member(
-                    id: memberId, orgId: union.id, orgPath: union.path, name: try row.decode(column: "name", as: String.self),
-                    gender: try row.decode(column: "gender", as: String.self), birthDate: try row.decode(column: "birth_date", as: String.self),
-                    ethnicity: try row.decode(column: "ethnicity", as: String?.self),
+                    id: memberId, orgId: union.id, orgPath: union.path, name: app.name, gender: app.gender, birthDate: app.birthDate,
+                    ethnicity: sealed.ethnicity,
                     // Sealed again for the members table: a seal names its column.
-                    idCipher: try records.seal(
-                        try records.open(try row.decode(column: "id_cipher", as: String.self), MemberFields.applicationIdNumber),
-                        MemberFields.idNumber),
-                    idIndex: idIndex, idMask: try row.decode(column: "id_mask", as: String.self),
-                    phoneCipher: try records.seal(
-                        try records.open(try row.decode(column: "phone_cipher", as: String.self), MemberFields.applicationPhone),
-                        MemberFields.phone),
-                    phoneIndex: try row.decode(column: "phone_index", as: String.self),
-                    phoneMask: try row.decode(column: "phone_mask", as: String.self), education: try row.decode(column: "education", as: String?.self),
-                    politicalStatus: try row.decode(column: "political_status", as: String?.self), job: try row.decode(column: "job", as: String?.self),
-                    migrantWorker: try row.decode(column: "migrant_worker", as: Bool.self), memberNo: records.memberNo(memberId),
+                    idCipher: try records.seal(try records.open(sealed.idCipher, MemberFields.applicationIdNumber), MemberFields.idNumber),
+                    idIndex: idIndex, idMask: app.idMask,
+                    phoneCipher: try records.seal(try records.open(sealed.phoneCipher, MemberFields.applicationPhone), MemberFields.phone),
+                    phoneIndex: sealed.phoneIndex, phoneMask: app.phoneMask, education: sealed.education,
+                    politicalStatus: sealed.politicalStatus, job: sealed.job, migrantWorker: app.migrantWorker, memberNo: records.memberNo(memberId),
                     joinDate: today, status: MembershipStatus.active.rawValue, cardNo: nil, workerId: app.workerId, createdAt: now, updatedAt: now)
                 try await store.insert([member], importJob: nil, on: sql)
             }
@@ -192,9 +166,7 @@ public struct JoinService: Sendable {
             deltas.add(member.counterDeltas())
             deltas[CounterKey(orgId: union.id, metric: .joined, period: String(today.prefix(7)))] = 1
             try await store.bump(deltas, on: sql)
-            try await sql.update("join_applications").set("status", to: JoinApplication.Status.approved.rawValue)
-                .set("decided_by", to: actor.displayName).set("decided_at", to: now)
-                .set("member_id", to: member.id).where("id", .equal, id).run()
+            try await joins.markApproved(id, by: actor.displayName, at: now, memberId: member.id, on: sql)
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.approve", objectType: "join_application",
                                                  objectId: String(id), orgPath: union.path, detail: ["member": String(member.id)]), on: sql)
             return member
@@ -206,14 +178,8 @@ public struct JoinService: Sendable {
         guard !reason.isEmpty, reason.count <= 200 else { throw AppError.validation(["reason": MemberText.rejectReasonRequired]) }
         let (app, _) = try await decidable(id, actor: actor)
         let now = clock.now()
-        try await database.transaction { [store] sql in
-            let updated = try await sql.raw(
-                """
-                UPDATE join_applications SET status = 'rejected', reason = \(bind: reason), decided_by = \(bind: actor.displayName),
-                decided_at = \(bind: now) WHERE id = \(bind: id) AND status = 'pending' RETURNING id
-                """
-            ).first()
-            guard updated != nil else { throw AppError.conflict(MemberText.applicationDecided) }
+        try await database.transaction { [store, joins] sql in
+            guard try await joins.reject(id, reason: reason, by: actor.displayName, at: now, on: sql) else { throw AppError.conflict(MemberText.applicationDecided) }
             try await store.bump([CounterKey(orgId: app.orgId, metric: .pending): -1], on: sql)
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.reject", objectType: "join_application",
                                                  objectId: String(id), orgPath: app.orgPath, detail: ["reason": reason]), on: sql)

@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// What a cadre looks for: a name prefix, an ID number, a phone number or a member number (told
 /// apart by their shape), within a union's subtree, by status and migrant flag.
@@ -52,32 +51,19 @@ public struct MemberService: Sendable {
         let text = query.text.trimmingCharacters(in: .whitespaces)
         let keys = try page.keys()
         let byName = !text.isEmpty && lookupKind(text) == .name
-        let rows = try await database.withConnection { [records, regions, subtree] sql -> [Member] in
-            let q = sql.select().column("*").from("members").where("org_path", in: scope)
-            if let subtree { q.where("org_path", in: Scope([subtree])) }
-            if let status = query.status { q.where("status", .equal, status.rawValue) }
-            if let migrant = query.migrantWorker { q.where("migrant_worker", .equal, migrant) }
-            switch text.isEmpty ? .none : Self.kind(of: text, regions: regions) {
-            case .none: break
-            case .idNumber(let id): q.where("id_index", .equal, records.idIndex(id))
-            case .phone(let phone): q.where("phone_index", .equal, records.phoneIndex(phone))
-            case .memberNo: q.where("member_no", .equal, text)
-            case .name:
-                // A prefix as a byte range, which the (name, id) index answers.
-                q.where("name", .greaterThanOrEqual, text).where("name", .lessThan, text + "\u{10FFFF}")
-            }
-            if byName {
-                if let keys, keys.count == 2, let id = Int64(keys[1]) {
-                    q.where(SQLBinaryExpression(
-                        SQLGroupExpression(SQLList([SQLColumn("name"), SQLColumn("id")])), .greaterThan,
-                        SQLGroupExpression(SQLList([SQLBind(keys[0]), SQLBind(id)]))))
-                }
-                q.orderBy("name").orderBy("id")
-            } else {
-                if let keys, keys.count == 1, let id = Int64(keys[0]) { q.where("id", .greaterThan, id) }
-                q.orderBy("id")
-            }
-            return try await q.limit(page.limit + 1).all(decoding: Member.self)
+        var filter = MemberFilter(scope: scope, subtree: subtree, status: query.status, migrantWorker: query.migrantWorker)
+        switch text.isEmpty ? .none : Self.kind(of: text, regions: regions) {
+        case .none: break
+        case .idNumber(let id): filter.match = .idIndex(records.idIndex(id))
+        case .phone(let phone): filter.match = .phoneIndex(records.phoneIndex(phone))
+        case .memberNo: filter.match = .memberNo(text)
+        case .name: filter.match = .namePrefix(text)
+        }
+        var after: MemberFilter.After?
+        if let keys, keys.count == 2, let id = Int64(keys[1]) { after = .name(keys[0], id) }
+        if let keys, keys.count == 1, let id = Int64(keys[0]) { after = .id(id) }
+        let rows = try await database.withConnection { [store, filter, after] sql in
+            try await store.members(filter, after: after, limit: page.limit + 1, on: sql)
         }
         return Page(fetched: rows, limit: page.limit) { byName ? [$0.name, String($0.id)] : [String($0.id)] }
     }
@@ -182,11 +168,7 @@ public struct MemberService: Sendable {
         }
         let now = clock.now()
         try await database.transaction { [store, updated] sql in
-            try await sql.update("members").set("name", to: updated.name).set("ethnicity", to: updated.ethnicity)
-                .set("education", to: updated.education).set("political_status", to: updated.politicalStatus)
-                .set("job", to: updated.job).set("migrant_worker", to: updated.migrantWorker)
-                .set("phone_cipher", to: updated.phoneCipher).set("phone_index", to: updated.phoneIndex)
-                .set("phone_mask", to: updated.phoneMask).set("updated_at", to: now).where("id", .equal, id).run()
+            try await store.updateEditable(updated, now: now, on: sql)
             var deltas = current.counterDeltas(sign: -1)
             deltas.add(updated.counterDeltas())
             try await store.bump(deltas, on: sql)
@@ -221,7 +203,7 @@ public struct MemberService: Sendable {
         let now = clock.now()
         let today = self.today.iso
         try await database.transaction { [store] sql in
-            try await sql.update("members").set("status", to: status.rawValue).set("updated_at", to: now).where("id", .equal, id).run()
+            try await store.setStatus(id, to: status, now: now, on: sql)
             var after = member
             after.status = status.rawValue
             var deltas = member.counterDeltas(sign: -1)

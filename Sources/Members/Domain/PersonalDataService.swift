@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// Personal information another module holds about a worker (their work orders), for the export.
 public protocol PersonalDataSource: Sendable {
@@ -53,6 +52,9 @@ public struct PersonalDataService: Sendable {
     let sources: [any PersonalDataSource]
     let clock: AppClock
     let store = MemberStore()
+    let workers = WorkerStore()
+    let joins = JoinStore()
+    let requests = PersonalDataStore()
 
     public init(database: Database, records: MemberRecords, sources: [any PersonalDataSource], clock: AppClock) {
         self.database = database
@@ -63,20 +65,19 @@ public struct PersonalDataService: Sendable {
 
     /// Everything held about the worker, numbers in full (it is their own), as labelled sections.
     public func export(workerId: Int64, actor: Actor) async throws -> [(title: String, records: [[String: String]])] {
-        let (worker, member, memberships, applications) = try await database.withConnection { [store] sql in
-            let worker = try await sql.select().columns("phone_cipher", "created_at").from("workers").where("id", .equal, workerId).first()
+        let (phone, since, member, memberships, applications) = try await database.withConnection { [store, workers, joins] sql in
+            let phone = try await workers.phoneCipher(workerId: workerId, on: sql)
+            let since = try await workers.createdAt(workerId: workerId, on: sql)
             let member = try await store.member(workerId: workerId, on: sql)
             var memberships: [Membership] = []
             if let member { memberships = try await store.memberships(of: member.id, on: sql) }
-            let applications = try await sql.select().columns("org_id", "name", "status", "created_at").from("join_applications")
-                .where("worker_id", .equal, workerId).all()
-            return (worker, member, memberships, applications)
+            let applications = try await joins.applications(ofWorker: workerId, limit: 1000, on: sql)
+            return (phone, since, member, memberships, applications)
         }
         var sections: [(String, [[String: String]])] = []
-        if let worker {
+        if let phone, let since {
             sections.append((MemberText.piplAccount, [[
-                MemberText.piplPhone: try records.open(try worker.decode(column: "phone_cipher", as: String.self), MemberFields.workerPhone),
-                MemberText.piplSince: CivilDate(date: try worker.decode(column: "created_at", as: Date.self)).iso,
+                MemberText.piplPhone: try records.open(phone, MemberFields.workerPhone), MemberText.piplSince: CivilDate(date: since).iso,
             ]]))
         }
         if let m = member {
@@ -91,9 +92,8 @@ public struct PersonalDataService: Sendable {
                 ["工会": $0.orgName, "起": $0.startedOn, "止": $0.endedOn ?? "", "原因": $0.reason]
             }))
         }
-        sections.append((MemberText.piplApplications, try applications.map {
-            ["姓名": try $0.decode(column: "name", as: String.self), "状态": try $0.decode(column: "status", as: String.self),
-             "时间": CivilDate(date: try $0.decode(column: "created_at", as: Date.self)).iso]
+        sections.append((MemberText.piplApplications, applications.map {
+            ["姓名": $0.name, "状态": $0.status.rawValue, "时间": CivilDate(date: $0.createdAt).iso]
         }))
         for source in sources { sections.append(try await source.personalData(ofWorker: workerId)) }
         try await AuditLog(database: database).record(
@@ -107,18 +107,9 @@ public struct PersonalDataService: Sendable {
         guard (2...500).contains(detail.count) else { throw AppError.validation(["detail": MemberText.piplDetailRequired]) }
         let now = clock.now()
         let member = try await database.withConnection { [store] in try await store.member(workerId: workerId, on: $0) }
-        return try await database.transaction { sql in
-            let pending = try await sql.select().column("id").from("personal_data_requests").where("worker_id", .equal, workerId)
-                .where("kind", .equal, kind.rawValue).where("status", .equal, PersonalDataRequest.Status.pending.rawValue).first()
-            if pending != nil { throw AppError.conflict(MemberText.piplAlreadyPending) }
-            let row = try await sql.insert(into: "personal_data_requests")
-                .columns("worker_id", "member_id", "org_path", "kind", "detail", "status", "created_at")
-                .values(
-                    SQLBind(workerId), SQLBind(member?.id), SQLBind(member?.orgPath.rawValue), SQLBind(kind.rawValue), SQLBind(detail),
-                    SQLBind(PersonalDataRequest.Status.pending.rawValue), SQLBind(now)
-                )
-                .returning("*").first(decoding: PersonalDataRequest.self)
-            guard let row else { throw AppError.conflict(PlatformText.concurrentChange) }
+        return try await database.transaction { [requests] sql in
+            if try await requests.hasPending(workerId: workerId, kind: kind, on: sql) { throw AppError.conflict(MemberText.piplAlreadyPending) }
+            let row = try await requests.insert(workerId: workerId, member: member, kind: kind, detail: detail, now: now, on: sql)
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: "pipl.request", objectType: "worker", objectId: String(workerId), orgPath: member?.orgPath,
                            detail: ["kind": kind.rawValue, "request": String(row.id)]), on: sql)
@@ -127,20 +118,13 @@ public struct PersonalDataService: Sendable {
     }
 
     public func requests(ofWorker workerId: Int64) async throws -> [PersonalDataRequest] {
-        try await database.withConnection { sql in
-            try await sql.select().column("*").from("personal_data_requests").where("worker_id", .equal, workerId).orderBy("id", .descending)
-                .all(decoding: PersonalDataRequest.self)
-        }
+        try await database.withConnection { [requests] sql in try await requests.requests(ofWorker: workerId, on: sql) }
     }
 
     /// Pending requests of members in the actor's scope (requests of workers without a membership go to no union).
     public func pending(actor: Actor) async throws -> [PersonalDataRequest] {
         let scope = try actor.requireScope(.memberWrite)
-        return try await database.withConnection { sql in
-            try await sql.select().column("*").from("personal_data_requests").where("org_path", in: scope)
-                .where("status", .equal, PersonalDataRequest.Status.pending.rawValue).orderBy("id").limit(200)
-                .all(decoding: PersonalDataRequest.self)
-        }
+        return try await database.withConnection { [requests] sql in try await requests.pending(in: scope, limit: 200, on: sql) }
     }
 
     /// Decides a request. A deletion that is granted ends the membership and erases the personal
@@ -149,17 +133,14 @@ public struct PersonalDataService: Sendable {
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (2...500).contains(note.count) else { throw AppError.validation(["note": MemberText.piplNoteRequired]) }
         let scope = try actor.requireScope(.memberWrite)
-        guard let request = try await database.withConnection({ sql in
-            try await sql.select().column("*").from("personal_data_requests").where("id", .equal, id).first(decoding: PersonalDataRequest.self)
-        }), let path = request.orgPath, scope.covers(path)
+        guard let request = try await database.withConnection({ [requests] sql in try await requests.request(id, on: sql) }), let path = request.orgPath, scope.covers(path)
         else { throw AppError.notFound() }
         guard request.status == .pending else { throw AppError.conflict(MemberText.piplDecided) }
         let now = clock.now()
         let today = CivilDate(date: now).iso
         let erased = "erased:\(randomToken(bytes: 12))"
-        try await database.transaction { [store, records] sql in
-            if grant && request.kind == .deletion, let memberId = request.memberId,
-                let member = try await sql.select().column("*").from("members").where("id", .equal, memberId).first(decoding: Member.self)
+        try await database.transaction { [store, workers, requests, records] sql in
+            if grant && request.kind == .deletion, let memberId = request.memberId, let member = try await store.member(memberId, on: sql)
             {
                 if member.isCounted {
                     var after = member
@@ -170,25 +151,15 @@ public struct PersonalDataService: Sendable {
                     try await store.closeMembership(memberId: memberId, on: today, reason: MemberText.piplErasedReason, on: sql)
                 }
                 // The membership history and the number stay (the rules keep them); who the person was goes.
-                try await sql.update("members").set("name", to: MemberText.piplErasedName)
-                    .set("id_cipher", to: try records.seal("", MemberFields.idNumber)).set("id_index", to: erased).set("id_mask", to: "******")
-                    .set("phone_cipher", to: Optional<String>.none).set("phone_index", to: Optional<String>.none)
-                    .set("phone_mask", to: Optional<String>.none).set("ethnicity", to: Optional<String>.none)
-                    .set("education", to: Optional<String>.none).set("political_status", to: Optional<String>.none)
-                    .set("job", to: Optional<String>.none).set("worker_id", to: Optional<Int64>.none)
-                    .set("status", to: member.isCounted ? MembershipStatus.lapsed.rawValue : member.status).set("updated_at", to: now)
-                    .where("id", .equal, memberId).run()
+                try await store.erasePerson(
+                    memberId, name: MemberText.piplErasedName, sealedBlankId: try records.seal("", MemberFields.idNumber), erasedIndex: erased,
+                    status: member.isCounted ? MembershipStatus.lapsed.rawValue : member.status, now: now, on: sql)
             }
             if grant && request.kind == .deletion {
-                try await sql.update("workers").set("phone_cipher", to: try records.seal("", MemberFields.workerPhone))
-                    .set("phone_index", to: erased).set("phone_mask", to: "******").set("password_hash", to: "!")
-                    .where("id", .equal, request.workerId).run()
-                try await sql.delete(from: "worker_sessions").where("worker_id", .equal, request.workerId).run()
+                try await workers.erase(
+                    workerId: request.workerId, sealedBlank: try records.seal("", MemberFields.workerPhone), erasedIndex: erased, on: sql)
             }
-            try await sql.update("personal_data_requests")
-                .set("status", to: (grant ? PersonalDataRequest.Status.done : .refused).rawValue)
-                .set("decided_by", to: actor.displayName).set("decided_at", to: now).set("outcome", to: note)
-                .where("id", .equal, id).run()
+            try await requests.decide(id, granted: grant, by: actor.displayName, at: now, outcome: note, on: sql)
             try await AuditLog.record(
                 AuditEntry(actor: actor, action: "pipl.\(request.kind.rawValue)", objectType: "worker", objectId: String(request.workerId),
                            orgPath: path, result: .ok, detail: ["request": String(id), "granted": String(grant), "note": note]), on: sql)

@@ -55,9 +55,8 @@ public struct PortalService: Sendable {
         if (job?.count ?? 0) > 50 { problems.add("job", MemberText.jobTooLong) }
         guard problems.isEmpty else { throw problems.appError }
         let now = clock.now()
-        try await database.transaction { sql in
-            try await sql.update("members").set("education", to: edu ?? nil).set("political_status", to: pol ?? nil).set("job", to: job)
-                .set("updated_at", to: now).where("id", .equal, member.id).run()
+        try await database.transaction { [store] sql in
+            try await store.updateSelfKept(member.id, education: edu ?? nil, politicalStatus: pol ?? nil, job: job, now: now, on: sql)
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.self_update", objectType: "member", objectId: String(member.id),
                                                  orgPath: member.orgPath), on: sql)
         }
@@ -75,8 +74,6 @@ extension MemberService {
 
     /// Refuses to close a union that still has members.
     public static func checkCanClose(_ org: OrgPath, on sql: any SQLDatabase) async throws {
-        let row = try await sql.select().column("id").from("members").where("org_path", .equal, org.rawValue)
-            .where("status", .in, [MembershipStatus.active.rawValue, MembershipStatus.retiredKept.rawValue]).limit(1).first()
-        if row != nil { throw AppError.conflict(MemberText.unionHasMembers) }
+        if try await MemberStore().hasCountedMembers(org, on: sql) { throw AppError.conflict(MemberText.unionHasMembers) }
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import SQLKit
 
 /// One union's figures for its whole subtree.
 public struct MemberRollup: Codable, Sendable {
@@ -39,6 +38,7 @@ public struct RollupService: Sendable {
     let database: Database
     let unions: any UnionDirectory
     let clock: AppClock
+    let store = RollupStore()
 
     public init(database: Database, unions: any UnionDirectory, clock: AppClock) {
         self.database = database
@@ -53,17 +53,13 @@ public struct RollupService: Sendable {
     public func run() async throws -> Int {
         let tree = try await unions.tree()
         let period = self.period
-        let counters = try await database.withConnection { sql in
-            try await sql.raw("SELECT org_id, metric, value FROM member_counters WHERE period = '' OR period = \(bind: period)").all()
-                .map { (try $0.decode(column: "org_id", as: Int64.self), try $0.decode(column: "metric", as: String.self),
-                        try $0.decode(column: "value", as: Int64.self)) }
-        }
+        let counters = try await database.withConnection { [store] sql in try await store.counters(period: period, on: sql) }
         var sums: [Int64: [Int64]] = [:]  // org → [active, joined, migrant, cards, pending]
         let paths = Dictionary(tree.map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
         let order = ["active", "joined", "migrant", "cards", "pending"]
-        for (orgId, metric, value) in counters where value != 0 {
-            guard let path = paths[orgId], let slot = order.firstIndex(of: metric) else { continue }
-            for ancestor in path.ids { sums[ancestor, default: [0, 0, 0, 0, 0]][slot] += value }
+        for c in counters where c.value != 0 {
+            guard let path = paths[c.orgId], let slot = order.firstIndex(of: c.metric) else { continue }
+            for ancestor in path.ids { sums[ancestor, default: [0, 0, 0, 0, 0]][slot] += c.value }
         }
         let now = clock.now()
         let rows: [[BulkValue]] = tree.map { org in
@@ -71,13 +67,7 @@ public struct RollupService: Sendable {
             return [.int(org.id), .text(org.path.rawValue), org.parentId.map(BulkValue.int) ?? .null, .text(period),
                     .int(s[0]), .int(s[1]), .int(s[2]), .int(s[3]), .int(s[4]), .date(now)]
         }
-        try await database.transaction { sql in
-            try await sql.delete(from: "member_rollups").run()
-            try await Database.bulkInsert(
-                into: "member_rollups",
-                columns: ["org_id", "org_path", "parent_id", "period", "active", "joined", "migrant", "cards", "pending", "computed_at"],
-                rows: rows, on: sql)
-        }
+        try await database.transaction { [store] sql in try await store.replaceAll(rows, on: sql) }
         return rows.count
     }
 
@@ -96,10 +86,7 @@ public struct RollupService: Sendable {
         }
         let read = { @Sendable in
             // The root and its children in one statement.
-            let rows = try await database.withConnection { sql in
-                try await sql.select().column("*").from("member_rollups").where("org_id", .equal, rootId).orWhere("parent_id", .equal, rootId)
-                    .all(decoding: MemberRollup.self)
-            }
+            let rows = try await database.withConnection { [store] sql in try await store.rollups(ofAndUnder: rootId, on: sql) }
             return (rows.first { $0.orgId == rootId }, rows.filter { $0.orgId != rootId })
         }
         var (root, children) = try await read()

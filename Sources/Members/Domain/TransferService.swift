@@ -46,6 +46,7 @@ public struct MembershipTransfer: Codable, Sendable {
 public struct TransferService: Sendable {
     let database: Database
     let store = MemberStore()
+    let transfers = TransferStore()
     let unions: any UnionDirectory
     let clock: AppClock
 
@@ -76,45 +77,37 @@ public struct TransferService: Sendable {
         let note = note?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200).description
         let now = clock.now()
         let requester = workerId != nil ? "本人" : (actor.displayName)
-        let id = try await database.transaction { sql -> Int64 in
-            let open = try await sql.select().column("id").from("membership_transfers").where("member_id", .equal, memberId)
-                .where("status", .equal, MembershipTransfer.Status.pending.rawValue).first()
-            if open != nil { throw AppError.conflict(MemberText.transferPending) }
-            let id = try await sql.insert(into: "membership_transfers")
-                .columns("member_id", "from_org_id", "from_org_path", "to_org_id", "to_org_path", "status", "requested_by", "note", "created_at")
-                .values(SQLBind(memberId), SQLBind(member.orgId), SQLBind(member.orgPath.rawValue), SQLBind(to.id), SQLBind(to.path.rawValue),
-                        SQLBind(MembershipTransfer.Status.pending.rawValue), SQLBind(requester), SQLBind(note), SQLBind(now))
-                .returning("id").first()!.decode(column: "id", as: Int64.self)
+        let id = try await database.transaction { [transfers] sql -> Int64 in
+            if try await transfers.hasPending(memberId: memberId, on: sql) { throw AppError.conflict(MemberText.transferPending) }
+            let id = try await transfers.insert(member: member, to: to, requestedBy: requester, note: note, now: now, on: sql)
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.transfer_request", objectType: "member",
                                                  objectId: String(memberId), orgPath: member.orgPath,
                                                  detail: ["to": String(to.id), "transfer": String(id)]), on: sql)
             return id
         }
-        return try await transfer(id)!
+        return try await existing(id)
+    }
+
+    /// A transfer just written (gone only if the database lost it).
+    func existing(_ id: Int64) async throws -> MembershipTransfer {
+        guard let t = try await transfer(id) else { throw AppError.conflict(PlatformText.concurrentChange) }
+        return t
     }
 
     func transfer(_ id: Int64) async throws -> MembershipTransfer? {
-        try await database.withConnection { sql in
-            try await sql.select().column("*").from("membership_transfers").where("id", .equal, id).first(decoding: MembershipTransfer.self)
-        }
+        try await database.withConnection { [transfers] sql in try await transfers.transfer(id, on: sql) }
     }
 
     public func transfers(ofMember memberId: Int64) async throws -> [MembershipTransfer] {
-        try await database.withConnection { sql in
-            try await sql.select().column("*").from("membership_transfers").where("member_id", .equal, memberId)
-                .orderBy("id", .descending).all(decoding: MembershipTransfer.self)
-        }
+        try await database.withConnection { [transfers] sql in try await transfers.transfers(ofMember: memberId, on: sql) }
     }
 
     /// Open transfers where the cadre's unions must act: releasing out of or accepting into their scope.
     public func pending(actor: Actor, page: PageRequest) async throws -> Page<MembershipTransfer> {
         let scope = try actor.requireScope(.memberWrite)
         let after = try page.keyID()
-        let rows = try await database.withConnection { sql in
-            let q = sql.select().column("*").from("membership_transfers").where("status", .equal, MembershipTransfer.Status.pending.rawValue)
-                .where(SQLGroupExpression(SQLList([scope.condition("from_org_path"), scope.condition("to_org_path")], separator: SQLRaw(" OR "))))
-            if let after { q.where("id", .greaterThan, after) }
-            return try await q.orderBy("id").limit(page.limit + 1).all(decoding: MembershipTransfer.self)
+        let rows = try await database.withConnection { [transfers] sql in
+            try await transfers.pending(touching: scope, after: after, limit: page.limit + 1, on: sql)
         }
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
     }
@@ -131,9 +124,8 @@ public struct TransferService: Sendable {
         let result = try await pending(actor: actor, page: page)
         let scope = actor.scope(.memberWrite)
         let ids = Array(Set(result.items.map(\.memberId)))
-        let names = ids.isEmpty ? [:] : try await database.withConnection { sql in
-            try await sql.select().columns("id", "name").from("members").where("id", .in, ids).all()
-                .reduce(into: [Int64: String]()) { $0[try $1.decode(column: "id", as: Int64.self)] = try $1.decode(column: "name", as: String.self) }
+        let names = try await database.withConnection { [store] sql in
+            try await store.members(ids: ids, on: sql).reduce(into: [Int64: String]()) { $0[$1.id] = $1.name }
         }
         return Page(
             items: result.items.map { t in
@@ -154,25 +146,18 @@ public struct TransferService: Sendable {
         let who = actor.displayName
         // Looked up before the transaction: a task holding a connection asks for no other (see `Database`).
         let to = try await unions.union(t.toOrgId)
-        try await database.transaction { [store] sql in
-            let column = side == .release ? "released" : "accepted"
-            let updated = try await sql.raw(
-                """
-                UPDATE membership_transfers SET \(ident: column + "_by") = \(bind: who), \(ident: column + "_at") = \(bind: now)
-                WHERE id = \(bind: id) AND status = 'pending' RETURNING *
-                """
-            ).first(decoding: MembershipTransfer.self)
+        try await database.transaction { [store, transfers] sql in
+            let updated = try await transfers.consent(id, side: side, by: who, at: now, on: sql)
             guard let updated else { throw AppError.conflict(MemberText.transferDecided) }
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.transfer_\(side.rawValue)", objectType: "member",
                                                  objectId: String(t.memberId), orgPath: path, detail: ["transfer": String(id)]), on: sql)
             if updated.releasedAt != nil && updated.acceptedAt != nil {
                 guard let to, to.active else { throw AppError.conflict(MemberText.unionNotGrassroots) }
                 try await Self.move(memberIds: [t.memberId], to: to, reason: MemberText.joinedByTransfer, now: now, store: store, on: sql)
-                try await sql.update("membership_transfers").set("status", to: MembershipTransfer.Status.completed.rawValue)
-                    .where("id", .equal, id).run()
+                try await transfers.complete(id, on: sql)
             }
         }
-        return try await transfer(id)!
+        return try await existing(id)
     }
 
     public func refuse(_ id: Int64, reason: String, actor: Actor) async throws {
@@ -182,10 +167,8 @@ public struct TransferService: Sendable {
         let scope = actor.scope(.memberWrite)
         guard scope.covers(t.fromOrgPath) || scope.covers(t.toOrgPath) else { throw AppError.forbidden }
         let now = clock.now()
-        try await database.transaction { sql in
-            try await sql.update("membership_transfers").set("status", to: MembershipTransfer.Status.refused.rawValue)
-                .set("refused_by", to: actor.displayName).set("refused_at", to: now).set("reason", to: reason)
-                .where("id", .equal, id).run()
+        try await database.transaction { [transfers] sql in
+            try await transfers.refuse(id, by: actor.displayName, at: now, reason: reason, on: sql)
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.transfer_refuse", objectType: "member",
                                                  objectId: String(t.memberId), orgPath: t.fromOrgPath, detail: ["reason": reason]), on: sql)
         }
@@ -207,28 +190,20 @@ public struct TransferService: Sendable {
         var deltas: [CounterKey: Int64] = [:]
         for start in stride(from: 0, to: memberIds.count, by: 1000) {
             let ids = Array(memberIds[start..<min(start + 1000, memberIds.count)])
-            let members = try await sql.select().column("*").from("members").where("id", .in, ids).all(decoding: Member.self)
-            for var m in members {
+            for var m in try await store.members(ids: ids, on: sql) {
                 deltas.add(m.counterDeltas(sign: -1))
                 m.orgId = union.id
                 deltas.add(m.counterDeltas())
             }
-            try await sql.update("members").set("org_id", to: union.id).set("org_path", to: union.path.rawValue)
-                .set("updated_at", to: now).where("id", .in, ids).run()
-            try await sql.update("memberships").set("ended_on", to: today).set("end_reason", to: reason)
-                .where("member_id", .in, ids).where(SQLColumn("ended_on"), .is, SQLLiteral.null).run()
-            try await Database.bulkInsert(
-                into: "memberships", columns: ["member_id", "org_id", "org_name", "started_on", "reason", "created_at"],
-                rows: ids.map { [.int($0), .int(union.id), .text(union.name), .text(today), .text(reason), .date(now)] }, on: sql)
+            try await store.move(ids, to: union, reason: reason, today: today, now: now, on: sql)
         }
         try await store.bump(deltas, on: sql)
     }
 
     /// All members of `source` move to `target` (a merge of unions; 撤并). Runs in the caller's transaction.
     public static func moveAll(from source: OrgPath, to target: UnionRef, reason: String, now: Date, on sql: any SQLDatabase) async throws {
-        let ids = try await sql.select().column("id").from("members").where("org_path", .equal, source.rawValue)
-            .where("status", .in, [MembershipStatus.active.rawValue, MembershipStatus.retiredKept.rawValue])
-            .all().map { try $0.decode(column: "id", as: Int64.self) }
-        try await move(memberIds: ids, to: target, reason: reason, now: now, store: MemberStore(), on: sql)
+        let store = MemberStore()
+        let ids = try await store.countedMemberIds(source, on: sql)
+        try await move(memberIds: ids, to: target, reason: reason, now: now, store: store, on: sql)
     }
 }

@@ -52,7 +52,7 @@ struct MemberStore: Sendable {
                 "SELECT nextval((SELECT pg_get_serial_sequence('members', 'id')::regclass)) AS id FROM generate_series(1, \(bind: count))"
             ).all().map { try $0.decode(column: "id", as: Int64.self) }
         }
-        let max = try await sql.raw("SELECT COALESCE(MAX(id), 0) AS id FROM members").first()!.decode(column: "id", as: Int64.self)
+        let max = try await sql.raw("SELECT COALESCE(MAX(id), 0) AS id FROM members").first()?.decode(column: "id", as: Int64.self) ?? 0
         return (1...Int64(count)).map { max + $0 }
     }
 

@@ -94,7 +94,7 @@ struct OrganizationStore: Sendable {
     {
         // The path needs the new id: insert under a placeholder, then set it.
         let placeholder = "pending:" + randomToken(bytes: 12)
-        let row = try await sql.insert(into: "organizations")
+        let id = try await sql.insert(into: "organizations")
             .columns(
                 "parent_id", "path", "depth", "level", "kind", "region_code", "name", "short_name", "address", "phone",
                 "status", "child_count", "created_at", "updated_at"
@@ -105,8 +105,7 @@ struct OrganizationStore: Sendable {
                 SQLBind(input.address), SQLBind(input.phone), SQLBind(OrgStatus.active.rawValue), SQLBind(0),
                 SQLBind(now), SQLBind(now)
             )
-            .returning("id").first()
-        let id = try row!.decode(column: "id", as: Int64.self)
+            .insertedId()
         let path = parent.map { $0.path.child(id) } ?? OrgPath.root(id)
         try await sql.update("organizations").set("path", to: path.rawValue).where("id", .equal, id).run()
         if let parent { try await adjustChildCount(parent.id, by: 1, on: sql) }

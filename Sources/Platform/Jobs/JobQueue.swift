@@ -69,12 +69,11 @@ public final class JobQueue: Sendable {
     public static func enqueue(
         kind: String, payload: String, runAt: Date, maxAttempts: Int = 5, on sql: any SQLDatabase
     ) async throws -> Int64 {
-        let row = try await sql.insert(into: "jobs")
+        return try await sql.insert(into: "jobs")
             .columns("kind", "payload", "status", "run_at", "attempts", "max_attempts", "created_at")
             .values(SQLBind(kind), SQLBind(payload), SQLBind(Job.Status.queued.rawValue), SQLBind(runAt), SQLBind(0),
                     SQLBind(maxAttempts), SQLBind(runAt))
-            .returning("id").first()
-        return try row!.decode(column: "id", as: Int64.self)
+            .insertedId()
     }
 
     @discardableResult

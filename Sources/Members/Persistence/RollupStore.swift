@@ -1,0 +1,35 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// The SQL of the member dashboard: counters in, rollups per union out.
+struct RollupStore: Sendable {
+    struct Counter: Sendable {
+        let orgId: Int64
+        let metric: String
+        let value: Int64
+    }
+
+    static let columns = ["org_id", "org_path", "parent_id", "period", "active", "joined", "migrant", "cards", "pending", "computed_at"]
+
+    /// Standing counters (no period) and those of `period` (`2026-12`).
+    func counters(period: String, on sql: any SQLDatabase) async throws -> [Counter] {
+        try await sql.raw("SELECT org_id, metric, value FROM member_counters WHERE period = '' OR period = \(bind: period)").all().map {
+            Counter(
+                orgId: try $0.decode(column: "org_id", as: Int64.self), metric: try $0.decode(column: "metric", as: String.self),
+                value: try $0.decode(column: "value", as: Int64.self))
+        }
+    }
+
+    /// Replaces every rollup (rows in `columns` order).
+    func replaceAll(_ rows: [[BulkValue]], on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "member_rollups").run()
+        try await Database.bulkInsert(into: "member_rollups", columns: Self.columns, rows: rows, on: sql)
+    }
+
+    /// The union's rollup and its children's, in one statement.
+    func rollups(ofAndUnder orgId: Int64, on sql: any SQLDatabase) async throws -> [MemberRollup] {
+        try await sql.select().column("*").from("member_rollups").where("org_id", .equal, orgId).orWhere("parent_id", .equal, orgId)
+            .all(decoding: MemberRollup.self)
+    }
+}
