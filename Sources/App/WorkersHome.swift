@@ -10,9 +10,7 @@ import ServiceLifecycle
 @main
 enum Entrypoint {
     static func main() async {
-        // Swift concurrency runs its tasks on NIO's event loops, so an `await` on the database or
-        // the network does not hop between two thread pools (measured on work-order intake: kernel
-        // time 28% → 24% of the server's profile). Blocking work belongs on NIOThreadPool, as before.
+        // Tasks run on NIO's event loops, so an await on I/O needs no thread hop (see bench/README.md); blocking work uses NIOThreadPool.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await WorkersHome.main()
     }

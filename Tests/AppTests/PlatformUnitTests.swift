@@ -15,6 +15,21 @@ import WebUI
         #expect(Fen(yuan: text)?.value == fen, "\(text)")
     }
 
+    @Test(arguments: [
+        ("13812345678", "13812345678"), ("+86 138-1234-5678", "13812345678"), ("０１０－８８８８６６６６", "01088886666"),
+        ("(0531) 8888 6666", "053188886666"), ("88886666", "88886666"), ("12345", nil), ("1381234567a", nil), ("", nil),
+        ("0123456789012", nil),
+    ] as [(String, String?)])
+    func contactNumbersAcceptMobilesAndLandlines(text: String, digits: String?) {
+        #expect(Phone.contactNumber(text) == digits, "\(text)")
+    }
+
+    @Test func phoneMasksHideTheMiddleAndShortNumbersEntirely() {
+        #expect(Phone.mask("13812345678") == "138****5678")
+        #expect(Phone.mask("053188886666") == "053*****6666")
+        #expect(Phone.mask("88886666") == "********")
+    }
+
     @Test func fenAreShownAsGroupedYuan() {
         #expect(Fen(11_500_000).yuanText == "115,000.00")
         #expect(Fen(1205).yuanText == "12.05")

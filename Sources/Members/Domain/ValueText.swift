@@ -1,4 +1,4 @@
-/// User-facing strings of the Members value types (ID numbers, phones, code tables), in one place for translation.
+/// User-facing strings of the Members value types (ID numbers, code tables), in one place for translation.
 public enum ValueText {
     // Resident ID number (GB 11643-1999)
     public static let idEmpty = "请填写身份证号"
@@ -16,10 +16,6 @@ public enum ValueText {
     public static let idBirthDateMismatch = "身份证号与出生日期不一致"
     public static let idGenderMismatch = "身份证号与性别不一致"
 
-    // Mobile phone
-    public static let phoneEmpty = "请填写手机号"
-    public static let phoneBadFormat = "手机号格式不正确，应为 11 位手机号码（如 13812345678）"
-    public static let phoneLandline = "请填写 11 位手机号码，不能填写固定电话"
 
     // Gender (GB/T 2261.1)
     public static let male = "男"

@@ -23,8 +23,8 @@ struct MemberStore: Sendable {
     }
 
     /// Which of these blind indexes already belong to a member. On PostgreSQL as a join against the
-    /// array, which probes the unique index once per value; a long `IN` list gets a parallel
-    /// sequential scan of `members` while the table is small enough.
+    /// array, which probes the unique index once per value (a long `IN` list may be planned as a
+    /// sequential scan; see bench/README.md).
     func existing(idIndexes: [String], dialect: Dialect, on sql: any SQLDatabase) async throws -> Set<String> {
         guard !idIndexes.isEmpty else { return [] }
         if dialect == .postgres {
@@ -48,7 +48,7 @@ struct MemberStore: Sendable {
         guard count > 0 else { return [] }
         if dialect == .postgres {
             return try await sql.raw(
-                // The sequence found once (an InitPlan), not once per row: ten times faster.
+                // The sequence looked up once (an InitPlan), not once per row; see bench/README.md.
                 "SELECT nextval((SELECT pg_get_serial_sequence('members', 'id')::regclass)) AS id FROM generate_series(1, \(bind: count))"
             ).all().map { try $0.decode(column: "id", as: Int64.self) }
         }

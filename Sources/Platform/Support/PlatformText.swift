@@ -51,3 +51,9 @@ extension PlatformText {
         }
     }
 }
+
+extension PlatformText {
+    public static let phoneEmpty = "请填写手机号"
+    public static let phoneBadFormat = "手机号格式不正确，应为 11 位手机号码（如 13812345678）"
+    public static let phoneLandline = "请填写 11 位手机号码，不能填写固定电话"
+}

@@ -1,4 +1,4 @@
-/// Trimming without Foundation's NSString bridge, which showed as 8% of an import's CPU.
+/// Trimming without Foundation's NSString bridge, which is slow on the import path (see bench/README.md).
 extension String {
     /// Without leading and trailing white space: the Unicode White_Space property, so line breaks
     /// and the full-width space (U+3000) go too.

@@ -37,7 +37,7 @@ public struct WorkOrderDemo: Sendable {
                         .text(today.yyyymmdd + String(format: "%06lld", start + Int64(i))), .text("assistance"),
                         .text(Self.categories[k % Self.categories.count]), .text("normal"), .text("hotline"), .text("讨薪 \(k)"),
                         .text("工资拖欠三个月，共 13 人"), .text("submitted"), .text("职工\(k)"), .text(try orders.cipher.seal(phone, for: WorkOrderFields.callerPhone)),
-                        .text(orders.phoneIndex(phone)), .text(WorkOrderService.maskPhone(phone)), .int(org.id), .int(org.id),
+                        .text(orders.phoneIndex(phone)), .text(Phone.mask(phone)), .int(org.id), .int(org.id),
                         .text(org.path.rawValue),
                         .text(due), .text(due), .text("demo"), .date(now), .date(now),
                     ])

@@ -261,16 +261,16 @@ extension WorkOrderService {
         if let rating, !(1...5).contains(rating) { throw AppError.validation(["rating": WorkOrderText.ratingInvalid]) }
         let now = clock.now()
         var changes: [String: any Encodable & Sendable] = ["followup_at": now, "followup_note": note]
-        let rates = rating != nil && order.rating == nil
-        if rates {
-            changes["rating"] = rating!
+        let counted = order.rating == nil ? rating : nil
+        if let counted {
+            changes["rating"] = counted
             changes["rated_at"] = now
             changes["status"] = WorkOrder.Status.closed.rawValue
             changes["closed_at"] = now
         }
-        let text = rating.map { "\(note)（\($0) 星）" } ?? note
+        let text = rating.map { note + WorkOrderText.followupRating($0) } ?? note
         return try await change(order, actor: actor, action: "followup", note: text, isPublic: false, orgName: nil, changes) { sql, _ in
-            if rates { try await store.count(order, org: (order.orgId, order.orgPath), on: today, Counters.rating(rating!), on: sql) }
+            if let counted { try await store.count(order, org: (order.orgId, order.orgPath), on: today, Counters.rating(counted), on: sql) }
         }
     }
 

@@ -45,7 +45,7 @@ extension WorkOrderService {
         let scope = try actor.requireScope(.workOrderIntake)
         var input = input
         var member: MemberContact?
-        if let phone = Self.normalizedPhone(input.callerPhone ?? "") {
+        if let phone = Phone.contactNumber(input.callerPhone ?? "") {
             // Only a member the cadre may read names the caller and picks the union.
             member = try await members.members(phone: phone, readableBy: actor).readable.first { $0.active }
             if input.unionId == nil, let member { input.unionId = member.orgId }
@@ -76,7 +76,7 @@ extension WorkOrderService {
         let callerName = Self.text(input.callerName ?? member?.name, max: 50)
         v.check(callerName != nil, "callerName", WorkOrderText.callerNameRequired)
         let phone = input.callerPhone.flatMap { $0.isEmpty ? nil : $0 }
-        let normalizedPhone = phone.flatMap(Self.normalizedPhone)
+        let normalizedPhone = phone.flatMap(Phone.contactNumber)
         v.check(phone == nil || normalizedPhone != nil, "callerPhone", WorkOrderText.phoneInvalid)
         let origin = try await input.unionId.asyncMap { try await orgs.org($0) } ?? nil
         v.check(input.unionId != nil, "unionId", WorkOrderText.unionRequired)
@@ -98,7 +98,7 @@ extension WorkOrderService {
                 row: .init(
                     typeCode: type.code, categoryCode: category.code, complexity: complexity, channel: channel, title: title,
                     description: description, workerId: workerId, memberId: member?.memberId, callerName: callerName,
-                    phoneCipher: sealedPhone, phoneIndex: normalizedPhone.map(phoneIndex), phoneMask: normalizedPhone.map(Self.maskPhone),
+                    phoneCipher: sealedPhone, phoneIndex: normalizedPhone.map(phoneIndex), phoneMask: normalizedPhone.map(Phone.mask),
                     originOrgId: origin.id, org: (handler.id, handler.path), dueOn: dueOn, createdBy: createdBy),
                 day: today, now: now,
                 timeline: [
@@ -129,20 +129,6 @@ extension WorkOrderService {
 
     /// `20261122` + the id: unique, sortable, and short enough to read out on the phone.
     static func number(id: Int64, day: CivilDate) -> String { day.yyyymmdd + String(format: "%06lld", id) }
-
-    /// Digits only: a mobile (11 digits from 1) or a landline with area code (7–12 digits).
-    static func normalizedPhone(_ raw: String) -> String? {
-        let digits = String(
-            String.UnicodeScalarView(raw.unicodeScalars.map(CivilDate.halfWidth)).filter { !" -()".unicodeScalars.contains($0) })
-        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        if digits.count == 11 && digits.hasPrefix("1") { return digits }
-        return (7...12).contains(digits.count) && digits.hasPrefix("0") || digits.count == 7 || digits.count == 8 ? digits : nil
-    }
-
-    static func maskPhone(_ digits: String) -> String {
-        guard digits.count >= 7 else { return digits }
-        return String(digits.prefix(3)) + String(repeating: "*", count: digits.count - 7) + String(digits.suffix(4))
-    }
 }
 
 extension Optional {

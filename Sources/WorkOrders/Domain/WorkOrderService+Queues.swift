@@ -55,7 +55,7 @@ extension WorkOrderService {
     func searchText(_ text: String) -> QueueFilter.Text? {
         if text.isEmpty { return nil }
         if text.count == 14, text.allSatisfy(\.isNumber) { return .number(text) }
-        if let phone = Self.normalizedPhone(text), phone.count >= 7 { return .phoneIndex(phoneIndex(phone)) }
+        if let phone = Phone.contactNumber(text), phone.count >= 7 { return .phoneIndex(phoneIndex(phone)) }
         return .title(text)
     }
 
@@ -63,7 +63,7 @@ extension WorkOrderService {
     /// elsewhere just that there is one, with no name) and their recent orders in scope.
     public func caller(phone raw: String, actor: Actor) async throws -> (members: [MemberContact], elsewhere: Bool, orders: [WorkOrder]) {
         let scope = try actor.requireScope(.workOrderIntake)
-        guard let phone = Self.normalizedPhone(raw) else { throw AppError.validation(["phone": WorkOrderText.phoneInvalid]) }
+        guard let phone = Phone.contactNumber(raw) else { throw AppError.validation(["phone": WorkOrderText.phoneInvalid]) }
         let found = try await members.members(phone: phone, readableBy: actor)
         let orders = try await database.withConnection { [phoneIndex] sql in
             try await store.byCaller(phoneIndex: phoneIndex(phone), in: scope, limit: 10, on: sql)

@@ -42,7 +42,7 @@ extension WorkOrderService {
         guard order.rating == nil else { throw AppError.conflict(WorkOrderText.alreadyRated) }
         guard order.status == .resolved else { throw AppError.conflict(WorkOrderText.notResolved) }
         let now = clock.now()
-        let note = "\(rating) 星" + (comment.isEmpty ? "" : "：\(comment)")
+        let note = WorkOrderText.ratingNote(rating, comment: comment)
         return try await change(
             order, actor: actor, by: order.callerName, action: "rated", note: note, isPublic: true, orgName: nil,
             [

@@ -50,6 +50,10 @@ public enum WorkOrderText {
     static let assistOutOfScope = "只能请求您管辖范围内或同一上级下的工会协办"
     static let assistNotFound = "协办请求不存在或已回复"
     static let ratingInvalid = "评价须为 1–5 星"
+    /// `4 星：处理很及时` in the order's timeline.
+    static func ratingNote(_ stars: Int, comment: String) -> String { "\(stars) 星" + (comment.isEmpty ? "" : "：\(comment)") }
+    /// `（4 星）` after a follow-up call's note.
+    static func followupRating(_ stars: Int) -> String { "（\(stars) 星）" }
     static let commentTooLong = "评价内容不能超过 500 字"
     static let alreadyRated = "该工单已评价"
     static let reopenUsed = "每个工单只能申请重新办理一次"

@@ -1,4 +1,3 @@
-import Platform
 import Foundation
 
 /// Why a mobile number was rejected.
@@ -10,9 +9,9 @@ public enum PhoneProblem: Error, Sendable, Hashable {
 
     public var message: String {
         switch self {
-        case .empty: ValueText.phoneEmpty
-        case .landline: ValueText.phoneLandline
-        case .badFormat: ValueText.phoneBadFormat
+        case .empty: PlatformText.phoneEmpty
+        case .landline: PlatformText.phoneLandline
+        case .badFormat: PlatformText.phoneBadFormat
         }
     }
 }
@@ -58,6 +57,15 @@ public struct Phone: Sendable, Hashable, CustomStringConvertible {
             text.removeFirst(2)
         }
         return text
+    }
+
+    /// A number to call back: a mobile, or a landline with or without its area code (7–12
+    /// digits), as digits only; nil if it is neither. Work orders take landlines; members do not.
+    public static func contactNumber(_ raw: String) -> String? {
+        let digits = normalized(raw)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        if digits.utf8.count == 11 && digits.hasPrefix("1") { return digits }
+        return (7...12).contains(digits.utf8.count) && digits.hasPrefix("0") || (7...8).contains(digits.utf8.count) ? digits : nil
     }
 
     /// `138****5678`.
