@@ -14,6 +14,7 @@ public final class OpenAPIDocument: Sendable {
         var requestBody: JSONValue?
         var bodyType: String
         var response: JSONValue?
+        var responseType: String
         var successStatus: Int
         var authenticated: Bool
     }
@@ -56,7 +57,9 @@ public final class OpenAPIDocument: Sendable {
                 }
                 var responses: [(String, JSONValue)] = []
                 if let response = op.response {
-                    responses.append(("\(op.successStatus)", ["description": "成功", "content": ["application/json": ["schema": response]]]))
+                    let schema: JSONValue = ["schema": response]
+                    let content: JSONValue = .object([(op.responseType, schema)])
+                    responses.append(("\(op.successStatus)", ["description": "成功", "content": content]))
                 } else {
                     responses.append(("\(op.successStatus)", ["description": "成功"]))
                 }
@@ -130,10 +133,12 @@ public struct APIRoutes<Context: AppContext> {
         self.authenticated = authenticated
     }
 
-    /// `path` in OpenAPI form (`/orgs/{id}`); the router gets `/orgs/:id`.
+    /// `path` in OpenAPI form (`/orgs/{id}`); the router gets `/orgs/:id`. A file download says
+    /// `responseType: "*/*"` with a binary `response`.
     public func add<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String, query: [APIParam] = [],
-        body: JSONValue? = nil, bodyType: String = "application/json", response: JSONValue?, status: Int = 200,
+        body: JSONValue? = nil, bodyType: String = "application/json", response: JSONValue?, responseType: String = "application/json",
+        status: Int = 200,
         handler: @escaping @Sendable (Request, Context) async throws -> Output
     ) {
         var parameters: [JSONValue] = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { part in
@@ -142,7 +147,7 @@ public struct APIRoutes<Context: AppContext> {
         parameters += query.map { ["name": .string($0.name), "in": "query", "required": false, "description": .string($0.description), "schema": $0.schema] }
         document.add(
             .init(method: method, path: path, summary: summary, tag: tag, parameters: parameters, requestBody: body, bodyType: bodyType,
-                  response: response, successStatus: status, authenticated: authenticated))
+                  response: response, responseType: responseType, successStatus: status, authenticated: authenticated))
         let routerPath = RouterPath(
             path.split(separator: "/").map { $0.hasPrefix("{") ? ":" + $0.dropFirst().dropLast() : String($0) }
                 .joined(separator: "/"))

@@ -70,16 +70,28 @@ extension TestApp {
         return try JSONDecoder().decode([String: String].self, from: Data(buffer: response.body))["token"] ?? ""
     }
 
-    /// An API call with a bearer token; returns status and decoded JSON (if any).
+    /// An API call with a bearer token; returns status and decoded JSON (if any). The response is
+    /// checked against the OpenAPI document (`OpenAPIConformance`); a mismatch is a test failure.
     @discardableResult
-    func api(_ method: HTTPRequest.Method, _ uri: String, token: String?, json: [String: Any]? = nil) async throws
+    func api(_ method: HTTPRequest.Method, _ uri: String, token: String?, json: [String: Any]? = nil, file: Data? = nil,
+             sourceLocation: SourceLocation = #_sourceLocation) async throws
         -> (status: HTTPResponse.Status, body: Any?, raw: String)
     {
-        var headers: HTTPFields = [.contentType: "application/json"]
+        var headers: HTTPFields = [.contentType: file == nil ? "application/json" : "application/octet-stream"]
         if let token { headers[.authorization] = "Bearer \(token)" }
-        let body = try json.map { ByteBuffer(data: try JSONSerialization.data(withJSONObject: $0)) }
+        let body = try file.map { ByteBuffer(data: $0) } ?? json.map { ByteBuffer(data: try JSONSerialization.data(withJSONObject: $0)) }
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
         let raw = String(buffer: response.body)
+        if uri.hasPrefix("/api/v1/"), !uri.hasPrefix("/api/v1/openapi.json") {
+            let conformance = try await OpenAPIConformance.shared {
+                Data(buffer: try await client.execute(uri: "/api/v1/openapi.json", method: .get).body)
+            }
+            for problem in conformance.problems(
+                method: method, uri: uri, status: response.status, contentType: response.headers[.contentType], raw: raw)
+            {
+                Issue.record("OpenAPI: \(problem)", sourceLocation: sourceLocation)
+            }
+        }
         return (response.status, try? JSONSerialization.jsonObject(with: Data(raw.utf8)), raw)
     }
 
