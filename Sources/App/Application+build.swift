@@ -74,7 +74,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     // API
     let document = OpenAPIDocument(title: "网上职工之家 API", version: "1.0.0")
     let api = router.group("/api/v1")
-        .add(middleware: SessionMiddleware(resolver: services.auth, source: .bearer, secureCookies: secure))
+        .add(middleware: SessionMiddleware(resolver: services.auth, workerResolver: services.workers, source: .bearer, secureCookies: secure))
+        .add(middleware: PartnerCallAuditMiddleware(audit: services.audit))
     api.get("/openapi.json") { _, _ in JSONBody(document.document) }
     let openAPI = APIRoutes(group: api, document: document, authenticated: false)
     // Staff routes run in StaffRequestContext: without a fully signed-in session they answer 401.
@@ -82,11 +83,20 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     OrgAPIController(service: services.organizations).register(staff: staffAPI, public: openAPI, document: document)
     AccountAPIController(auth: services.auth, accounts: services.accounts)
         .register(open: openAPI, staff: staffAPI, document: document)
+    PartnerKeyAPIController(keys: services.partnerKeys).register(staff: staffAPI, document: document)
     MemberAPIController(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
                         rollups: services.rollups, uploads: services.uploads)
         .register(staff: staffAPI, document: document)
     WorkOrderAPIController(orders: services.workOrders, stats: services.workOrderStats, catalog: services.workOrderCatalog, clock: services.clock)
         .register(staff: staffAPI, document: document)
+    // Worker routes run in WorkerRequestContext: a worker app's bearer token, else 401.
+    let workerAPI = APIRoutes(group: api.group(context: WorkerRequestContext.self), document: document, authenticated: true)
+    WorkerAPIController(workers: services.workers, joins: services.joins, transfers: services.transfers, portal: services.portal,
+                        personalData: services.personalData)
+        .register(open: openAPI, worker: workerAPI, document: document)
+    MyRequestsAPIController(orders: services.workOrders, catalog: services.workOrderCatalog, notifications: services.notifications,
+                            orgs: services.handlingOrgs, uploads: services.uploads, attachments: services.attachments, clock: services.clock)
+        .register(worker: workerAPI, document: document)
 
     // Web: the member site and the staff console
     let web = router.group("")
@@ -106,7 +116,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
                   clock: services.clock).register(on: worker)
     let personalDataWeb = PersonalDataWeb(service: services.personalData, renderer: renderer, chrome: chrome)
     personalDataWeb.registerSite(on: worker)
-    let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, renderer: renderer, chrome: chrome, secureCookies: secure)
+    let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, partnerKeys: services.partnerKeys, renderer: renderer,
+                                  chrome: chrome, secureCookies: secure, clock: services.clock)
     accountsWeb.registerOpen(on: web)
     // The middleware sends a half-signed-in cadre to the second factor; the context then holds the principal.
     let console = web.group("/admin").add(middleware: RequireStaffMiddleware())

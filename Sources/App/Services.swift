@@ -17,6 +17,7 @@ struct Services: Sendable {
     let organizations: OrganizationService
     let auth: AuthService
     let accounts: AccountService
+    let partnerKeys: PartnerKeyService
     let jobs: JobQueue
     let members: MemberService
     let joins: JoinService
@@ -64,7 +65,9 @@ struct Services: Sendable {
         self.keys = KeyManagement(
             database: database, cipher: cipher, columns: MemberFields.columns + WorkOrderFields.columns + AccountFields.columns,
             indexes: MemberFields.indexes + WorkOrderFields.indexes)
-        self.auth = AuthService(database: database, passwords: passwords, cipher: cipher, clock: clock, orgs: directory)
+        let partnerKeys = PartnerKeyService(database: database, orgs: directory, catalogue: Self.permissions, clock: clock)
+        self.partnerKeys = partnerKeys
+        self.auth = AuthService(database: database, passwords: passwords, cipher: cipher, clock: clock, orgs: directory, partnerKeys: partnerKeys)
         self.accounts = AccountService(
             database: database, passwords: passwords, clock: clock, orgs: directory, catalogue: Self.permissions)
         self.jobs = JobQueue(database: database, clock: clock, logger: logger)

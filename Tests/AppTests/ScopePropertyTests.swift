@@ -105,6 +105,17 @@ import Testing
         return Principal(accountId: 0, username: "random", displayName: "随机", assignments: assignments)
     }
 
+    /// A partner key made at a random org with random permissions, as the API resolves its token.
+    static func keyPrincipal(_ app: TestApp, _ world: World, name: String, rng: inout DemoRandom) async throws -> Principal {
+        let org = rng.pick(world.orgs)
+        let permissions = [Permission.memberRead, .workOrderRead, .workOrderIntake, .orgRead].filter { _ in rng.chance(0.6) }
+        let (_, secret) = try await app.services.partnerKeys.create(
+            PartnerKeyInput(
+                name: name, permissions: (permissions.isEmpty ? [.orgRead] : permissions).map(\.rawValue), orgId: org.id, ratePerMinute: 6000,
+                expiresAt: app.clock.now.addingTimeInterval(86400)), actor: .system("test"))
+        return try #require(try await app.services.auth.resolve(token: secret, kind: .api, ip: "127.0.0.1")).principal
+    }
+
     /// Reads every page of a keyset-paged list.
     static func all<T>(_ fetch: (PageRequest) async throws -> Page<T>) async throws -> [T] {
         var items: [T] = []
@@ -229,7 +240,8 @@ import Testing
     }
 
     /// Members and work orders on random unions of the random forest: every list (also through
-    /// search), read and stats answer exactly what the principal's scope covers.
+    /// search), read and stats answer exactly what the principal's scope covers, whether it holds
+    /// random roles or is a partner key resolved from its token.
     @Test func noMemberOrWorkOrderLeavesTheScope() async throws {
         try await TestApp.run { app in
             let seed = Self.seed("noMemberOrWorkOrderLeavesTheScope")
@@ -252,9 +264,12 @@ import Testing
             let month = String(CivilDate(date: app.clock.now).iso.prefix(7))
             let tally = Mutex<[String: Int]>([:])
             func count(_ key: String) { tally.withLock { $0[key, default: 0] += 1 } }
-            for caseSeed in Self.caseSeeds(300, from: seed) {
+            for (i, caseSeed) in Self.caseSeeds(300, from: seed).enumerated() {
                 var rng = DemoRandom(seed: caseSeed)
-                let principal = Self.randomPrincipal(world, rng: &rng)
+                // A quarter of the cases act as a partner key: its token resolved as the API does.
+                let isKey = rng.chance(0.25)
+                let principal = isKey ? try await Self.keyPrincipal(app, world, name: "密钥\(i)", rng: &rng) : Self.randomPrincipal(world, rng: &rng)
+                if isKey { count("key.cases") }
                 let actor = Actor(principal: principal, ip: "127.0.0.1", requestId: "prop")
                 do {
                     let memberScope = principal.scope(.memberRead)
@@ -301,7 +316,7 @@ import Testing
                 }
             }
             let seen = tally.withLock { $0 }
-            for key in ["member.visible", "member.hidden", "order.visible", "order.hidden", "stats.visible", "stats.hidden"] {
+            for key in ["member.visible", "member.hidden", "order.visible", "order.hidden", "stats.visible", "stats.hidden", "key.cases"] {
                 #expect(seen[key, default: 0] > 0, "no case had \(key): \(seen)")
             }
         }

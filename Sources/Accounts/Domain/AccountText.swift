@@ -3,6 +3,14 @@ public enum AccountText {
     public static let invalidCredentials = "用户名或密码错误"
     public static func locked(minutes: Int) -> String { "登录失败次数过多，账号已锁定，请 \(minutes) 分钟后再试" }
     public static let disabled = "账号已停用，请联系管理员"
+    // Partner keys
+    public static let partnerKeyRole = "合作方密钥"
+    public static let keyNameLength = "名称须为 2–50 个字"
+    public static let keyNameTaken = "已有同名的密钥"
+    public static let keyNeedsPermissions = "请至少选择一项权限"
+    public static let keyRate = "每分钟请求上限须在 1–6000 之间"
+    public static let keyExpiry = "有效期须晚于现在，且不超过两年"
+    public static let keyAlreadyRevoked = "该密钥已吊销"
     public static let badTOTP = "动态口令不正确"
     public static let totpUsed = "该动态口令已使用过，请等待下一个口令"
     public static let currentFactorRequired = "更换动态口令须先输入当前的动态口令或一个恢复码"

@@ -20,9 +20,15 @@ public struct AuthService: SessionResolver {
     let orgs: any OrgDirectory
     let audit: AuditLog
     let limiter: RateLimiter
+    /// Bearer tokens that begin with `PartnerKeyService.tokenPrefix` are partner keys, resolved there.
+    let partnerKeys: PartnerKeyService?
 
-    public init(database: Database, passwords: PasswordPolicy, cipher: FieldCipher, clock: AppClock, orgs: any OrgDirectory) {
+    public init(
+        database: Database, passwords: PasswordPolicy, cipher: FieldCipher, clock: AppClock, orgs: any OrgDirectory,
+        partnerKeys: PartnerKeyService? = nil
+    ) {
         self.database = database
+        self.partnerKeys = partnerKeys
         self.passwords = passwords
         self.cipher = cipher
         self.clock = clock
@@ -166,6 +172,9 @@ public struct AuthService: SessionResolver {
 
     public func resolve(token: String, kind: SessionKind, ip: String) async throws -> SessionInfo? {
         guard token.count >= 20, token.count <= 100 else { return nil }
+        if token.hasPrefix(PartnerKeyService.tokenPrefix) {
+            return kind == .api ? try await partnerKeys?.resolve(token: token, ip: ip) : nil
+        }
         let now = clock.now()
         let id = sha256Hex(token)
         let found = try await database.withConnection { [store] sql in try await store.sessionWithGrants(id: id, on: sql) }

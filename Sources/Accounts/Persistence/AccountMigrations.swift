@@ -81,5 +81,16 @@ public enum AccountMigrations {
                 """,
                 "CREATE INDEX totp_recovery_codes_account ON totp_recovery_codes (account_id)",
             ]),
+        // Keys of partner apps and data platforms: permissions at one org like a role, a rate, an expiry.
+        Migration(
+            domain: "accounts", number: 5, name: "partner_keys",
+            statements: [
+                """
+                CREATE TABLE partner_keys (
+                    id {id}, name TEXT NOT NULL UNIQUE, key_prefix TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+                    permissions TEXT NOT NULL, org_id {bigint} NOT NULL, rate_per_minute INTEGER NOT NULL, expires_at {ts} NOT NULL,
+                    last_used_at {ts}, revoked_at {ts}, revoked_by TEXT, created_by TEXT NOT NULL, created_at {ts} NOT NULL)
+                """
+            ]),
     ]
 }

@@ -3,6 +3,11 @@ enum AccountWebText {
     static let navHome = "工作台"
     static let navAccounts = "账号管理"
     static let navRoles = "角色权限"
+    static let navPartnerKeys = "合作方密钥"
+    static let keyActive = "有效"
+    static let keyRevoked = "已吊销"
+    static let keyExpired = "已过期"
+    static func keyRevokedFlash(_ name: String) -> String { "已吊销密钥「\(name)」" }
     static let navAudit = "审计日志"
     static let navMe = "个人设置"
     static let accountCreated = "已创建账号"

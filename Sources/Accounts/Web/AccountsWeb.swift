@@ -11,9 +11,14 @@ public struct AccountsWeb: Sendable {
     let renderer: Renderer
     let chrome: Chrome
     let secureCookies: Bool
+    let partnerKeys: PartnerKeyService
+    let clock: AppClock
 
-    public init(auth: AuthService, accounts: AccountService, renderer: Renderer, chrome: Chrome, secureCookies: Bool) {
+    public init(auth: AuthService, accounts: AccountService, partnerKeys: PartnerKeyService, renderer: Renderer, chrome: Chrome,
+                secureCookies: Bool, clock: AppClock) {
         self.auth = auth
+        self.partnerKeys = partnerKeys
+        self.clock = clock
         self.accounts = accounts
         self.renderer = renderer
         self.chrome = chrome
@@ -26,6 +31,7 @@ public struct AccountsWeb: Sendable {
         NavEntry(href: "/admin", label: AccountWebText.navHome, icon: "台", permission: nil, order: 0),
         NavEntry(href: "/admin/accounts", label: AccountWebText.navAccounts, icon: "账", permission: .accountRead, order: 80),
         NavEntry(href: "/admin/roles", label: AccountWebText.navRoles, icon: "权", permission: .accountRead, order: 81),
+        NavEntry(href: "/admin/partner-keys", label: AccountWebText.navPartnerKeys, icon: "钥", permission: .roleManage, order: 82),
         NavEntry(href: "/admin/audit", label: AccountWebText.navAudit, icon: "审", permission: .auditRead, order: 90),
     ]
 
@@ -43,6 +49,7 @@ public struct AccountsWeb: Sendable {
 
     public func registerConsole(on group: RouterGroup<StaffRequestContext>) {
         AccountsConsole(accounts: accounts, renderer: renderer, chrome: chrome).register(on: group)
+        PartnerKeysConsole(keys: partnerKeys, catalogue: accounts.catalogue, renderer: renderer, chrome: chrome, clock: clock).register(on: group)
     }
 
     // MARK: Sign-in

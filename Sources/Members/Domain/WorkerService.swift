@@ -35,9 +35,15 @@ public struct WorkerService: WorkerSessionResolver {
         self.limiter = RateLimiter(database: database)
     }
 
-    /// Sends a 6-digit code for registration: at most one a minute, five an hour and ten a day per
-    /// number; five an hour per browser session (`session`) and thirty an hour per address.
-    public func sendCode(to rawPhone: String, session: String, actor: Actor) async throws {
+    /// What an SMS code is for: registering a new account, or signing in without the password.
+    public enum CodePurpose: String, Sendable {
+        case register, login
+    }
+
+    /// Sends a 6-digit code: at most one a minute, five an hour and ten a day per number; five an
+    /// hour per browser session or app (`session`) and thirty an hour per address. A sign-in code
+    /// goes only to a registered number, but the answer is the same either way (no enumeration).
+    public func sendCode(to rawPhone: String, for purpose: CodePurpose = .register, session: String, actor: Actor) async throws {
         let phone = try Self.phone(rawPhone)
         let index = records.phoneIndex(phone)
         let now = clock.now()
@@ -46,31 +52,44 @@ public struct WorkerService: WorkerSessionResolver {
                 .init("sms.phone:\(index)", limit: 5, per: 3600), .init("sms.phone:\(index)", limit: 10, per: 86400),
                 .init("sms.session:\(sha256Hex(session))", limit: 5, per: 3600), .init("sms.ip:\(actor.ip)", limit: 30, per: 3600),
             ], now: now)
+        if purpose == .login {
+            let known = try await database.withConnection { [store] sql in try await store.exists(phoneIndex: index, on: sql) }
+            guard known else { return }
+        }
         let code = String(format: "%06d", Int.random(in: 0...999_999))
         try await database.transaction { [store] sql in
-            if let sent = try await store.codeSentAt(phoneIndex: index, purpose: "register", on: sql), sent.addingTimeInterval(Self.resendAfter) > now {
+            if let sent = try await store.codeSentAt(phoneIndex: index, purpose: purpose.rawValue, on: sql),
+                sent.addingTimeInterval(Self.resendAfter) > now
+            {
                 throw AppError(.tooManyRequests, code: "too_soon", message: MemberText.codeTooSoon)
             }
-            try await store.storeCode(phoneIndex: index, purpose: "register", codeHash: sha256Hex(index + code),
+            try await store.storeCode(phoneIndex: index, purpose: purpose.rawValue, codeHash: sha256Hex(index + code),
                                       expiresAt: now.addingTimeInterval(Self.codeLifetime), now: now, on: sql)
         }
         try await sms.send(to: phone, body: MemberText.smsBody(code))
     }
 
+    /// Counts an attempt at a live code in a transaction of its own before comparing: a wrong
+    /// code's error must not roll its count back (it once did, and codes could be tried for ever).
+    func checkCode(_ code: String, phoneIndex index: String, purpose: CodePurpose, now: Date) async throws -> Bool {
+        let stored = try await database.transaction { [store] sql in
+            try await store.attemptCode(phoneIndex: index, purpose: purpose.rawValue, now: now, on: sql)
+        }
+        guard let stored else { return false }
+        return constantTimeEqual(stored, sha256Hex(index + code.trimmingCharacters(in: .whitespaces)))
+    }
+
     /// Creates the worker's account once the code checks out, and signs them in.
-    public func register(phone rawPhone: String, code: String, password: String, actor: Actor) async throws -> (token: String, workerId: Int64) {
+    public func register(phone rawPhone: String, code: String, password: String, kind: SessionKind = .web, actor: Actor) async throws
+        -> WorkerToken
+    {
         let phone = try Self.phone(rawPhone)
         var v = Validator()
         if let problem = PasswordPolicy.problem(with: password) { v.fail("password", problem) }
         try v.validate()
         let index = records.phoneIndex(phone)
         let now = clock.now()
-        // The attempt is counted in a transaction of its own before the code is compared: a wrong
-        // code's error must not roll its count back (it once did, and codes could be tried for ever).
-        let stored = try await database.transaction { [store] sql in
-            try await store.attemptCode(phoneIndex: index, purpose: "register", now: now, on: sql)
-        }
-        guard let stored, constantTimeEqual(stored, sha256Hex(index + code.trimmingCharacters(in: .whitespaces))) else {
+        guard try await checkCode(code, phoneIndex: index, purpose: .register, now: now) else {
             throw AppError.validation(["code": MemberText.badCode])
         }
         let hash = try await passwords.hash(password)
@@ -86,12 +105,16 @@ public struct WorkerService: WorkerSessionResolver {
                                                  orgPath: nil, detail: ["phone": Phone.mask(phone)]), on: sql)
             return id
         }
-        return (try await openSession(workerId: workerId, now: now), workerId)
+        return try await openSession(workerId: workerId, kind: kind, now: now)
     }
 
-    public func login(phone rawPhone: String, password: String, actor: Actor) async throws -> String {
-        let now = clock.now()
+    func limitLogins(_ actor: Actor, now: Date) async throws {
         try await limiter.hit([.init("login.ip:\(actor.ip)", limit: 60, per: 60), .init("login.ip:\(actor.ip)", limit: 600, per: 3600)], now: now)
+    }
+
+    public func login(phone rawPhone: String, password: String, kind: SessionKind = .web, actor: Actor) async throws -> WorkerToken {
+        let now = clock.now()
+        try await limitLogins(actor, now: now)
         let phone = (try? Self.phone(rawPhone)) ?? rawPhone
         let index = records.phoneIndex(phone)
         let found = try await database.withConnection { [store] sql in try await store.credentials(phoneIndex: index, on: sql) }
@@ -114,33 +137,55 @@ public struct WorkerService: WorkerSessionResolver {
             throw AppError(.unauthorized, code: "invalid_credentials", message: MemberText.loginFailed)
         }
         try await database.transaction { [store] sql in try await store.clearFailedLogins(workerId: id, on: sql) }
-        return try await openSession(workerId: id, now: now)
+        return try await openSession(workerId: id, kind: kind, now: now)
     }
 
-    func openSession(workerId: Int64, now: Date) async throws -> String {
-        let token = randomToken()
-        try await database.transaction { [store] sql in
-            try await store.insertSession(id: sha256Hex(token), workerId: workerId, csrfToken: randomToken(bytes: 24), now: now,
-                                          expiresAt: now.addingTimeInterval(Self.absoluteLifetime), on: sql)
+    /// Signs in with a code sent by `sendCode(for: .login)` instead of the password (an app's usual way).
+    public func login(phone rawPhone: String, code: String, kind: SessionKind = .web, actor: Actor) async throws -> WorkerToken {
+        let now = clock.now()
+        try await limitLogins(actor, now: now)
+        let index = records.phoneIndex((try? Self.phone(rawPhone)) ?? rawPhone)
+        let failed = AppError(.unauthorized, code: "invalid_code", message: MemberText.badCode)
+        guard try await checkCode(code, phoneIndex: index, purpose: .login, now: now) else { throw failed }
+        let found = try await database.transaction { [store] sql in
+            try await store.deleteCodes(phoneIndex: index, on: sql)
+            return try await store.credentials(phoneIndex: index, on: sql)
         }
-        return token
+        guard let found else { throw failed }
+        return try await openSession(workerId: found.id, kind: kind, now: now)
+    }
+
+    func openSession(workerId: Int64, kind: SessionKind, now: Date) async throws -> WorkerToken {
+        // App tokens carry a prefix so the API can tell them from staff tokens without a lookup.
+        let token = (kind == .api ? WorkerToken.apiPrefix : "") + randomToken()
+        let expiresAt = now.addingTimeInterval(Self.lifetime(kind).absolute)
+        try await database.transaction { [store] sql in
+            try await store.insertSession(
+                id: sha256Hex(token), workerId: workerId, kind: kind, csrfToken: randomToken(bytes: 24), now: now, expiresAt: expiresAt, on: sql)
+        }
+        return WorkerToken(token: token, workerId: workerId, expiresAt: expiresAt)
+    }
+
+    /// A browser session idles out after half an hour; an app keeps its token for a week unused, a month at most.
+    static func lifetime(_ kind: SessionKind) -> (idle: TimeInterval, absolute: TimeInterval) {
+        kind == .api ? (7 * 86400, 30 * 86400) : (Self.idleTimeout, Self.absoluteLifetime)
     }
 
     public func logout(_ session: WorkerSessionInfo) async throws {
         try await database.transaction { [store] sql in try await store.deleteSession(session.id, on: sql) }
     }
 
-    public func resolve(token: String) async throws -> WorkerSessionInfo? {
-        guard token.count >= 20, token.count <= 100 else { return nil }
+    public func resolve(token: String, kind: SessionKind) async throws -> WorkerSessionInfo? {
+        guard token.count >= 20, token.count <= 100, token.hasPrefix(WorkerToken.apiPrefix) == (kind == .api) else { return nil }
         let id = sha256Hex(token)
         let now = clock.now()
         let found = try await database.withConnection { [store] sql -> (session: WorkerStore.Session, phoneMask: String)? in
             guard let session = try await store.session(id, on: sql) else { return nil }
             return (session, try await store.phoneMask(workerId: session.workerId, on: sql) ?? "")
         }
-        guard let (session, phoneMask) = found else { return nil }
+        guard let (session, phoneMask) = found, session.kind == kind else { return nil }
         // Writes run after the read's connection is back (see `Database`), and only when needed.
-        if session.expiresAt < now || session.lastSeenAt.addingTimeInterval(Self.idleTimeout) < now {
+        if session.expiresAt < now || session.lastSeenAt.addingTimeInterval(Self.lifetime(kind).idle) < now {
             try await database.transaction { [store] sql in try await store.deleteSession(id, on: sql) }
             return nil
         }
@@ -163,6 +208,14 @@ public struct WorkerService: WorkerSessionResolver {
         case .failure(let problem): throw AppError.validation(["phone": problem.message])
         }
     }
+}
+
+/// A worker's session token as issued: the cookie's value on the member site, a bearer token in apps.
+public struct WorkerToken: Sendable {
+    public static let apiPrefix = workerTokenPrefix
+    public let token: String
+    public let workerId: Int64
+    public let expiresAt: Date
 }
 
 /// The development SMS sender: the message goes to the log and the outbox table, nowhere else.

@@ -141,5 +141,9 @@ public enum MemberMigrations {
                 "CREATE INDEX personal_data_requests_org ON personal_data_requests (org_path, status)",
                 "CREATE INDEX personal_data_requests_worker ON personal_data_requests (worker_id)",
             ]),
+        // Worker API tokens (apps) live beside the member site's cookies; a token works only where it was issued.
+        Migration(
+            domain: "members", number: 7, name: "worker api sessions",
+            statements: ["ALTER TABLE worker_sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'web'"]),
     ]
 }

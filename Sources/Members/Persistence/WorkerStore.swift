@@ -11,6 +11,7 @@ struct WorkerStore: Sendable {
 
     struct Session: Sendable {
         let workerId: Int64
+        let kind: SessionKind
         let csrfToken: String
         let lastSeenAt: Date
         let expiresAt: Date
@@ -111,17 +112,22 @@ struct WorkerStore: Sendable {
 
     // MARK: Sessions
 
-    func insertSession(id: String, workerId: Int64, csrfToken: String, now: Date, expiresAt: Date, on sql: any SQLDatabase) async throws {
-        try await sql.insert(into: "worker_sessions").columns("id", "worker_id", "csrf_token", "created_at", "last_seen_at", "expires_at")
-            .values(SQLBind(id), SQLBind(workerId), SQLBind(csrfToken), SQLBind(now), SQLBind(now), SQLBind(expiresAt)).run()
+    func insertSession(
+        id: String, workerId: Int64, kind: SessionKind, csrfToken: String, now: Date, expiresAt: Date, on sql: any SQLDatabase
+    ) async throws {
+        try await sql.insert(into: "worker_sessions")
+            .columns("id", "worker_id", "kind", "csrf_token", "created_at", "last_seen_at", "expires_at")
+            .values(SQLBind(id), SQLBind(workerId), SQLBind(kind.rawValue), SQLBind(csrfToken), SQLBind(now), SQLBind(now), SQLBind(expiresAt))
+            .run()
     }
 
     func session(_ id: String, on sql: any SQLDatabase) async throws -> Session? {
-        guard let row = try await sql.select().columns("worker_id", "csrf_token", "last_seen_at", "expires_at").from("worker_sessions")
+        guard let row = try await sql.select().columns("worker_id", "kind", "csrf_token", "last_seen_at", "expires_at").from("worker_sessions")
             .where("id", .equal, id).first()
         else { return nil }
         return Session(
-            workerId: try row.decode(column: "worker_id", as: Int64.self), csrfToken: try row.decode(column: "csrf_token", as: String.self),
+            workerId: try row.decode(column: "worker_id", as: Int64.self),
+            kind: SessionKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .web, csrfToken: try row.decode(column: "csrf_token", as: String.self),
             lastSeenAt: try row.decode(column: "last_seen_at", as: Date.self), expiresAt: try row.decode(column: "expires_at", as: Date.self))
     }
 

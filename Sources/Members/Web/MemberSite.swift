@@ -71,8 +71,8 @@ public struct MemberSite: Sendable {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.decode(as: WorkerForm.self, context: context)
         do {
-            let token = try await workers.login(phone: form.phone ?? "", password: form.password ?? "", actor: context.actor)
-            return withSession(token, to: Self.safeNext(form.next))
+            let signedIn = try await workers.login(phone: form.phone ?? "", password: form.password ?? "", actor: context.actor)
+            return withSession(signedIn.token, to: Self.safeNext(form.next))
         } catch let error as AppError where error.status == .unauthorized || error.status == .tooManyRequests {
             let model = SiteLoginPage(form: FormState(values: ["phone": form.phone ?? ""], message: error.message), next: form.next)
             return page("site-login", model, context, status: error.status)

@@ -8,8 +8,12 @@ public protocol SessionResolver: Sendable {
 
 /// Resolves a member-site session token. Implemented by the Members domain, wired in App.
 public protocol WorkerSessionResolver: Sendable {
-    func resolve(token: String) async throws -> WorkerSessionInfo?
+    func resolve(token: String, kind: SessionKind) async throws -> WorkerSessionInfo?
 }
+
+/// Tokens of worker apps begin with this; every other bearer token is a staff session or a partner key.
+/// (A dot is outside the base64url alphabet of `randomToken`, so no staff token begins with it.)
+public let workerTokenPrefix = "w."
 
 /// Attaches the session of the bearer token (API) or the cookie (web pages) to the context, if valid.
 /// The API never reads the cookie, so a page on another site cannot ride a staff member's browser session.
@@ -35,8 +39,13 @@ public struct SessionMiddleware: RouterMiddleware {
         if source == .bearer {
             if let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
                 let token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-                context.session = try await resolver.resolve(token: token, kind: .api, ip: context.remoteIP)
-                context.who.account = context.session?.principal.username
+                if token.hasPrefix(workerTokenPrefix) {
+                    context.workerSession = try await workerResolver?.resolve(token: token, kind: .api)
+                    context.who.account = context.workerSession.map { "worker:\($0.workerId)" }
+                } else {
+                    context.session = try await resolver.resolve(token: token, kind: .api, ip: context.remoteIP)
+                    context.who.account = context.session?.principal.username
+                }
             }
             return try await next(request, context)
         }
@@ -44,7 +53,7 @@ public struct SessionMiddleware: RouterMiddleware {
             context.session = try await resolver.resolve(token: token, kind: .web, ip: context.remoteIP)
         }
         if let workerResolver, context.session == nil, let token = request.cookies[CookieName.member]?.value {
-            context.workerSession = try await workerResolver.resolve(token: token)
+            context.workerSession = try await workerResolver.resolve(token: token, kind: .web)
         }
         context.who.account = context.session?.principal.username ?? context.workerSession.map { "worker:\($0.workerId)" }
         // Forms shown before login (the login form itself) carry a token bound to a cookie.

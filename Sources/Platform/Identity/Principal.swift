@@ -36,6 +36,14 @@ public struct Principal: Sendable {
         self.assignments = assignments
     }
 
+    /// A partner app's key acting as a principal: its permissions at its org, its name in the
+    /// audit log (`key:name`). Its id is kept negative so it never names a staff account.
+    public init(partnerKeyId: Int64, name: String, assignments: [RoleAssignment]) {
+        self.init(accountId: -partnerKeyId, username: "key:\(name)", displayName: name, assignments: assignments)
+    }
+
+    public var isPartnerKey: Bool { accountId < 0 }
+
     /// The subtrees in which this account holds `permission`.
     public func scope(_ permission: Permission) -> Scope {
         Scope(assignments.filter { $0.permissions.contains(permission) }.map(\.orgPath))
@@ -75,7 +83,8 @@ public struct Actor: Sendable {
 
     public static func system(_ name: String = "system") -> Actor { Actor(system: name) }
 
-    public var accountId: Int64? { principal?.accountId }
+    /// The staff account acting, if any (a partner key is none).
+    public var accountId: Int64? { principal.flatMap { $0.isPartnerKey ? nil : $0.accountId } }
     public var name: String { principal?.username ?? requestId }
     /// Who acted, for timelines and records: the cadre's name, else the system's or the request's.
     public var displayName: String { principal?.displayName ?? name }

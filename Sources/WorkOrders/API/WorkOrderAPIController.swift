@@ -46,7 +46,10 @@ public struct WorkOrderAPIController: Sendable {
             body: Schema.ref("WorkOrderIntake"), response: Schema.ref("WorkOrder"), status: 201
         ) { request, context in
             let body = try await request.decode(as: IntakeDTO.self, context: context)
-            guard let channel = WorkOrder.Channel(rawValue: body.channel ?? "api"), channel != .site else {
+            // A partner key's orders are the partner app's (channel api, filed under the key's name), whatever it claims.
+            guard let channel = WorkOrder.Channel(rawValue: body.channel ?? "api"), channel != .site,
+                channel == .api || !context.principal.isPartnerKey
+            else {
                 throw AppError.validation(["channel": WorkOrderText.channelInvalid])
             }
             do {

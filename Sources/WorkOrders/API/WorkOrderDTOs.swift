@@ -221,3 +221,157 @@ struct StatsDTO: Encodable, Sendable {
         ],
         required: ["unionId", "unionName", "from", "to", "total", "byType", "byCategory", "byMonth"])
 }
+
+// MARK: The worker's own requests
+
+/// A request as the worker who filed it sees it: no caller fields, no handler names, no internal notes.
+struct MyRequestDTO: Encodable, Sendable {
+    var id: Int64
+    var number: String
+    var type: String
+    var typeName: String
+    var category: String
+    var categoryName: String
+    var title: String
+    var description: String
+    var status: String
+    var statusLabel: String
+    var unionId: Int64
+    var unionName: String
+    var dueOn: String
+    var outcome: String?
+    var amountRecovered: String?
+    var peopleHelped: Int?
+    var rating: Int?
+    var ratingComment: String?
+    var canRate: Bool
+    var canReopen: Bool
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ o: WorkOrder, snapshot: WorkOrderCatalog.Snapshot, union: String) {
+        id = o.id
+        number = o.number
+        type = o.typeCode
+        typeName = snapshot.typeName(o.typeCode)
+        category = o.categoryCode
+        categoryName = snapshot.categoryName(o.categoryCode)
+        title = o.title
+        description = o.description
+        status = o.status.rawValue
+        statusLabel = o.status.label
+        unionId = o.orgId
+        unionName = union
+        dueOn = o.dueOn
+        outcome = o.outcome
+        amountRecovered = o.amountRecovered.map { Fen($0).yuanText }
+        peopleHelped = o.peopleHelped
+        rating = o.rating
+        ratingComment = o.ratingComment
+        canRate = o.status == .resolved && o.rating == nil
+        canReopen = o.status == .resolved && o.reopenCount == 0
+        createdAt = o.createdAt
+        updatedAt = o.updatedAt
+    }
+
+    static let schema = Schema.object(
+        [
+            ("id", Schema.integer), ("number", Schema.string), ("type", Schema.string), ("typeName", Schema.string), ("category", Schema.string),
+            ("categoryName", Schema.string), ("title", Schema.string), ("description", Schema.string),
+            ("status", Schema.enumeration(WorkOrder.Status.allCases.map(\.rawValue))), ("statusLabel", Schema.string), ("unionId", Schema.integer),
+            ("unionName", Schema.string), ("dueOn", ["type": "string", "format": "date"]), ("outcome", Schema.nullable("string")),
+            ("amountRecovered", Schema.nullable("string")), ("peopleHelped", Schema.nullable("integer")), ("rating", Schema.nullable("integer")),
+            ("ratingComment", Schema.nullable("string")), ("canRate", Schema.boolean), ("canReopen", Schema.boolean),
+            ("createdAt", Schema.dateTime), ("updatedAt", Schema.dateTime),
+        ],
+        required: [
+            "id", "number", "type", "typeName", "category", "categoryName", "title", "description", "status", "statusLabel", "unionId",
+            "unionName", "dueOn", "canRate", "canReopen", "createdAt", "updatedAt",
+        ])
+}
+
+struct MyRequestDetailDTO: Encodable, Sendable {
+    var request: MyRequestDTO
+    var events: [EventDTO]
+    var files: [FileDTO]
+
+    init(_ request: MyRequestDTO, events: [EventDTO], files: [FileDTO]) {
+        self.request = request
+        self.events = events
+        self.files = files
+    }
+
+    static let schema = Schema.object(
+        [("request", Schema.ref("MyRequest")), ("events", Schema.array(Schema.ref("WorkOrderEvent"))), ("files", Schema.array(Schema.ref("WorkOrderFile")))],
+        required: ["request", "events", "files"])
+}
+
+struct MyRequestInputDTO: Decodable, Sendable {
+    var type: String?
+    var category: String?
+    var title: String?
+    var description: String?
+    var unionId: Int64?
+    var callerName: String?
+
+    var input: IntakeInput {
+        IntakeInput(typeCode: type, categoryCode: category, title: title, description: description, unionId: unionId, callerName: callerName)
+    }
+
+    static let schema = Schema.object(
+        [
+            ("type", Schema.string), ("category", Schema.string), ("title", Schema.text(1, 100)), ("description", Schema.text(1, 5000)),
+            ("unionId", Schema.id), ("callerName", ["type": "string", "maxLength": 50, "description": "诉求人姓名（会员可不填）"]),
+        ],
+        required: ["type", "category", "title", "description"])
+}
+
+struct MyRequestActionDTO: Decodable, Sendable {
+    var note: String?
+    var rating: Int?
+    var comment: String?
+    var reason: String?
+
+    static let schema = Schema.object(
+        [("note", Schema.text(0, 2000)), ("rating", ["type": "integer", "minimum": 1, "maximum": 5]), ("comment", Schema.text(0, 500)),
+         ("reason", Schema.text(0, 500))],
+        required: [])
+}
+
+struct FileDTO: Encodable, Sendable {
+    var id: Int64
+    var name: String
+    var kind: String
+    var size: Int64
+
+    init(_ f: WorkOrderFile) {
+        id = f.id
+        name = f.name
+        kind = f.kind
+        size = f.size
+    }
+
+    static let schema = Schema.object(
+        [("id", Schema.integer), ("name", Schema.string), ("kind", Schema.string), ("size", Schema.integer)], required: ["id", "name", "kind", "size"])
+}
+
+struct MessageDTO: Encodable, Sendable {
+    var id: Int64
+    var requestId: Int64?
+    var text: String
+    var createdAt: Date
+    var read: Bool
+
+    init(_ n: Notification) {
+        id = n.id
+        requestId = n.orderId
+        text = n.text
+        createdAt = n.createdAt
+        read = n.readAt != nil
+    }
+
+    static let schema = Schema.object(
+        [("id", Schema.integer), ("requestId", Schema.nullable("integer", format: "int64")), ("text", Schema.string), ("createdAt", Schema.dateTime),
+         ("read", Schema.boolean)],
+        required: ["id", "text", "createdAt", "read"])
+}
