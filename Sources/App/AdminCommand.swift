@@ -5,7 +5,7 @@ import Organizations
 import Platform
 
 struct AdminCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "admin", abstract: "Administer accounts.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "admin", abstract: "Administer accounts.", subcommands: [Create.self, PartnerKey.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -38,6 +38,28 @@ struct AdminCommand: AsyncParsableCommand {
                 return account
             }
             print("已创建系统管理员 \(account.username)（首次登录须绑定动态口令）。")
+        }
+    }
+
+    struct PartnerKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "partner-key", abstract: "Create a partner app's API key (as the console's 合作方密钥 does) and print its secret once.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Name (shown in the audit log as key:<name>)") var name: String
+        @Option(help: "Org id: the key acts at this org and below") var orgId: Int64
+        @Option(help: "Permissions, comma-separated (e.g. workorder.intake,workorder.read)") var permissions: String
+        @Option(help: "Requests per minute") var rate: Int = 60
+        @Option(help: "Days until it expires (at most 730)") var days: Int = 365
+
+        func run() async throws {
+            let input = PartnerKeyInput(
+                name: name, permissions: permissions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, orgId: orgId,
+                ratePerMinute: rate, expiresAt: Date().addingTimeInterval(TimeInterval(days) * 86400))
+            let (key, secret) = try await withServices(options) { services, _ in
+                try await services.partnerKeys.create(input, actor: .system("cli"))
+            }
+            print("已创建合作方密钥「\(key.name)」（编号 \(key.id)）。密钥只显示这一次：")
+            print(secret)
         }
     }
 }

@@ -665,10 +665,72 @@ def scenario_g(b, state):
     return f"filed {number}, resolved with 115,000 yuan, rated 5, county satisfaction {satisfaction}"
 
 
+def totp(secret, at=None):
+    """RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32 secret, as an authenticator app shows it."""
+    import base64, hashlib, hmac, struct
+    secret = re.sub(r"[^A-Za-z2-7]", "", secret)  # the page groups it in fours
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+def scenario_h(b, state):
+    """A system administrator binds an authenticator, creates a partner key, sees it once, revokes it."""
+    if b.d.find_elements(By.CSS_SELECTOR, "header.topbar"):
+        b.logout()
+    result = subprocess.run(
+        [str(BINARY), "admin", "create", "--username", "sysadmin", "--password", PASSWORD, "--data-dir", str(state["tmp"])],
+        cwd=ROOT, env=server_env(state["tmp"]), capture_output=True, text=True, timeout=60)
+    check(result.returncode == 0, f"admin create failed: {result.stderr[-500:]}")
+    b.open("/admin/login")
+    b.visible("input#username", "the login form")
+    b.d.find_element(By.ID, "username").send_keys("sysadmin")
+    b.d.find_element(By.ID, "password").send_keys(PASSWORD)
+    b.d.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    b.wait(lambda d: "/admin/totp" in d.current_url, "the two-factor enrolment for a system administrator")
+    start = b.d.find_elements(By.CSS_SELECTOR, "form[action='/admin/totp/enrol/start'] button")
+    if start:
+        b.click(start[0])
+    secret = b.visible("#totp-secret", "the TOTP secret on the enrolment page").text.strip()
+    b.d.find_element(By.ID, "code").send_keys(totp(secret))
+    b.d.find_element(By.CSS_SELECTOR, "form[action='/admin/totp/enrol'] button[type=submit]").click()
+    b.wait(lambda d: "recovery-codes" in d.page_source or "/admin/totp/enrol" not in d.current_url, "enrolment to finish")
+    b.open("/admin/partner-keys")
+    check("合作方密钥" in b.nav_labels(), f"the system administrator's nav lacks 合作方密钥: {b.nav_labels()}")
+    b.find("#kname", "the new-key form").send_keys("石家庄市职工服务 App")
+    org = b.d.find_element(By.ID, "korg")
+    org.send_keys("29")
+    b.d.find_element(By.CSS_SELECTOR, "input[name='permissions[]'][value='workorder.intake']").click()
+    b.d.find_element(By.CSS_SELECTOR, "input[name='permissions[]'][value='workorder.read']").click()
+    b.d.find_element(By.XPATH, "//button[normalize-space(.)='创建密钥']").click()
+    shown = b.visible("#new-secret", "the new key's secret").text
+    key = re.search(r"pk\.[A-Za-z0-9_-]+", shown)
+    check(key, f"no secret in “{shown}”")
+    b.screenshot("h1-partner-key-created")
+    b.hygiene("partner keys")
+    request = urllib.request.Request(b.base + "/api/v1/work-order-types", headers={"Authorization": "Bearer " + key.group(0)})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        check(response.status == 200, f"the key got {response.status}")
+    b.open("/admin/partner-keys")
+    check(key.group(0) not in b.d.page_source, "the secret is shown again")
+    b.click(b.find("form[action$='/revoke'] button", "the 吊销 button"))
+    b.text_in(".alert", "已吊销", "the revocation notice")
+    b.screenshot("h2-partner-key-revoked")
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        check(False, "the revoked key still works")
+    except urllib.error.HTTPError as error:
+        check(error.code == 401, f"the revoked key got {error.code}")
+    b.logout()
+    return "enrolled, created a key for 石家庄市 (work orders), used it once, revoked it (401 after)"
+
+
 def main():
     if not BINARY.exists():
         print(f"FAIL - setup : {BINARY.relative_to(ROOT)} not found; run `swift build` first")
-        print("0 passed, 7 failed")
+        print("0 passed, 8 failed")
         return 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in list(SHOTS.glob("*.png")) + list(SHOTS.glob("*.html")) + list(SHOTS.glob("*.log")):
@@ -688,6 +750,7 @@ def main():
         ("E", "a worker joins on a phone, the county approves, she sees her e-card", scenario_e, "phone"),
         ("F", "county import with bad rows: progress, error report, find by ID, dashboard", scenario_f, "console"),
         ("G", "a member files a wage-arrears request on a phone, the county resolves it, she rates it", scenario_g, "phone"),
+        ("H", "a system administrator binds an authenticator and creates, uses and revokes a partner key", scenario_h, "console"),
     ]
     try:
         try:
