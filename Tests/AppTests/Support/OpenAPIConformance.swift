@@ -19,7 +19,7 @@ struct OpenAPIConformance {
 
     private static func append(_ line: String, to file: String) {
         log.withLock { _ in
-            if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
+            if !FileManager.default.fileExists(atPath: file) { _ = FileManager.default.createFile(atPath: file, contents: nil) }
             guard let handle = FileHandle(forWritingAtPath: file) else { return }
             handle.seekToEndOfFile()
             handle.write(Data(line.utf8))
