@@ -112,6 +112,13 @@ import Testing
             #expect(shown?["amountRecovered"] as? String != nil)
             let events = (resolved.body as? [String: Any])?["events"] as? [[String: Any]] ?? []
             #expect(events.allSatisfy { $0["isPublic"] as? Bool == true } && events.count >= 3)
+            // Not satisfied once: reopened (a reason is needed), resolved again, then rated.
+            #expect(try await app.api(.post, "/api/v1/me/requests/\(orderId)/reopen", token: token, json: [:]).status == .unprocessableContent)
+            let reopened = try await app.api(.post, "/api/v1/me/requests/\(orderId)/reopen", token: token, json: ["reason": "只追回了一部分"])
+            #expect(((reopened.body as? [String: Any])?["request"] as? [String: Any])?["status"] as? String == "accepted")
+            _ = try await app.services.workOrders.resolve(
+                orderId, Resolution(outcome: "已全部追回", amountRecovered: "48000", peopleHelped: "1"), actor: actor)
+            #expect(try await app.api(.post, "/api/v1/me/requests/\(orderId)/reopen", token: token, json: ["reason": "再试"]).status == .conflict)
             #expect(try await app.api(.post, "/api/v1/me/requests/\(orderId)/rate", token: token, json: ["rating": 5, "comment": "很满意"]).status == .ok)
             let list = try await app.api(.get, "/api/v1/me/requests", token: token)
             #expect(TestApp.ids(list.body) == [orderId])
