@@ -317,4 +317,30 @@ import Testing
             #expect(try await app.api(.get, "/api/v1/work-order-types", token: secret).status == .unauthorized)
         }
     }
+
+    /// The member site signs in by SMS code as well as by password; a refused attempt keeps the
+    /// phone, the code and where the worker was going (我要求助 → back to the form).
+    @Test func theMemberSiteSignsInByCodeAndKeepsWhatWasTyped() async throws {
+        try await TestApp.run { app in
+            _ = try await Fixture.build(app)
+            let phone = "13912340009"
+            _ = try await WebSession.worker(app, phone: phone)
+            let site = WebSession(app)
+            let asked = try await site.get("/me/requests/new")
+            #expect(asked.location?.hasPrefix("/me/login?next=") == true)
+            _ = try await site.get(try #require(asked.location))
+            let wrong = try await site.post("/me/login", ["phone": phone, "password": "nope", "code": "123456", "next": "/me/requests/new"])
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.html.contains("value=\"\(phone)\"") && wrong.html.contains("value=\"123456\"") && wrong.html.contains("value=\"/me/requests/new\""))
+            app.clock.advance(61)
+            let sent = try await site.post("/me/login", ["phone": phone, "action": "code", "next": "/me/requests/new"])
+            #expect(sent.status == .ok && sent.html.contains("验证码已发送"))
+            let code = try await Self.lastSMSCode(app)
+            let bad = try await site.post("/me/login", ["phone": phone, "code": "000000", "action": "login", "next": "/me/requests/new"])
+            #expect(bad.status == .unauthorized && !bad.html.contains("验证码已发送"))
+            let done = try await site.post("/me/login", ["phone": phone, "code": code, "action": "login", "next": "/me/requests/new"])
+            #expect(done.location == "/me/requests/new")
+            #expect(try await site.get("/me/requests/new").status == .ok)
+        }
+    }
 }

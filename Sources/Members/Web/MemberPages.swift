@@ -288,6 +288,7 @@ struct SiteMePage {
 struct SiteLoginPage {
     var form: FormState
     var next: String?
+    var codeSent: Bool
     var signedIn = false
 }
 

@@ -65,17 +65,32 @@ public struct MemberSite: Sendable {
     // MARK: Open
 
     @Sendable func loginForm(_ request: Request, context: AppRequestContext) -> Response {
-        page("site-login", SiteLoginPage(form: FormState(), next: request.query("next")), context)
+        page("site-login", SiteLoginPage(form: FormState(), next: request.query("next"), codeSent: false), context)
     }
 
+    /// By password, or by a code sent to the phone (`action=code` sends it). A refused attempt keeps
+    /// the phone, the code and where the worker was going.
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.decode(as: WorkerForm.self, context: context)
+        let (phone, code, password) = (form.phone ?? "", form.code ?? "", form.password ?? "")
+        let values = ["phone": phone, "code": code]
         do {
-            let signedIn = try await workers.login(phone: form.phone ?? "", password: form.password ?? "", actor: context.actor)
+            if form.action == "code" {
+                try await workers.sendCode(to: phone, for: .login, session: context.csrfToken, actor: context.actor)
+                return page("site-login", SiteLoginPage(form: FormState(values: values), next: form.next, codeSent: true), context)
+            }
+            let signedIn: WorkerToken
+            if !password.isEmpty {
+                signedIn = try await workers.login(phone: phone, password: password, actor: context.actor)
+            } else if !code.isEmpty {
+                signedIn = try await workers.login(phone: phone, code: code, actor: context.actor)
+            } else {
+                throw AppError.validation(["password": MemberText.passwordOrCode])
+            }
             return withSession(signedIn.token, to: Self.safeNext(form.next))
-        } catch let error as AppError where error.status == .unauthorized || error.status == .tooManyRequests {
-            let model = SiteLoginPage(form: FormState(values: ["phone": form.phone ?? ""], message: error.message), next: form.next)
-            return page("site-login", model, context, status: error.status)
+        } catch let error as AppError where [.unauthorized, .tooManyRequests, .unprocessableContent].contains(error.status) {
+            let state = FormState(values: values, errors: error.fieldErrors, message: error.fieldErrors.values.first ?? error.message)
+            return page("site-login", SiteLoginPage(form: state, next: form.next, codeSent: false), context, status: error.status)
         }
     }
 
@@ -85,7 +100,7 @@ public struct MemberSite: Sendable {
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.decode(as: WorkerForm.self, context: context)
-        let values = ["phone": form.phone ?? ""]
+        let values = ["phone": form.phone ?? "", "code": form.code ?? ""]
         do {
             if form.action == "code" {
                 try await workers.sendCode(to: form.phone ?? "", session: context.csrfToken, actor: context.actor)
@@ -94,7 +109,8 @@ public struct MemberSite: Sendable {
             let result = try await workers.register(phone: form.phone ?? "", code: form.code ?? "", password: form.password ?? "", actor: context.actor)
             return withSession(result.token, to: "/me/join", flash: .ok(MemberWebText.registered))
         } catch let error as AppError where [.unprocessableContent, .tooManyRequests].contains(error.status) {
-            let model = SiteRegisterPage(form: FormState(values: values, error: error), codeSent: form.action == "code")
+            // Either the error or "code sent", never both at once.
+            let model = SiteRegisterPage(form: FormState(values: values, error: error), codeSent: false)
             return page("site-register", model, context, status: error.status)
         }
     }

@@ -8,22 +8,36 @@ public struct Fen: Sendable, Hashable, Comparable {
 
     public static func < (a: Fen, b: Fen) -> Bool { a.value < b.value }
 
-    /// Yuan as people type them — `115000`, `115000.5`, `115,000.50` — up to ten billion yuan; nil if it is
-    /// not such an amount (negative, more than two decimals, letters).
+    /// Yuan as cadres type them — `115000`, `115,000.50`, `11.5万`, `12万元`, `￥3,600`, full-width
+    /// digits from a Chinese keyboard — up to ten billion yuan; nil if it is not such an amount
+    /// (negative, finer than a fen, letters).
     public init?(yuan raw: String) {
-        let t = raw.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces)
+        var t = String(String.UnicodeScalarView(raw.unicodeScalars.map { c in
+            // Full-width digits, point and comma (U+FF10… and U+FF0E, U+FF0C) as their ASCII forms.
+            (0xFF10...0xFF19).contains(c.value) || c.value == 0xFF0E || c.value == 0xFF0C
+                ? Unicode.Scalar(c.value - 0xFEE0) ?? c : c
+        }))
+        t = t.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces)
+        if t.hasPrefix("¥") || t.hasPrefix("￥") { t.removeFirst() }
+        for suffix in ["元整", "元"] where t.hasSuffix(suffix) {
+            t.removeLast(suffix.count)
+            break
+        }
+        let wan = t.hasSuffix("万")
+        if wan { t.removeLast() }
+        // In 万 a fen is the sixth decimal; in yuan, the second.
+        let places = wan ? 6 : 2
         let parts = t.split(separator: ".", omittingEmptySubsequences: false)
-        guard !t.isEmpty, parts.count <= 2, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), let yuan = Int64(parts[0]),
-            yuan < 10_000_000_000
+        guard !t.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }), !parts[0].isEmpty,
+            parts[0].count <= 11, let whole = Int64(parts[0])
         else { return nil }
-        guard parts.count == 2 else {
-            value = yuan * 100
-            return
-        }
-        guard (1...2).contains(parts[1].count), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let f = Int64(parts[1]) else {
-            return nil
-        }
-        value = yuan * 100 + (parts[1].count == 1 ? f * 10 : f)
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        guard parts.count == 1 || (1...places).contains(fraction.count) else { return nil }
+        let padded = fraction + String(repeating: "0", count: places - fraction.count)
+        guard let part = Int64(padded.isEmpty ? "0" : padded) else { return nil }
+        let fen = whole * (wan ? 1_000_000 : 100) + part
+        guard fen < 1_000_000_000_000 else { return nil }
+        value = fen
     }
 
     /// `115,000.00`: grouped by thousands, two decimals, as amounts are written in reports.

@@ -42,7 +42,7 @@ public enum WorkOrderText {
     static let notResolved = "工单尚未办结"
     static let noteRequired = "请填写说明（1000 字以内）"
     static let outcomeRequired = "请填写办理结果（2000 字以内）"
-    static let amountInvalid = "追回金额须为不小于 0 的数字（元，最多两位小数）"
+    static let amountInvalid = "追回金额请写成金额，如 115000、115,000.50、11.5万 或 12万元"
     static let peopleInvalid = "受益人数须为 0–100000 的整数"
     static let targetRequired = "请选择转办或协办的工会"
     static let targetOutOfScope = "只能转办到您管辖范围内的工会或上一级工会"

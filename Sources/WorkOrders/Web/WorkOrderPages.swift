@@ -201,6 +201,7 @@ struct OrderDetailPage {
     var targetq: String
     var maxFileMB: Int
     var revealedPhone: String?
+    var form: FormState
 }
 
 struct StatsPage {

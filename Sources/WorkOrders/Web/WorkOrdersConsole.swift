@@ -177,7 +177,10 @@ public struct WorkOrdersConsole: Sendable {
         return try await detailPage(id, request, context, revealedPhone: phone)
     }
 
-    func detailPage(_ id: Int64, _ request: Request, _ context: StaffRequestContext, revealedPhone: String? = nil) async throws -> Response {
+    /// The order page; after a refused action, `form` holds what was typed into that action's form and why.
+    func detailPage(_ id: Int64, _ request: Request, _ context: StaffRequestContext, revealedPhone: String? = nil, form: FormState = FormState())
+        async throws -> Response
+    {
         let actor = context.actor
         let order = try await orders.get(id, actor: actor)
         let snapshot = try await catalog.snapshot()
@@ -216,8 +219,8 @@ public struct WorkOrdersConsole: Sendable {
             canSupervise: may.supervise, canFollowUp: may.followUp, canReveal: may.reveal,
             targets: targets.transfer.map { OrgChoice($0) }, assistTargets: targets.assist.map { OrgChoice($0) },
             superviseTargets: targets.reassign.map { OrgChoice($0) }, hasAssists: !assists.isEmpty, hasFiles: !files.isEmpty,
-            targetq: targetq, maxFileMB: WorkOrderService.maxFileSize / 1024 / 1024, revealedPhone: revealedPhone)
-        return page("wo-detail", model, request, context)
+            targetq: targetq, maxFileMB: WorkOrderService.maxFileSize / 1024 / 1024, revealedPhone: revealedPhone, form: form)
+        return page("wo-detail", model, request, context, status: form.status)
     }
 
     /// The handling actions posted from the order page; each goes back to it with what happened.
@@ -249,7 +252,13 @@ public struct WorkOrdersConsole: Sendable {
             case .followUp: _ = try await orders.followUp(id, note: form.note, rating: form.rating.flatMap { Int($0) }, actor: actor)
             }
         } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
-            return Response.redirect(to: back, flash: .error(error.fieldErrors.values.first ?? error.message))
+            // The page again with every value typed into the refused form, and the reason beside it.
+            let typed = [
+                "outcome": form.outcome, "amountRecovered": form.amountRecovered, "peopleHelped": form.peopleHelped,
+                "note_\(action)": form.note, "rating": form.rating,
+            ].compactMapValues { $0 }
+            let refused = FormState(values: typed, errors: error.fieldErrors, message: error.fieldErrors.values.first ?? error.message)
+            return try await detailPage(id, request, context, form: refused)
         }
         return Response.redirect(to: back, flash: .ok(WorkOrderWebText.done[action.rawValue] ?? ""))
     }
