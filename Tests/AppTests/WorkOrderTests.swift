@@ -60,6 +60,39 @@ import Testing
         }
     }
 
+    /// During a call the operator looks up a union without losing what was typed; a caller who is
+    /// not a member but called before gets the name and union of the last order prefilled.
+    @Test func theHotlineIntakeKeepsWhatWasTypedWhileLookingUpAUnion() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            let web = WebSession(app)
+            _ = try await web.login("county")
+            _ = try await web.get("/admin/work-orders/new?channel=hotline&callerPhone=13800000123")
+            let typed = [
+                "channel": "hotline", "callerPhone": "13800000123", "callerName": "赵六", "title": "工伤认定咨询",
+                "description": "在车间受伤，单位不给申报工伤", "typeCode": "consultation", "categoryCode": "work_injury",
+            ]
+            var search = typed
+            search["action"] = "search"
+            search["unionq"] = "甲一厂"
+            let found = try await web.post("/admin/work-orders", search)
+            #expect(found.status == .ok)
+            for value in ["赵六", "工伤认定咨询", "在车间受伤，单位不给申报工伤", "value=\"甲一厂\""] { #expect(found.html.contains(value), "\(value)") }
+            #expect(found.html.contains("<option value=\"\(f.factory.id)\""))
+            #expect(try await app.services.workOrders.list(QueueQuery(queue: .subtree), actor: .system("t"), page: PageRequest()).items.isEmpty)
+            var file = typed
+            file["unionId"] = String(f.factory.id)
+            file["action"] = "file"
+            #expect(try await web.post("/admin/work-orders", file).location?.hasPrefix("/admin/work-orders/") == true)
+            let again = try await web.get("/admin/hotline?phone=13800000123")
+            let href = try #require(again.html.firstMatch(of: /href="(\/admin\/work-orders\/new\?[^"]+)"/)).1
+            let prefilled = try await web.get(String(href).replacingOccurrences(of: "&amp;", with: "&"))
+            #expect(prefilled.html.contains("value=\"赵六\""))
+            #expect(prefilled.html.contains("<option value=\"\(f.factory.id)\" selected"))
+        }
+    }
+
     /// The issue's "done when": filed on the member site, left overdue by the grassroots union,
     /// escalated to the county, sent to the township workstation, resolved with the amount, rated,
     /// and counted in the county's on-time and satisfaction figures.

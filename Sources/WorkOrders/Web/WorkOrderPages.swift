@@ -356,6 +356,8 @@ struct NewRequestPage {
 
 struct IntakeForm: Decodable, Sendable {
     var typeCode, categoryCode, complexity, title, description, unionId, callerName, callerPhone, channel: String?
+    /// `search` looks up unions by `unionq` and shows the form again with everything typed; else the order is filed.
+    var action, unionq: String?
 
     var input: IntakeInput {
         IntakeInput(

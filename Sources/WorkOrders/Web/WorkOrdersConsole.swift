@@ -115,18 +115,22 @@ public struct WorkOrdersConsole: Sendable {
 
     @Sendable func file(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let form = try await request.decode(as: IntakeForm.self, context: context)
+        // Looking up a union during a call must not lose what was typed: the same form comes back.
+        if form.action == "search" { return try await intakePage(FormState(values: form.values), unionq: form.unionq, request, context) }
         do {
             let channel = WorkOrder.Channel(rawValue: form.channel ?? "") ?? .walkIn
             let order = try await orders.fileByStaff(form.input, channel: channel == .site ? .walkIn : channel, actor: context.actor)
             return Response.redirect(to: "/admin/work-orders/\(order.id)", flash: .ok("\(WorkOrderWebText.filed)：\(order.number)"))
         } catch let error as AppError where error.status == .unprocessableContent {
-            return try await intakePage(FormState(values: form.values, error: error), request, context)
+            return try await intakePage(FormState(values: form.values, error: error), unionq: form.unionq, request, context)
         }
     }
 
-    func intakePage(_ form: FormState, _ request: Request, _ context: StaffRequestContext) async throws -> Response {
+    func intakePage(_ form: FormState, unionq typed: String? = nil, _ request: Request, _ context: StaffRequestContext) async throws
+        -> Response
+    {
         let snapshot = try await catalog.snapshot()
-        let unionq = (request.query("unionq") ?? "").trimmingCharacters(in: .whitespaces)
+        let unionq = (typed ?? request.query("unionq") ?? "").trimmingCharacters(in: .whitespaces)
         let unions = try await orders.intakeUnions(
             matching: unionq, chosen: form.values["unionId"].flatMap { Int64($0) }, actor: context.actor)
         let model = IntakePage(
@@ -156,6 +160,10 @@ public struct WorkOrdersConsole: Sendable {
             if let m = found.members.first {
                 intake["callerName"] = m.name
                 intake["unionId"] = String(m.orgId)
+            } else if let earlier = found.orders.first {
+                // Not a member, but has called before: the name and union of the last order, to confirm, not retype.
+                intake["callerName"] = earlier.callerName
+                intake["unionId"] = String(earlier.orgId)
             }
             model.intakeHref = "/admin/work-orders/new?" + intake.sorted { $0.key < $1.key }
                 .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
