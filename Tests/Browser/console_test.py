@@ -600,6 +600,17 @@ def scenario_f(b, state):
     check(len(hits) == 1 and "员工10" in hits[0].text, f"search by ID number found {len(hits)} rows")
     check(good_id not in hits[0].text, "the full ID number appears in the list")
     b.screenshot("f3-member-by-id")
+    # Reveal the full number with a reason; the page then stands at its GET address, so a refresh
+    # shows the plain record instead of posting the reveal again.
+    b.click(hits[0].find_element(By.CSS_SELECTOR, "a"))
+    b.find("input#reason", "the reveal form").send_keys("核对导入结果")
+    b.click(b.find("form[action$='/reveal'] button", "the 查看 button"))
+    shown = b.visible("#revealed-value", "the revealed ID number").text.strip()
+    check(shown == good_id, f"revealed {shown}, expected {good_id}")
+    check(not b.path().endswith("/reveal"), f"the revealed page stays at {b.path()}")
+    b.d.refresh()
+    b.find("input#reason", "the member page after a refresh")
+    check(not b.d.find_elements(By.ID, "revealed-value"), "a refresh shows the number again (posted again)")
     b.open("/admin/dashboard")
     total = int(b.find("#total-active").text.replace(",", ""))
     check(total >= 294, f"dashboard total {total}")

@@ -121,4 +121,11 @@
   } else {
     initTrees(document);
   }
+
+  // A page answered to a POST that showed something once (a revealed number) takes its GET address,
+  // so a refresh reloads the plain page instead of posting again.
+  var replace = document.querySelector('[data-replace-url]');
+  if (replace && window.history && history.replaceState) {
+    history.replaceState(null, '', replace.getAttribute('data-replace-url'));
+  }
 })();
