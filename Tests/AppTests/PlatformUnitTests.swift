@@ -27,6 +27,15 @@ import WebUI
         #expect(Phone.contactNumber(text) == digits, "\(text)")
     }
 
+    @Test(arguments: [
+        ("xiaoli2026", true), ("qiche-2026", true), ("gongren888", true), ("Worker!2026", true),
+        ("short1", false), ("12345678", false), ("87654321", false), ("aaaaaaaa", false), ("abababab", false), ("password1", false),
+        ("woaini1314", false), ("x13912340010", false), ("abcdefgh", false),
+    ])
+    func workerPasswordsNeedLengthAndNoObviousGuess(password: String, ok: Bool) {
+        #expect((PasswordPolicy.workerProblem(with: password, phone: "13912340010") == nil) == ok, "\(password)")
+    }
+
     @Test func phoneMasksHideTheMiddleAndShortNumbersEntirely() {
         #expect(Phone.mask("13812345678") == "138****5678")
         #expect(Phone.mask("053188886666") == "053*****6666")

@@ -343,4 +343,56 @@ import Testing
             #expect(try await site.get("/me/requests/new").status == .ok)
         }
     }
+
+    /// 忘记密码 by SMS code ends every session; 修改密码 needs the current one and ends the others;
+    /// a worker's password must not be an obvious guess (but needs no character classes).
+    @Test func aWorkerResetsAndChangesHerPassword() async throws {
+        try await TestApp.run { app in
+            _ = try await Fixture.build(app)
+            let phone = "13912340010"
+            let site = try await WebSession.worker(app, phone: phone)
+            let signedIn = try await app.api(.post, "/api/v1/worker-session", token: nil, json: ["phone": phone, "password": "Worker!2026"])
+            let token = try #require((signedIn.body as? [String: Any])?["token"] as? String)
+            app.clock.advance(61)
+            #expect(try await app.api(.post, "/api/v1/worker-password-resets/code", token: nil, json: ["phone": phone]).status == .accepted)
+            let code = try await Self.lastSMSCode(app)
+            let weak = try await app.api(
+                .post, "/api/v1/worker-password-resets", token: nil, json: ["phone": phone, "code": code, "password": "12345678"])
+            #expect(weak.status == .unprocessableContent && weak.raw.contains("password"))
+            #expect(try await app.api(
+                .post, "/api/v1/worker-password-resets", token: nil, json: ["phone": phone, "code": code, "password": "xiaoli2026"]).status == .noContent)
+            #expect(try await app.api(.get, "/api/v1/me", token: token).status == .unauthorized)
+            #expect(try await site.get("/me").location?.hasPrefix("/me/login") == true)
+            #expect(try await app.api(
+                .post, "/api/v1/worker-password-resets", token: nil, json: ["phone": phone, "code": code, "password": "xiaoli2027"]).status
+                == .unprocessableContent)  // a code works once
+
+            // Changing it: the current password first; this session stays, the others end.
+            let first = try await app.api(.post, "/api/v1/worker-session", token: nil, json: ["phone": phone, "password": "xiaoli2026"])
+            let other = try await app.api(.post, "/api/v1/worker-session", token: nil, json: ["phone": phone, "password": "xiaoli2026"])
+            let (mine, theirs) = (
+                try #require((first.body as? [String: Any])?["token"] as? String), try #require((other.body as? [String: Any])?["token"] as? String)
+            )
+            #expect(try await app.api(.post, "/api/v1/me/password", token: mine, json: ["current": "wrong", "new": "qiche-2026"]).status
+                == .unprocessableContent)
+            #expect(try await app.api(.post, "/api/v1/me/password", token: mine, json: ["current": "xiaoli2026", "new": "qiche-2026"]).status
+                == .noContent)
+            #expect(try await app.api(.get, "/api/v1/me", token: mine).status == .ok)
+            #expect(try await app.api(.get, "/api/v1/me", token: theirs).status == .unauthorized)
+
+            // The same on the member site, where a refused form keeps the phone and the code.
+            let web = WebSession(app)
+            _ = try await web.get("/me/password/reset")
+            app.clock.advance(61)
+            #expect(try await web.post("/me/password/reset", ["phone": phone, "action": "code"]).html.contains("验证码已发送"))
+            let siteCode = try await Self.lastSMSCode(app)
+            let refused = try await web.post("/me/password/reset", ["phone": phone, "code": siteCode, "password": "aaaaaaaa", "action": "reset"])
+            #expect(refused.status == .unprocessableContent && refused.html.contains("value=\"\(siteCode)\""))
+            let reset = try await web.post("/me/password/reset", ["phone": phone, "code": siteCode, "password": "gongren888", "action": "reset"])
+            #expect(reset.location == "/me/login")
+            #expect(try await web.post("/me/login", ["phone": phone, "password": "gongren888", "action": "login"]).location == "/me")
+            #expect(try await web.get("/me/password").status == .ok)
+            #expect(try await web.post("/me/password", ["current": "gongren888", "new": "shifu2026!"]).location == "/me")
+        }
+    }
 }

@@ -65,6 +65,24 @@ public struct WorkerAPIController: Sendable {
             }
             return JSONBody(WorkerTokenDTO(signedIn), status: .created)
         }
+        api.add(.post, "/worker-password-resets/code", summary: "找回密码：发送短信验证码（未注册的号码不发送，应答相同）", tag: tag,
+                body: PhoneDTO.schema, response: nil, status: 202) { request, context in
+            let body = try await request.decode(as: PhoneDTO.self, context: context)
+            try await workers.sendCode(to: body.phone, for: .reset, session: "api:\(context.remoteIP)", actor: context.actor)
+            return Response(status: .accepted)
+        }
+        api.add(.post, "/worker-password-resets", summary: "找回密码：验证码加新密码（所有登录随之失效）", tag: tag, body: RegistrationDTO.schema,
+                response: nil, status: 204) { request, context in
+            let body = try await request.decode(as: RegistrationDTO.self, context: context)
+            try await workers.resetPassword(phone: body.phone, code: body.code, password: body.password, actor: context.actor)
+            return Response(status: .noContent)
+        }
+        worker.add(.post, "/me/password", summary: "修改密码（当前密码加新密码；其他设备上的登录失效）", tag: tag, body: PasswordChangeDTO.schema,
+                   response: nil, status: 204) { request, context in
+            let body = try await request.decode(as: PasswordChangeDTO.self, context: context)
+            try await workers.changePassword(context.worker, current: body.current, new: body.new, actor: context.actor)
+            return Response(status: .noContent)
+        }
         worker.add(.delete, "/worker-session", summary: "职工退出登录（令牌作废）", tag: tag, response: nil, status: 204) { _, context in
             try await workers.logout(context.worker)
             return Response(status: .noContent)

@@ -16,6 +16,12 @@ struct RegistrationDTO: Decodable {
         [("phone", Schema.text(1, 20)), ("code", Schema.text(1, 10)), ("password", Schema.text(1, 128))], required: ["phone", "code", "password"])
 }
 
+struct PasswordChangeDTO: Decodable {
+    var current: String
+    var new: String
+    static let schema = Schema.object([("current", Schema.text(1, 128)), ("new", Schema.text(1, 128))], required: ["current", "new"])
+}
+
 /// Either `password` or `code` (from `/worker-session/code`).
 struct WorkerLoginDTO: Decodable {
     var phone: String

@@ -63,6 +63,7 @@ public enum MemberText {
     public static let codeTooSoon = "验证码发送过于频繁，请 60 秒后再试"
     public static let badCode = "验证码不正确或已过期"
     public static let passwordOrCode = "请填写密码或短信验证码（二者选一）"
+    public static let currentPasswordWrong = "当前密码不正确"
     public static let notAMemberYet = "您还不是工会会员，请先申请入会"
     public static let phoneTaken = "该手机号已注册，请直接登录"
     public static let loginFailed = "手机号或密码错误"

@@ -37,7 +37,7 @@ public struct WorkerService: WorkerSessionResolver {
 
     /// What an SMS code is for: registering a new account, or signing in without the password.
     public enum CodePurpose: String, Sendable {
-        case register, login
+        case register, login, reset
     }
 
     /// Sends a 6-digit code: at most one a minute, five an hour and ten a day per number; five an
@@ -52,7 +52,7 @@ public struct WorkerService: WorkerSessionResolver {
                 .init("sms.phone:\(index)", limit: 5, per: 3600), .init("sms.phone:\(index)", limit: 10, per: 86400),
                 .init("sms.session:\(sha256Hex(session))", limit: 5, per: 3600), .init("sms.ip:\(actor.ip)", limit: 30, per: 3600),
             ], now: now)
-        if purpose == .login {
+        if purpose != .register {
             let known = try await database.withConnection { [store] sql in try await store.exists(phoneIndex: index, on: sql) }
             guard known else { return }
         }
@@ -85,7 +85,7 @@ public struct WorkerService: WorkerSessionResolver {
     {
         let phone = try Self.phone(rawPhone)
         var v = Validator()
-        if let problem = PasswordPolicy.problem(with: password) { v.fail("password", problem) }
+        if let problem = PasswordPolicy.workerProblem(with: password, phone: phone) { v.fail("password", problem) }
         try v.validate()
         let index = records.phoneIndex(phone)
         let now = clock.now()
@@ -153,6 +153,44 @@ public struct WorkerService: WorkerSessionResolver {
         }
         guard let found else { throw failed }
         return try await openSession(workerId: found.id, kind: kind, now: now)
+    }
+
+    /// 忘记密码: a code sent by `sendCode(for: .reset)` sets a new password; every session ends.
+    public func resetPassword(phone rawPhone: String, code: String, password: String, actor: Actor) async throws {
+        let phone = try Self.phone(rawPhone)
+        if let problem = PasswordPolicy.workerProblem(with: password, phone: phone) { throw AppError.validation(["password": problem]) }
+        let index = records.phoneIndex(phone)
+        let now = clock.now()
+        guard try await checkCode(code, phoneIndex: index, purpose: .reset, now: now) else { throw AppError.validation(["code": MemberText.badCode]) }
+        let hash = try await passwords.hash(password)
+        try await database.transaction { [store] sql in
+            guard let found = try await store.credentials(phoneIndex: index, on: sql) else { throw AppError.validation(["code": MemberText.badCode]) }
+            try await store.deleteCodes(phoneIndex: index, on: sql)
+            try await store.setPassword(workerId: found.id, hash: hash, on: sql)
+            try await store.deleteSessions(workerId: found.id, on: sql)
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: "worker.password_reset", objectType: "worker", objectId: String(found.id), orgPath: nil), on: sql)
+        }
+    }
+
+    /// 修改密码 while signed in: the current password, then the new one; the worker's other sessions end.
+    public func changePassword(_ session: WorkerSessionInfo, current: String, new: String, actor: Actor) async throws {
+        let phone = try await self.phone(of: session.workerId)
+        var v = Validator()
+        if let problem = PasswordPolicy.workerProblem(with: new, phone: phone) { v.fail("new", problem) }
+        try v.validate()
+        let stored = try await database.withConnection { [store] sql in try await store.passwordHash(workerId: session.workerId, on: sql) }
+        guard let stored, try await passwords.verify(current, hash: stored) else {
+            throw AppError.validation(["current": MemberText.currentPasswordWrong])
+        }
+        let hash = try await passwords.hash(new)
+        try await database.transaction { [store] sql in
+            try await store.setPassword(workerId: session.workerId, hash: hash, on: sql)
+            try await store.deleteSessions(workerId: session.workerId, except: session.id, on: sql)
+            try await AuditLog.record(
+                AuditEntry(actor: actor, action: "worker.password_change", objectType: "worker", objectId: String(session.workerId), orgPath: nil),
+                on: sql)
+        }
     }
 
     func openSession(workerId: Int64, kind: SessionKind, now: Date) async throws -> WorkerToken {

@@ -83,6 +83,17 @@ struct WorkerStore: Sendable {
         try await sql.update("workers").set("locked_until", to: until).set("failed_logins", to: 0).where("id", .equal, workerId).run()
     }
 
+    /// A new password: failed attempts and any lock cleared.
+    func setPassword(workerId: Int64, hash: String, on sql: any SQLDatabase) async throws {
+        try await sql.update("workers").set("password_hash", to: hash).set("failed_logins", to: 0).set("locked_until", to: SQLLiteral.null)
+            .where("id", .equal, workerId).run()
+    }
+
+    func passwordHash(workerId: Int64, on sql: any SQLDatabase) async throws -> String? {
+        try await sql.select().column("password_hash").from("workers").where("id", .equal, workerId).first()?
+            .decode(column: "password_hash", as: String.self)
+    }
+
     func clearFailedLogins(workerId: Int64, on sql: any SQLDatabase) async throws {
         try await sql.update("workers").set("failed_logins", to: 0).where("id", .equal, workerId).run()
     }
@@ -139,8 +150,8 @@ struct WorkerStore: Sendable {
         try await sql.delete(from: "worker_sessions").where("id", .equal, id).run()
     }
 
-    func deleteSessions(workerId: Int64, on sql: any SQLDatabase) async throws {
-        try await sql.delete(from: "worker_sessions").where("worker_id", .equal, workerId).run()
+    func deleteSessions(workerId: Int64, except kept: String? = nil, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "worker_sessions").where("worker_id", .equal, workerId).where("id", .notEqual, kept ?? "").run()
     }
 
     // MARK: Outbox

@@ -292,6 +292,22 @@ struct SiteLoginPage {
     var signedIn = false
 }
 
+struct SitePasswordResetPage {
+    var form: FormState
+    var codeSent: Bool
+    var signedIn = false
+}
+
+struct SitePasswordPage {
+    var form: FormState
+    var signedIn = true
+}
+
+struct PasswordForm: Decodable {
+    var current: String?
+    var new: String?
+}
+
 struct SiteRegisterPage {
     var form: FormState
     var codeSent: Bool

@@ -32,6 +32,8 @@ public struct MemberSite: Sendable {
         group.post("/me/login", use: login)
         group.get("/me/register", use: registerForm)
         group.post("/me/register", use: register)
+        group.get("/me/password/reset") { _, context in page("site-password-reset", SitePasswordResetPage(form: FormState(), codeSent: false), context) }
+        group.post("/me/password/reset", use: resetPassword)
     }
 
     public func registerWorker(on group: RouterGroup<WorkerRequestContext>) {
@@ -44,6 +46,8 @@ public struct MemberSite: Sendable {
         group.get("/me/transfer", use: transferForm)
         group.post("/me/transfer", use: requestTransfer)
         group.get("/me/card", use: card)
+        group.get("/me/password") { _, context in page("site-password", SitePasswordPage(form: FormState()), context) }
+        group.post("/me/password", use: changePassword)
     }
 
     func page(_ name: String, _ model: Any, _ context: some AppContext, status: HTTPResponse.Status = .ok) -> Response {
@@ -115,7 +119,34 @@ public struct MemberSite: Sendable {
         }
     }
 
+    /// 忘记密码: a code to the registered phone, then a new password; back to the login page.
+    @Sendable func resetPassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await request.decode(as: WorkerForm.self, context: context)
+        let values = ["phone": form.phone ?? "", "code": form.code ?? ""]
+        do {
+            if form.action == "code" {
+                try await workers.sendCode(to: form.phone ?? "", for: .reset, session: context.csrfToken, actor: context.actor)
+                return page("site-password-reset", SitePasswordResetPage(form: FormState(values: values), codeSent: true), context)
+            }
+            try await workers.resetPassword(phone: form.phone ?? "", code: form.code ?? "", password: form.password ?? "", actor: context.actor)
+            return Response.redirect(to: "/me/login", flash: .ok(MemberWebText.passwordReset))
+        } catch let error as AppError where [.unprocessableContent, .tooManyRequests].contains(error.status) {
+            let model = SitePasswordResetPage(form: FormState(values: values, error: error), codeSent: false)
+            return page("site-password-reset", model, context, status: error.status)
+        }
+    }
+
     // MARK: Signed in
+
+    @Sendable func changePassword(_ request: Request, context: WorkerRequestContext) async throws -> Response {
+        let form = try await request.decode(as: PasswordForm.self, context: context)
+        do {
+            try await workers.changePassword(context.worker, current: form.current ?? "", new: form.new ?? "", actor: context.actor)
+            return Response.redirect(to: "/me", flash: .ok(MemberWebText.passwordChanged))
+        } catch let error as AppError where error.status == .unprocessableContent {
+            return page("site-password", SitePasswordPage(form: FormState(error: error)), context, status: error.status)
+        }
+    }
 
     @Sendable func logout(_ request: Request, context: WorkerRequestContext) async throws -> Response {
         try await workers.logout(context.worker)

@@ -22,6 +22,7 @@ extension PlatformText {
     public static let malformedBody = "请求内容格式不正确"
     public static let passwordTooShort = "密码至少 8 位"
     public static let passwordClasses = "密码须包含大写字母、小写字母、数字、符号中的至少三类"
+    public static let passwordTooCommon = "这个密码太容易被猜到（常见密码、连续或重复的字符、手机号），请换一个"
     public static let passwordTooLong = "密码不能超过 72 个字节"
 }
 
