@@ -395,4 +395,57 @@ import Testing
             #expect(try await web.post("/me/password", ["current": "gongren888", "new": "shifu2026!"]).location == "/me")
         }
     }
+
+    /// A worker's token from registration through the API.
+    static func workerToken(_ app: TestApp, phone: String) async throws -> String {
+        _ = try await WebSession.worker(app, phone: phone)
+        let signedIn = try await app.api(.post, "/api/v1/worker-session", token: nil, json: ["phone": phone, "password": "Worker!2026"])
+        return try #require((signedIn.body as? [String: Any])?["token"] as? String)
+    }
+
+    /// Joining online without loopholes: one pending application per ID number across accounts (also
+    /// when they apply at the same moment), a member does not apply again under another ID, and each
+    /// refusal gives its own reason.
+    @Test func joiningOnlineHasNoLoopholes() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let closed = try await app.services.organizations.createChild(
+                of: f.townA1.id, OrgInput(name: "已撤销厂工会", level: .grassroots, kind: .grassroots), actor: app.system)
+            _ = try await app.services.organizations.close(closed.id, note: "企业注销", actor: app.system)
+            let first = try await Self.workerToken(app, phone: "13912340021")
+            let second = try await Self.workerToken(app, phone: "13912340022")
+            func apply(_ token: String, id: String, union: Int64, hasUnion: Bool = true) async throws -> (status: HTTPResponse.Status, raw: String) {
+                let r = try await app.api(
+                    .post, "/api/v1/me/join-applications", token: token,
+                    json: ["name": "周强", "idNumber": id, "unionId": union, "workplace": "甲一厂", "workplaceHasUnion": hasUnion])
+                return (r.status, r.raw)
+            }
+            let reasons: [(Int64, Bool, String)] = [
+                (closed.id, true, MemberText.unionClosed), (f.countyA1.id, true, MemberText.joinYourWorkplaceUnion),
+                (f.cityA.id, false, MemberText.unionNotGrassroots), (987_654, true, MemberText.unionNotFound),
+            ]
+            for (union, hasUnion, reason) in reasons {
+                let r = try await apply(first, id: TestIDs.make(71), union: union, hasUnion: hasUnion)
+                #expect(r.status == .unprocessableContent && r.raw.contains(reason), "\(union): \(r.raw)")
+            }
+            #expect(try await apply(first, id: TestIDs.make(71), union: f.factory.id).status == .created)
+            let again = try await apply(second, id: TestIDs.make(71), union: f.factory.id)
+            #expect(again.status == .conflict && again.raw.contains(MemberText.idApplicationPending))
+            // Approved, the member cannot apply again under another ID number.
+            let pending = try await app.services.joins.applications(actor: .system("t"), status: .pending, page: PageRequest()).items
+            _ = try await app.services.joins.approve(try #require(pending.first?.id), actor: app.system)
+            let other = try await apply(first, id: TestIDs.make(72), union: f.factory.id)
+            #expect(other.status == .conflict && other.raw.contains(MemberText.alreadyActive))
+
+            // Eight accounts file for one ID number at once: one application is taken.
+            var tokens: [String] = []
+            for i in 0..<8 { tokens.append(try await Self.workerToken(app, phone: "1391234010\(i)")) }
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for token in tokens { group.addTask { try await apply(token, id: TestIDs.make(73), union: f.factory.id).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .conflict }.count == 7, "\(statuses)")
+        }
+    }
 }

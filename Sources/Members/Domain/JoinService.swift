@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import SQLKit
 
 /// An application to join (网上入会), as the union and the worker see it.
 public struct JoinApplication: Codable, Sendable {
@@ -76,13 +77,17 @@ public struct JoinService: Sendable {
         }
         let workplace = workplace.trimmingCharacters(in: .whitespacesAndNewlines)
         if workplace.isEmpty || workplace.count > 100 { problems.add("workplace", MemberText.workplaceRequired) }
-        let union = try await unions.union(unionId)
-        if union?.acceptsMembers != true { problems.add("unionId", MemberText.unionNotGrassroots) }
+        let union = unionId > 0 ? try await unions.union(unionId) : nil
+        if let problem = Self.unionProblem(union, chosen: unionId > 0, workplaceHasUnion: workplaceHasUnion) { problems.add("unionId", problem) }
         guard problems.isEmpty, let valid, let union else { throw problems.appError }
         let now = clock.now()
-        let id = try await database.transaction { [records, store, joins] sql -> Int64 in
+        let idIndex = records.idIndex(valid.idNumber)
+        let insert = { @Sendable [records, store, joins] (sql: any SQLDatabase) async throws -> Int64 in
             if try await joins.hasPending(workerId: workerId, on: sql) { throw AppError.conflict(MemberText.applicationPending) }
-            if let existing = try await store.member(idIndex: records.idIndex(valid.idNumber), on: sql), existing.isCounted {
+            // A member applies once: not again under another ID number, and no two accounts for one person.
+            if let mine = try await store.member(workerId: workerId, on: sql), mine.isCounted { throw AppError.conflict(MemberText.alreadyActive) }
+            if try await joins.hasPending(idIndex: idIndex, on: sql) { throw AppError.conflict(MemberText.idApplicationPending) }
+            if let existing = try await store.member(idIndex: idIndex, on: sql), existing.isCounted {
                 throw AppError.conflict(MemberText.alreadyActive)
             }
             let id = try await joins.insert(
@@ -97,8 +102,24 @@ public struct JoinService: Sendable {
                                                  objectId: String(id), orgPath: union.path, detail: ["union": union.name]), on: sql)
             return id
         }
+        let id: Int64
+        do {
+            id = try await database.transaction(insert)
+        } catch where Database.isUniqueViolation(error) {
+            // Another account filed for the same ID number at the same moment: the index kept one.
+            throw AppError.conflict(MemberText.idApplicationPending)
+        }
         guard let filed = try await application(id) else { throw AppError.conflict(PlatformText.concurrentChange) }
         return filed
+    }
+
+    /// Why a worker may not join `union`, in the words that fit the case; nil if they may.
+    static func unionProblem(_ union: UnionRef?, chosen: Bool, workplaceHasUnion: Bool) -> String? {
+        guard chosen else { return MemberText.chooseUnion }
+        guard let union else { return MemberText.unionNotFound }
+        guard union.active else { return MemberText.unionClosed }
+        if union.isLocalFederation && workplaceHasUnion { return MemberText.joinYourWorkplaceUnion }
+        return union.acceptsMembers ? nil : MemberText.unionNotGrassroots
     }
 
     func application(_ id: Int64) async throws -> JoinApplication? {

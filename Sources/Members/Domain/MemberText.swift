@@ -46,6 +46,11 @@ public enum MemberText {
     // Joining
     public static let workplaceRequired = "请填写工作单位名称"
     public static let applicationPending = "您已有一份入会申请正在审核"
+    public static let idApplicationPending = "该身份证号已有一份入会申请正在审核"
+    public static let chooseUnion = "请选择要加入的工会"
+    public static let unionNotFound = "所选工会不存在"
+    public static let unionClosed = "该工会已撤销或合并，请选择其他工会"
+    public static let joinYourWorkplaceUnion = "单位已建立工会的，请选择本单位的工会；单位还没有工会的，请选择“未建立”后再选乡镇、街道工会"
     public static let alreadyActive = "您已是工会会员"
     public static let applicationDecided = "该申请已处理"
     public static let rejectReasonRequired = "请填写不予批准的理由"

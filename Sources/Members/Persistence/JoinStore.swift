@@ -40,6 +40,11 @@ struct JoinStore: Sendable {
             .where("status", .equal, JoinApplication.Status.pending.rawValue).first() != nil
     }
 
+    func hasPending(idIndex: String, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("id").from("join_applications").where("id_index", .equal, idIndex)
+            .where("status", .equal, JoinApplication.Status.pending.rawValue).first() != nil
+    }
+
     func insert(_ a: NewApplication, now: Date, on sql: any SQLDatabase) async throws -> Int64 {
         let m = a.member
         return try await sql.insert(into: "join_applications")

@@ -145,5 +145,16 @@ public enum MemberMigrations {
         Migration(
             domain: "members", number: 7, name: "worker api sessions",
             statements: ["ALTER TABLE worker_sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'web'"]),
+        // One pending application per ID number across all accounts, held by the database (two
+        // accounts applying at once cannot both get in). Duplicates filed before are refused first.
+        Migration(
+            domain: "members", number: 8, name: "one pending application per id",
+            statements: [
+                """
+                UPDATE join_applications SET status = 'rejected', reason = '同一身份证号的重复申请', decided_by = 'system'
+                WHERE status = 'pending' AND id NOT IN (SELECT MIN(id) FROM join_applications WHERE status = 'pending' GROUP BY id_index)
+                """,
+                "CREATE UNIQUE INDEX join_applications_pending_id ON join_applications (id_index) WHERE status = 'pending'",
+            ]),
     ]
 }
