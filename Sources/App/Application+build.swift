@@ -72,7 +72,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     }
 
     // API
-    let document = OpenAPIDocument(title: "网上职工之家 API", version: "1.0.0")
+    // An ASCII title: client generators make package names of it (openapi-python-client could not install `网上职工之家-api-client`).
+    let document = OpenAPIDocument(title: "WorkersHome API", description: "网上职工之家 API：工作人员、职工应用与合作方共用", version: "1.0.0")
     let api = router.group("/api/v1")
         .add(middleware: SessionMiddleware(resolver: services.auth, workerResolver: services.workers, source: .bearer, secureCookies: secure))
         .add(middleware: PartnerCallAuditMiddleware(audit: services.audit))

@@ -21,10 +21,12 @@ public final class OpenAPIDocument: Sendable {
 
     private let state = Mutex<(operations: [Operation], schemas: [(String, JSONValue)])>(([], []))
     public let title: String
+    public let description: String
     public let version: String
 
-    public init(title: String, version: String) {
+    public init(title: String, description: String, version: String) {
         self.title = title
+        self.description = description
         self.version = version
     }
 
@@ -77,7 +79,7 @@ public final class OpenAPIDocument: Sendable {
             required: ["type", "title", "status", "detail", "code"])
         return [
             "openapi": "3.1.0",
-            "info": ["title": .string(title), "version": .string(version)],
+            "info": ["title": .string(title), "description": .string(description), "version": .string(version)],
             "servers": [["url": "/api/v1"]],
             "security": [["bearer": []]],
             "paths": .object(paths),
