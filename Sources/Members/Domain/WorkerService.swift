@@ -41,7 +41,7 @@ public struct WorkerService: WorkerSessionResolver {
     }
 
     /// Sends a 6-digit code: at most one a minute, five an hour and ten a day per number; five an
-    /// hour per browser session or app (`session`) and thirty an hour per address. A sign-in code
+    /// hour per browser session or app (`session`) and thirty an hour per address. A sign-in or reset code
     /// goes only to a registered number, but the answer is the same either way (no enumeration).
     public func sendCode(to rawPhone: String, for purpose: CodePurpose = .register, session: String, actor: Actor) async throws {
         let phone = try Self.phone(rawPhone)
