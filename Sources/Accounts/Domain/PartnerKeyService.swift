@@ -51,6 +51,7 @@ public struct PartnerKeyService: Sendable {
     let catalogue: PermissionCatalogue
     let clock: AppClock
     let limiter: RateLimiter
+    let audit: AuditLog
 
     public init(database: Database, orgs: any OrgDirectory, catalogue: PermissionCatalogue, clock: AppClock) {
         self.database = database
@@ -58,6 +59,7 @@ public struct PartnerKeyService: Sendable {
         self.catalogue = catalogue
         self.clock = clock
         self.limiter = RateLimiter(database: database)
+        self.audit = AuditLog(database: database)
     }
 
     /// Keys are deployment-wide like roles: `role.manage` over every top-level org.
@@ -131,7 +133,7 @@ public struct PartnerKeyService: Sendable {
             try await limiter.hit([.init("partner_key:\(row.id)", limit: row.ratePerMinute, per: 60)], now: now)
         } catch let error as AppError where error.status == .tooManyRequests {
             // Refused before any route runs, so recorded here: every call of a key is in the audit log.
-            try await AuditLog(database: database).record(
+            try await audit.record(
                 AuditEntry(actor: .init(principal: nil, ip: ip, requestId: "key:\(row.name)"), action: "api.rate_limited",
                            objectType: "partner_key", objectId: String(row.id), orgPath: nil, result: .denied, detail: ["name": row.name]))
             throw error

@@ -100,12 +100,8 @@ public struct WorkerAPIController: Sendable {
                 response: Schema.ref("MyMembership")) { request, context in
             let body = try await request.decode(as: ProfilePatchDTO.self, context: context)
             let workerId = context.worker.workerId
-            guard let member = try await portal.mine(workerId: workerId).member else { throw AppError.conflict(MemberText.notAMemberYet) }
-            // Absent keeps what is stored; the service takes every field, so the stored ones go back in.
-            try await portal.updateProfile(
-                workerId: workerId, education: body.education.applied(to: member.education.flatMap { Education(code: $0)?.name }),
-                politicalStatus: body.politicalStatus.applied(to: member.politicalStatus.flatMap { PoliticalStatus(code: $0)?.name }),
-                job: body.job.applied(to: member.job), actor: context.actor)
+            try await portal.patchProfile(
+                workerId: workerId, education: body.education, politicalStatus: body.politicalStatus, job: body.job, actor: context.actor)
             return JSONBody(MyMembershipDTO(try await portal.mine(workerId: workerId), phone: context.worker.phoneMask))
         }
         api.add(.get, "/me/card", summary: "电子会员证（正式会员）", tag: tag, response: Schema.ref("MemberCard")) { _, context in

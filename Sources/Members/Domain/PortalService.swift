@@ -41,6 +41,19 @@ public struct PortalService: Sendable {
         return mine
     }
 
+    /// A merge patch of the same fields (the worker API): an absent field keeps what is stored, null clears it.
+    public func patchProfile(workerId: Int64, education: Patch<String>, politicalStatus: Patch<String>, job: Patch<String>, actor: Actor)
+        async throws
+    {
+        guard let member = try await database.withConnection({ [store] in try await store.member(workerId: workerId, on: $0) }) else {
+            throw AppError.conflict(MemberText.notAMemberYet)
+        }
+        try await updateProfile(
+            workerId: workerId, education: education.applied(to: member.education.flatMap { Education(code: $0)?.name }),
+            politicalStatus: politicalStatus.applied(to: member.politicalStatus.flatMap { PoliticalStatus(code: $0)?.name }),
+            job: job.applied(to: member.job), actor: actor)
+    }
+
     /// The fields a member may change themselves: education, political status, job.
     public func updateProfile(workerId: Int64, education: String?, politicalStatus: String?, job: String?, actor: Actor) async throws {
         guard let member = try await database.withConnection({ [store] in try await store.member(workerId: workerId, on: $0) }) else {

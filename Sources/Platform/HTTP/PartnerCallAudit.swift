@@ -9,23 +9,23 @@ public struct PartnerCallAuditMiddleware: RouterMiddleware {
     public init(audit: AuditLog) { self.audit = audit }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let principal = context.session?.principal, principal.isPartnerKey else { return try await next(request, context) }
+        guard let principal = context.session?.principal, let keyId = principal.partnerKeyId else { return try await next(request, context) }
         do {
             let response = try await next(request, context)
-            try await record(request, context, principal, status: response.status)
+            try await record(request, context, principal, keyId, status: response.status)
             return response
         } catch {
-            try? await record(request, context, principal, status: (error as? AppError)?.status ?? .internalServerError)
+            try? await record(request, context, principal, keyId, status: (error as? AppError)?.status ?? .internalServerError)
             throw error
         }
     }
 
-    func record(_ request: Request, _ context: Context, _ principal: Principal, status: HTTPResponse.Status) async throws {
+    func record(_ request: Request, _ context: Context, _ principal: Principal, _ keyId: Int64, status: HTTPResponse.Status) async throws {
         let result: AuditEntry.Result = status.code < 400 ? .ok : (status == .forbidden || status == .notFound ? .denied : .failed)
         try await audit.record(
             AuditEntry(
                 actor: Actor(principal: principal, ip: context.remoteIP, requestId: context.requestId), action: "api.call",
-                objectType: "partner_key", objectId: String(-principal.accountId), orgPath: principal.assignments.first?.orgPath,
+                objectType: "partner_key", objectId: String(keyId), orgPath: principal.assignments.first?.orgPath,
                 result: result, detail: ["method": request.method.rawValue, "path": request.uri.path, "status": String(status.code)]))
     }
 }

@@ -43,6 +43,8 @@ public struct Principal: Sendable {
     }
 
     public var isPartnerKey: Bool { accountId < 0 }
+    /// The key's id when this principal is a partner key.
+    public var partnerKeyId: Int64? { isPartnerKey ? -accountId : nil }
 
     /// The subtrees in which this account holds `permission`.
     public func scope(_ permission: Permission) -> Scope {
