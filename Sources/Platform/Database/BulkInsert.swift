@@ -120,9 +120,27 @@ extension Database {
 }
 
 /// A PostgreSQL connection as an `SQLDatabase` that still knows its connection (for COPY).
+///
+/// Nothing is sent on a connection that has closed (the server restarted or ended it): postgres-nio
+/// would write the query to a channel with no handler left to answer it, and the query would wait
+/// for ever — a transaction's ROLLBACK after its connection was ended hung that way, holding the
+/// request and everything queued behind it.
 struct PostgresSessionDatabase: SQLDatabase {
     let base: any SQLDatabase
-    let connection: PostgresConnection
+    private let session: PostgresConnection
+
+    init(base: any SQLDatabase, connection: PostgresConnection) {
+        self.base = base
+        self.session = connection
+    }
+
+    /// The connection, unless it has closed.
+    var connection: PostgresConnection {
+        get throws {
+            if session.isClosed { throw DatabaseError.connectionLost }
+            return session
+        }
+    }
 
     var logger: Logger { base.logger }
     var eventLoop: any EventLoop { base.eventLoop }
@@ -131,10 +149,12 @@ struct PostgresSessionDatabase: SQLDatabase {
     var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        base.execute(sql: query, onRow)
+        if session.isClosed { return eventLoop.makeFailedFuture(DatabaseError.connectionLost) }
+        return base.execute(sql: query, onRow)
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        if session.isClosed { throw DatabaseError.connectionLost }
         try await base.execute(sql: query, onRow)
     }
 

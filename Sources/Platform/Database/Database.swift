@@ -115,6 +115,8 @@ public enum DatabaseError: Error, CustomStringConvertible {
     case closed
     /// No connection became free within `DatabaseOptions.wait`.
     case busy
+    /// The server closed the connection (a restart, a failover): answered as `busy` too.
+    case connectionLost
     /// A task asked for a connection (at `requested`) while holding one (taken at `held`): see `Database`.
     case nestedAcquisition(requested: String, held: String)
 
@@ -122,6 +124,7 @@ public enum DatabaseError: Error, CustomStringConvertible {
         switch self {
         case .closed: "the database pool is closed"
         case .busy: "no database connection became free in time"
+        case .connectionLost: "the database closed the connection"
         case .nestedAcquisition(let requested, let held):
             "a connection was requested at \(requested) while this task holds one taken at \(held); pass the caller's SQLDatabase down instead"
         }

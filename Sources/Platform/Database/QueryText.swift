@@ -27,7 +27,7 @@ public final class QueryText: Sendable {
     public func all(_ binds: [any Encodable & Sendable], on sql: any SQLDatabase) async throws -> [any SQLRow] {
         let text = self.text(on: sql)
         if let pg = sql as? PostgresSessionDatabase, let values = Self.postgresValues(binds) {
-            return try await rows(text, values, on: pg.connection).map { $0.sql() }
+            return try await rows(text, values, on: try pg.connection).map { $0.sql() }
         }
         return try await Fetcher(query: Fixed(text: text, binds: binds), database: sql).all()
     }

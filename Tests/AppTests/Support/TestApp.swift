@@ -46,7 +46,9 @@ struct TestDatabase {
     }
 
     static func adminQuery(_ url: String, _ sql: String) async throws {
-        let database = try Database.open(url: url, logger: Logger(label: "test-admin"))
+        // A fresh pool's first connection, while the whole suite starts at once, may take longer than
+        // production's bounded wait (it covers opening connections too); see TestApp.run.
+        let database = try Database.open(url: url, options: DatabaseOptions(wait: .seconds(30)), logger: Logger(label: "test-admin"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.service.run() }
             try await database.withConnection { try await $0.raw(SQLQueryString(sql)).run() }
