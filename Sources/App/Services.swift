@@ -49,7 +49,8 @@ struct Services: Sendable {
     init(config: AppConfig, logger: Logger, clock: AppClock = .system, bcryptCost: UInt8 = 12) throws {
         self.config = config
         self.clock = clock
-        let database = try Database.open(url: config.databaseURL, options: config.databaseOptions, logger: logger)
+        let database = try Database.open(
+            url: config.databaseURL, readURL: config.databaseReadURL, options: config.databaseOptions, logger: logger)
         self.database = database
         self.audit = AuditLog(database: database)
         // Lookups for other modules go through a listener-less instance: no cycle with the listeners.

@@ -4,6 +4,7 @@ import SQLKit
 import Testing
 
 @testable import App
+@testable import Members
 @testable import Platform
 
 /// What a node does when PostgreSQL restarts or is gone: a request fails within its bounded wait as
@@ -79,5 +80,37 @@ import Testing
             #expect(one == 1)
         }
         try await db.cleanup()
+    }
+
+    @Test(.enabled(if: TestDatabase.dialect == .postgres))
+    func replicaReadsGoToTheReplicaAndTheDashboardFallsBackToThePrimary() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let database = try Database.open(
+                url: app.services.config.databaseURL, readURL: Self.gone, options: DatabaseOptions(wait: .milliseconds(300)),
+                logger: Logger(label: "test"))
+            try await running(database) {
+                let replica = try #require(database.replicaReads)
+                await expectBusy { try await replica.withConnection { try await $0.raw("SELECT 1").run() } }
+                let rollups = RollupService(database: database, unions: app.services.unions, clock: app.clock.appClock)
+                try await rollups.run()
+                let d = try await rollups.dashboard(actor: app.system, orgId: f.province.id, sort: .name, ascending: true)
+                #expect(d.root.orgId == f.province.id)
+            }
+        }
+    }
+
+    @Test func aReadURLNeedsPostgreSQL() throws {
+        let key = TestApp.dataKey.base64
+        let logger = Logger(label: "test")
+        let pg = "postgres://u@127.0.0.1:5432/db"
+        let config = try AppConfig.load(
+            flags: .init(), environment: ["WH_DATA_KEY": key, "DATABASE_URL": pg, "DATABASE_READ_URL": pg + "?replica"], logger: logger)
+        #expect(config.databaseReadURL == pg + "?replica")
+        #expect(throws: ConfigError.self) {
+            try AppConfig.load(
+                flags: .init(), environment: ["WH_DATA_KEY": key, "DATABASE_URL": "sqlite:///tmp/x.sqlite", "DATABASE_READ_URL": pg],
+                logger: logger)
+        }
     }
 }

@@ -71,6 +71,15 @@ public struct RollupService: Sendable {
         return rows.count
     }
 
+    /// Runs a read on the replica when there is one: rollups are minutes old by design, so its few
+    /// seconds of lag do not matter. A replica that does not answer leaves the read to the primary.
+    func readLagging<T: Sendable>(_ read: @Sendable (Database) async throws -> T) async throws -> T {
+        if let replica = database.replicaReads {
+            do { return try await read(replica) } catch DatabaseError.busy {}
+        }
+        return try await read(database)
+    }
+
     public enum SortKey: String, Sendable, CaseIterable { case name, active, joined, migrant, cards, coverage, pending }
 
     /// The dashboard of the actor's first subtree (or of `orgId` inside their scope).
@@ -84,16 +93,16 @@ public struct RollupService: Sendable {
         } else {
             rootId = try await unions.tree().first { $0.parentId == nil }?.id ?? 0
         }
-        let read = { @Sendable in
+        let read = { @Sendable (from: Database) in
             // The root and its children in one statement.
-            let rows = try await database.withConnection { [store] sql in try await store.rollups(ofAndUnder: rootId, on: sql) }
+            let rows = try await from.withConnection { [store] sql in try await store.rollups(ofAndUnder: rootId, on: sql) }
             return (rows.first { $0.orgId == rootId }, rows.filter { $0.orgId != rootId })
         }
-        var (root, children) = try await read()
+        var (root, children) = try await readLagging(read)
         if root == nil {
             // Never summed yet (a new deployment, a new union): sum now rather than show nothing.
             try await run()
-            (root, children) = try await read()
+            (root, children) = try await read(database)  // the primary: a replica may not have the new rows yet
         }
         guard let root, scope.covers(root.orgPath) else { throw AppError.notFound() }
         let refs = try await unions.labels([rootId] + children.map(\.orgId))

@@ -13,6 +13,8 @@ public struct AppConfig: Sendable {
     public var host: String
     public var port: Int
     public var databaseURL: String
+    /// A streaming replica for reads that may lag (`DATABASE_READ_URL`, PostgreSQL only): the member dashboard's.
+    public var databaseReadURL: String?
     public var dataDirectory: String
     public var dataKey: SymmetricKey
     /// Keys that sealed data before the current one (`WH_DATA_KEY_OLD`, comma separated): they still open it.
@@ -88,6 +90,10 @@ public struct AppConfig: Sendable {
         let levelText = flags.logLevel ?? env["LOG_LEVEL"] ?? "info"
         guard let logLevel = Logger.Level(rawValue: levelText) else { throw ConfigError.invalid("LOG_LEVEL", levelText) }
         let databaseURL = flags.databaseURL ?? env["DATABASE_URL"] ?? "sqlite://\(dataDirectory)/workershome.sqlite"
+        let databaseReadURL = env["DATABASE_READ_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let url = databaseReadURL, !(url.hasPrefix("postgres") && databaseURL.hasPrefix("postgres")) {
+            throw ConfigError.invalid("DATABASE_READ_URL", "a postgres:// URL, with DATABASE_URL on PostgreSQL too")
+        }
         let runJobs = flags.runJobs ?? (env["WH_RUN_JOBS"].map { $0 != "0" && $0 != "false" } ?? true)
         var databaseOptions = DatabaseOptions()
         if let text = env["WH_DB_POOL"] {
@@ -114,6 +120,7 @@ public struct AppConfig: Sendable {
             dataDirectory: dataDirectory, dataKey: key, environment: environment, logLevel: logLevel, runJobs: runJobs,
             memberNumberPrefix: env["WH_MEMBER_NO_PREFIX"] ?? "13", databaseOptions: databaseOptions)
         config.metricsNetworks = metricsNetworks
+        config.databaseReadURL = databaseReadURL
         config.previousDataKeys = try (env["WH_DATA_KEY_OLD"] ?? "").split(separator: ",").map {
             guard let key = SymmetricKey(base64: String($0)) else { throw ConfigError.invalid("WH_DATA_KEY_OLD", "32 bytes in base64 each") }
             return key

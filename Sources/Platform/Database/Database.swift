@@ -25,6 +25,18 @@ public enum Dialect: String, Sendable {
 public struct Database: Sendable {
     public let dialect: Dialect
     let backend: any DatabaseBackend
+    /// A pool on a streaming replica (`DATABASE_READ_URL`), for reads that may lag the primary.
+    let replica: (any DatabaseBackend)?
+
+    init(dialect: Dialect, backend: any DatabaseBackend, replica: (any DatabaseBackend)? = nil) {
+        self.dialect = dialect
+        self.backend = backend
+        self.replica = replica
+    }
+
+    /// The replica when `DATABASE_READ_URL` names one: only for reads that may be a few seconds
+    /// behind the primary (a hot standby refuses writes). Nil without a replica.
+    public var replicaReads: Database? { replica.map { Database(dialect: dialect, backend: $0) } }
 
     public func withConnection<T: Sendable>(
         fileID: StaticString = #fileID, line: UInt = #line, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
@@ -75,14 +87,21 @@ public struct Database: Sendable {
         return false
     }
 
-    /// A service for the lifecycle group: it runs the pool and shuts it down on graceful shutdown.
-    public var service: any Service { backend.service }
+    /// A service for the lifecycle group: it runs the pool (and the replica's) and shuts it down on graceful shutdown.
+    public var service: any Service {
+        guard let replica else { return backend.service }
+        return Pools(services: [backend.service, replica.service])
+    }
 
     public var poolStatus: PoolStatus { backend.poolStatus }
 
-    public static func open(url: String, options: DatabaseOptions = DatabaseOptions(), logger: Logger) throws -> Database {
+    /// `readURL`, PostgreSQL only: a streaming replica for `replicaReads`, with a pool of its own.
+    public static func open(
+        url: String, readURL: String? = nil, options: DatabaseOptions = DatabaseOptions(), logger: Logger
+    ) throws -> Database {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            return Database(dialect: .postgres, backend: try PostgresBackend(url: url, options: options, logger: logger))
+            let replica = try readURL.map { try PostgresBackend(url: $0, options: options, logger: logger, setting: "DATABASE_READ_URL") }
+            return Database(dialect: .postgres, backend: try PostgresBackend(url: url, options: options, logger: logger), replica: replica)
         }
         let path = url.hasPrefix("sqlite://") ? String(url.dropFirst("sqlite://".count)) : url
         return Database(dialect: .sqlite, backend: SQLiteBackend(path: path, options: options, logger: logger))
@@ -158,6 +177,18 @@ final class Lease: Sendable {
         let lease = Lease(site: site)
         defer { lease.active.store(false, ordering: .relaxed) }
         return try await $current.withValue(lease) { try await body() }
+    }
+}
+
+/// The primary's pool and the replica's, run side by side.
+struct Pools: Service {
+    let services: [any Service]
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in services { group.addTask { try await service.run() } }
+            try await group.waitForAll()
+        }
     }
 }
 

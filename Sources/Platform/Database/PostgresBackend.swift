@@ -18,13 +18,14 @@ final class PostgresBackend: DatabaseBackend {
     let permits: Permits
     let probe: PostgresProbe
 
-    init(url: String, options: DatabaseOptions, logger: Logger) throws {
+    /// `setting` names the variable the URL came from, for the error.
+    init(url: String, options: DatabaseOptions, logger: Logger, setting: String = "DATABASE_URL") throws {
         guard let config = try? SQLPostgresConfiguration(url: url) else {
-            throw ConfigError.invalid("DATABASE_URL", url)
+            throw ConfigError.invalid(setting, url)
         }
         let core = config.coreConfiguration
         guard let host = core.host, let port = core.port else {
-            throw ConfigError.invalid("DATABASE_URL", "host and port are required")
+            throw ConfigError.invalid(setting, "host and port are required")
         }
         var clientConfig = PostgresClient.Configuration(
             host: host, port: port, username: core.username, password: core.password,
