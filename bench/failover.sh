@@ -112,7 +112,7 @@ WH_DATA_KEY=$(openssl rand -base64 32)
 WH_INDEX_KEY=$(openssl rand -base64 32)
 export WH_DATA_KEY WH_INDEX_KEY
 log "# failover drills, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD), $(nproc) cores, PostgreSQL $(q "$DB1" 'SHOW server_version'), $(nginx -v 2>&1 | sed 's/.*: //')"
-log "# LOAD_SECONDS=$LOAD_SECONDS RATE=$RATE KILL_AT=$KILL_AT RESTART_AT=$RESTART_AT IMPORT_ROWS=$IMPORT_ROWS"
+log "# LOAD_SECONDS=$LOAD_SECONDS RATE=$RATE KILL_AT=$KILL_AT RESTART_AT=$RESTART_AT IMPORT_ROWS=$IMPORT_ROWS; binary $BIN"
 t=$(now)
 "$BIN" demo --scale small >"$WORK/demo.txt" 2>&1
 log "demo (small) loaded in $(secs "$t" "$(now)") s: $(q "$DB1" 'SELECT count(*) FROM organizations') orgs, $(q "$DB1" 'SELECT count(*) FROM members') members"
