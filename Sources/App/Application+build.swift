@@ -118,7 +118,9 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     let personalDataWeb = PersonalDataWeb(service: services.personalData, renderer: renderer, chrome: chrome)
     personalDataWeb.registerSite(on: worker)
     let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, partnerKeys: services.partnerKeys, renderer: renderer,
-                                  chrome: chrome, secureCookies: secure, clock: services.clock)
+                                  chrome: chrome, secureCookies: secure, clock: services.clock,
+                                  workbench: Workbench([MemberTodos(joins: services.joins, transfers: services.transfers),
+                                                        WorkOrderTodos(orders: services.workOrders)]))
     accountsWeb.registerOpen(on: web)
     // The middleware sends a half-signed-in cadre to the second factor; the context then holds the principal.
     let console = web.group("/admin").add(middleware: RequireStaffMiddleware())

@@ -73,17 +73,17 @@ struct Services: Sendable {
             database: database, passwords: passwords, clock: clock, orgs: directory, catalogue: Self.permissions)
         self.jobs = JobQueue(database: database, clock: clock, logger: logger)
         let records = MemberRecords(cipher: cipher, numberPrefix: config.memberNumberPrefix)
+        let sms = OutboxSMSSender(database: database, cipher: cipher, logger: logger)
         let regions = IDRegions.bundled
         let members = MemberService(database: database, records: records, unions: unions, regions: regions, clock: clock)
         self.members = members
-        let joins = JoinService(database: database, records: records, unions: unions, regions: regions, clock: clock)
+        let joins = JoinService(database: database, records: records, unions: unions, regions: regions, sms: sms, clock: clock)
         self.joins = joins
-        let transfers = TransferService(database: database, unions: unions, clock: clock)
+        let transfers = TransferService(database: database, records: records, unions: unions, sms: sms, clock: clock)
         self.transfers = transfers
         self.imports = ImportService(database: database, records: records, unions: unions, regions: regions, clock: clock)
         self.exports = ExportService(database: database, records: records, unions: unions, members: members)
         self.rollups = RollupService(database: database, unions: unions, clock: clock)
-        let sms = OutboxSMSSender(database: database, cipher: cipher, logger: logger)
         let workers = WorkerService(database: database, records: records, passwords: passwords, sms: sms, clock: clock)
         self.workers = workers
         let portal = PortalService(database: database, unions: unions, joins: joins, transfers: transfers, clock: clock)

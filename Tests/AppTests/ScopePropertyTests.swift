@@ -311,12 +311,27 @@ import Testing
                     #expect((figures != nil) == orderScope.covers(org.path))
                     if let figures { #expect(figures.total.created == Int64(orders.filter { org.path.contains($0.orgPath) }.count)) }
                     count(figures != nil ? "stats.visible" : "stats.hidden")
+                    // The workbench: each work-order to-do counts exactly the list it links to, and the
+                    // orders waiting for acceptance are those of the principal's handler orgs in its read scope.
+                    let handlerOrgs = Set(principal.assignments.filter { $0.permissions.contains(.workOrderHandle) }.map(\.orgId))
+                    for todo in try await WorkOrderTodos(orders: orderService).todos(for: actor) {
+                        let (query, _, _) = try #require(WorkOrderTodos.lines.first { WorkOrderTodos.href($0.0) == todo.href })
+                        let listed = try await Self.all { try await orderService.list(query, actor: actor, page: $0) }
+                        #expect(todo.count == listed.count, "\(todo.label)")
+                        if query.queue == .org {
+                            #expect(todo.count == orders.filter { handlerOrgs.contains($0.orgId) && orderScope.covers($0.orgPath) }.count)
+                            count(todo.count > 0 ? "todo.counted" : "todo.none")
+                        }
+                    }
                 } catch {
                     Issue.record("unexpected error \(error)")
                 }
             }
             let seen = tally.withLock { $0 }
-            for key in ["member.visible", "member.hidden", "order.visible", "order.hidden", "stats.visible", "stats.hidden", "key.cases"] {
+            for key in [
+                "member.visible", "member.hidden", "order.visible", "order.hidden", "stats.visible", "stats.hidden", "key.cases", "todo.counted",
+                "todo.none",
+            ] {
                 #expect(seen[key, default: 0] > 0, "no case had \(key): \(seen)")
             }
         }

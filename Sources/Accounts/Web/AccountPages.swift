@@ -11,17 +11,30 @@ struct HomePage {
         var roleName: String
         var orgHref: String
     }
+    struct TodoLine {
+        var label: String
+        var count: String
+        var href: String
+        var urgent: Bool
+        var none: Bool
+    }
     var name: String
     var assignments: [Assignment]
-    var permissions: [String]
+    var todos: [TodoLine]
+    var hasTodos: Bool
+    var allDone: Bool
     var canOrgs: Bool
     var canAccounts: Bool
     var canAudit: Bool
 
-    init(_ p: Principal, catalogue: PermissionCatalogue) {
+    init(_ p: Principal, todos: [Todo]) {
         name = p.displayName
         assignments = p.assignments.map { Assignment(orgName: $0.orgName, roleName: $0.roleName, orgHref: "/admin/orgs/\($0.orgId)") }
-        permissions = p.permissions.sorted().map(catalogue.label)
+        self.todos = todos.map {
+            TodoLine(label: $0.label, count: DisplayNumber.grouped($0.count), href: $0.href, urgent: $0.urgent && $0.count > 0, none: $0.count == 0)
+        }
+        hasTodos = !todos.isEmpty
+        allDone = !todos.isEmpty && todos.allSatisfy { $0.count == 0 }
         canOrgs = p.can(.orgRead)
         canAccounts = p.can(.accountRead)
         canAudit = p.can(.auditRead)

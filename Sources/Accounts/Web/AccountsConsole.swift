@@ -6,6 +6,7 @@ import WebUI
 /// The console's home, accounts and roles, the audit log and one's own settings (staff routes).
 struct AccountsConsole: Sendable {
     let accounts: AccountService
+    let workbench: Workbench
     let renderer: Renderer
     let chrome: Chrome
 
@@ -32,8 +33,10 @@ struct AccountsConsole: Sendable {
 
     // MARK: Pages
 
-    @Sendable func home(_ request: Request, context: StaffRequestContext) -> Response {
-        page("accounts-home", HomePage(context.principal, catalogue: accounts.catalogue), request, context)
+    /// 工作台: what waits for this cadre, counted in their scope, then their roles and shortcuts.
+    @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let todos = try await workbench.todos(for: context.actor)
+        return page("accounts-home", HomePage(context.principal, todos: todos), request, context)
     }
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {

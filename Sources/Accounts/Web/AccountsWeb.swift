@@ -13,10 +13,12 @@ public struct AccountsWeb: Sendable {
     let secureCookies: Bool
     let partnerKeys: PartnerKeyService
     let clock: AppClock
+    let workbench: Workbench
 
     public init(auth: AuthService, accounts: AccountService, partnerKeys: PartnerKeyService, renderer: Renderer, chrome: Chrome,
-                secureCookies: Bool, clock: AppClock) {
+                secureCookies: Bool, clock: AppClock, workbench: Workbench) {
         self.auth = auth
+        self.workbench = workbench
         self.partnerKeys = partnerKeys
         self.clock = clock
         self.accounts = accounts
@@ -48,7 +50,7 @@ public struct AccountsWeb: Sendable {
     }
 
     public func registerConsole(on group: RouterGroup<StaffRequestContext>) {
-        AccountsConsole(accounts: accounts, renderer: renderer, chrome: chrome).register(on: group)
+        AccountsConsole(accounts: accounts, workbench: workbench, renderer: renderer, chrome: chrome).register(on: group)
         PartnerKeysConsole(keys: partnerKeys, catalogue: accounts.catalogue, renderer: renderer, chrome: chrome, clock: clock).register(on: group)
     }
 

@@ -53,10 +53,14 @@ public struct JoinService: Sendable {
     let unions: any UnionDirectory
     let regions: any RegionCodeSet
     let clock: AppClock
+    let messages: WorkerMessages
 
-    public init(database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, clock: AppClock) {
+    public init(
+        database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, sms: any SMSSender, clock: AppClock
+    ) {
         self.database = database
         self.records = records
+        self.messages = WorkerMessages(database: database, records: records, sms: sms)
         self.unions = unions
         self.regions = regions
         self.clock = clock
@@ -142,6 +146,12 @@ public struct JoinService: Sendable {
     }
 
     /// Unions a worker may join or move to, matching `text`, and the one already chosen (kept on the form).
+    /// Applications waiting for a decision in the cadre's scope (the workbench).
+    public func pendingCount(actor: Actor) async throws -> Int {
+        let scope = try actor.requireScope(.memberWrite)
+        return try await database.withConnection { [joins] sql in try await joins.pendingCount(in: scope, on: sql) }
+    }
+
     public func joinableUnions(matching text: String, keeping chosen: Int64? = nil) async throws -> [UnionRef] {
         var found = try await unions.search(text, limit: 20).filter(\.acceptsMembers)
         if let chosen, !found.contains(where: { $0.id == chosen }), let union = try await unions.unions([chosen]).first {
@@ -154,7 +164,7 @@ public struct JoinService: Sendable {
         let now = clock.now()
         let today = CivilDate(date: now).iso
         let (app, union) = try await decidable(id, actor: actor)
-        return try await database.transaction { [store, joins, records, dialect = database.dialect] sql -> Member in
+        let approved = try await database.transaction { [store, joins, records, dialect = database.dialect] sql -> Member in
             guard let sealed = try await joins.pendingSealed(id, on: sql) else { throw AppError.conflict(MemberText.applicationDecided) }
             let idIndex = sealed.idIndex
             var deltas: [CounterKey: Int64] = [CounterKey(orgId: app.orgId, metric: .pending): -1]
@@ -190,21 +200,28 @@ public struct JoinService: Sendable {
             try await joins.markApproved(id, by: actor.displayName, at: now, memberId: member.id, on: sql)
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.approve", objectType: "join_application",
                                                  objectId: String(id), orgPath: union.path, detail: ["member": String(member.id)]), on: sql)
+            try await Notice.post(
+                [WorkerMessages.notice(app.workerId, kind: "join_approved", MemberText.joinApproved(union.name, member.memberNo), at: now)], on: sql)
             return member
         }
+        await messages.text(app.workerId, MemberText.joinApprovedSMS(union.name))
+        return approved
     }
 
     public func reject(_ id: Int64, reason: String, actor: Actor) async throws {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty, reason.count <= 200 else { throw AppError.validation(["reason": MemberText.rejectReasonRequired]) }
-        let (app, _) = try await decidable(id, actor: actor)
+        let (app, union) = try await decidable(id, actor: actor)
         let now = clock.now()
         try await database.transaction { [store, joins] sql in
             guard try await joins.reject(id, reason: reason, by: actor.displayName, at: now, on: sql) else { throw AppError.conflict(MemberText.applicationDecided) }
             try await store.bump([CounterKey(orgId: app.orgId, metric: .pending): -1], on: sql)
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.reject", objectType: "join_application",
                                                  objectId: String(id), orgPath: app.orgPath, detail: ["reason": reason]), on: sql)
+            try await Notice.post(
+                [WorkerMessages.notice(app.workerId, kind: "join_rejected", MemberText.joinRejected(union.name, reason), at: now)], on: sql)
         }
+        await messages.text(app.workerId, MemberText.joinRejectedSMS(union.name))
     }
 
     func decidable(_ id: Int64, actor: Actor) async throws -> (JoinApplication, UnionRef) {

@@ -73,6 +73,19 @@ public enum MemberText {
     public static let phoneTaken = "该手机号已注册，请直接登录"
     public static let loginFailed = "手机号或密码错误"
     public static func locked(minutes: Int) -> String { "登录失败次数过多，请 \(minutes) 分钟后再试" }
+    static func joinApproved(_ union: String, _ memberNo: String) -> String {
+        "您加入\(union)的申请已通过，欢迎成为工会会员！会员号 \(memberNo)，电子会员卡可在“我的”查看。"
+    }
+    static func joinApprovedSMS(_ union: String) -> String { "【网上职工之家】您加入\(union)的申请已通过，欢迎成为工会会员。登录“我的”查看电子会员卡。" }
+    static func joinRejected(_ union: String, _ reason: String) -> String { "您加入\(union)的申请未通过，原因：\(reason)" }
+    static func joinRejectedSMS(_ union: String) -> String { "【网上职工之家】您加入\(union)的申请未通过，原因请登录“我的”查看。" }
+    static func transferStarted(_ from: String, _ to: String) -> String { "您的会籍接转已提交：由\(from)转入\(to)，待双方工会确认。" }
+    static func transferToConfirm(_ name: String, _ from: String, _ to: String) -> String { "会籍接转待确认：\(name)，\(from) → \(to)" }
+    static func transferDone(_ from: String, _ to: String) -> String { "您的会籍已由\(from)转入\(to)，会员卡随之更新。" }
+    static func transferDoneSMS(_ to: String) -> String { "【网上职工之家】您的工会会籍已转入\(to)。" }
+    static func transferDoneForUnion(_ name: String, _ from: String, _ to: String) -> String { "会籍接转已完成：\(name)，\(from) → \(to)" }
+    static func transferRefused(_ reason: String) -> String { "您的会籍接转未通过，原因：\(reason)" }
+    static let transferRefusedSMS = "【网上职工之家】您的会籍接转未通过，原因请登录“我的”查看。"
     public static func smsBody(_ code: String) -> String { "【网上职工之家】您的验证码是 \(code)，10 分钟内有效。请勿告诉他人。" }
     // Imports
     public static let importMissingColumns = "表头缺少必填列"

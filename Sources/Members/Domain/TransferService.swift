@@ -49,11 +49,13 @@ public struct TransferService: Sendable {
     let transfers = TransferStore()
     let unions: any UnionDirectory
     let clock: AppClock
+    let messages: WorkerMessages
 
-    public init(database: Database, unions: any UnionDirectory, clock: AppClock) {
+    public init(database: Database, records: MemberRecords, unions: any UnionDirectory, sms: any SMSSender, clock: AppClock) {
         self.database = database
         self.unions = unions
         self.clock = clock
+        self.messages = WorkerMessages(database: database, records: records, sms: sms)
     }
 
     /// Asked by the worker (member site) or by a cadre of either union.
@@ -77,12 +79,20 @@ public struct TransferService: Sendable {
         let note = note?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200).description
         let now = clock.now()
         let requester = workerId != nil ? "本人" : (actor.displayName)
+        let fromName = try await unions.union(member.orgId)?.name ?? ""
         let id = try await database.transaction { [transfers] sql -> Int64 in
             if try await transfers.hasPending(memberId: memberId, on: sql) { throw AppError.conflict(MemberText.transferPending) }
             let id = try await transfers.insert(member: member, to: to, requestedBy: requester, note: note, now: now, on: sql)
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.transfer_request", objectType: "member",
                                                  objectId: String(memberId), orgPath: member.orgPath,
                                                  detail: ["to": String(to.id), "transfer": String(id)]), on: sql)
+            // Both unions have a side to confirm; the member is told when a cadre started it for them.
+            let toConfirm = MemberText.transferToConfirm(member.name, fromName, to.name)
+            var notices = [member.orgId, to.id].map { Notice(to: .org($0), kind: "transfer", text: toConfirm, at: now) }
+            if workerId == nil, let worker = member.workerId {
+                notices.append(WorkerMessages.notice(worker, kind: "transfer", MemberText.transferStarted(fromName, to.name), at: now))
+            }
+            try await Notice.post(notices, on: sql)
             return id
         }
         return try await existing(id)
@@ -110,6 +120,12 @@ public struct TransferService: Sendable {
             try await transfers.pending(touching: scope, after: after, limit: page.limit + 1, on: sql)
         }
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
+    }
+
+    /// Pending transfers waiting for the cadre's side (the workbench).
+    public func awaitingCount(actor: Actor) async throws -> Int {
+        let scope = try actor.requireScope(.memberWrite)
+        return try await database.withConnection { [transfers] sql in try await transfers.awaitingCount(in: scope, on: sql) }
     }
 
     /// A pending transfer with its member's name and the sides the actor may act on.
@@ -146,17 +162,26 @@ public struct TransferService: Sendable {
         let who = actor.displayName
         // Looked up before the transaction: a task holding a connection asks for no other (see `Database`).
         let to = try await unions.union(t.toOrgId)
-        try await database.transaction { [store, transfers] sql in
+        let fromName = try await unions.union(t.fromOrgId)?.name ?? ""
+        let member = try await database.withConnection { [store] sql in try await store.member(t.memberId, on: sql) }
+        let completed = try await database.transaction { [store, transfers] sql -> Bool in
             let updated = try await transfers.consent(id, side: side, by: who, at: now, on: sql)
             guard let updated else { throw AppError.conflict(MemberText.transferDecided) }
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.transfer_\(side.rawValue)", objectType: "member",
                                                  objectId: String(t.memberId), orgPath: path, detail: ["transfer": String(id)]), on: sql)
-            if updated.releasedAt != nil && updated.acceptedAt != nil {
-                guard let to, to.active else { throw AppError.conflict(MemberText.unionNotGrassroots) }
-                try await Self.move(memberIds: [t.memberId], to: to, reason: MemberText.joinedByTransfer, now: now, store: store, on: sql)
-                try await transfers.complete(id, on: sql)
+            guard updated.releasedAt != nil && updated.acceptedAt != nil else { return false }
+            guard let to, to.active else { throw AppError.conflict(MemberText.unionNotGrassroots) }
+            try await Self.move(memberIds: [t.memberId], to: to, reason: MemberText.joinedByTransfer, now: now, store: store, on: sql)
+            try await transfers.complete(id, on: sql)
+            let done = MemberText.transferDoneForUnion(member?.name ?? "", fromName, to.name)
+            var notices = [t.fromOrgId, t.toOrgId].map { Notice(to: .org($0), kind: "transfer", text: done, at: now) }
+            if let worker = member?.workerId {
+                notices.append(WorkerMessages.notice(worker, kind: "transfer_done", MemberText.transferDone(fromName, to.name), at: now))
             }
+            try await Notice.post(notices, on: sql)
+            return true
         }
+        if completed, let to { await messages.text(member?.workerId, MemberText.transferDoneSMS(to.name)) }
         return try await existing(id)
     }
 
@@ -167,11 +192,16 @@ public struct TransferService: Sendable {
         let scope = actor.scope(.memberWrite)
         guard scope.covers(t.fromOrgPath) || scope.covers(t.toOrgPath) else { throw AppError.forbidden }
         let now = clock.now()
+        let workerId = try await database.withConnection { [store] sql in try await store.member(t.memberId, on: sql)?.workerId }
         try await database.transaction { [transfers] sql in
             try await transfers.refuse(id, by: actor.displayName, at: now, reason: reason, on: sql)
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.transfer_refuse", objectType: "member",
                                                  objectId: String(t.memberId), orgPath: t.fromOrgPath, detail: ["reason": reason]), on: sql)
+            if let workerId {
+                try await Notice.post([WorkerMessages.notice(workerId, kind: "transfer_refused", MemberText.transferRefused(reason), at: now)], on: sql)
+            }
         }
+        await messages.text(workerId, MemberText.transferRefusedSMS)
     }
 
     func actionable(_ id: Int64, actor: Actor) async throws -> MembershipTransfer {

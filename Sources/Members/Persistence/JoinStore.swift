@@ -79,6 +79,12 @@ struct JoinStore: Sendable {
         return try await q.orderBy("id").limit(limit).all(decoding: JoinApplication.self)
     }
 
+    func pendingCount(in scope: Scope, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("join_applications")
+            .where("org_path", in: scope).where("status", .equal, JoinApplication.Status.pending.rawValue)
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     /// The sealed fields of an application still pending; nil once it is decided.
     func pendingSealed(_ id: Int64, on sql: any SQLDatabase) async throws -> Sealed? {
         try await sql.select().column("*").from("join_applications").where("id", .equal, id)

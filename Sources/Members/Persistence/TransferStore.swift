@@ -35,6 +35,16 @@ struct TransferStore: Sendable {
         return try await q.orderBy("id").limit(limit).all(decoding: MembershipTransfer.self)
     }
 
+    /// Pending transfers waiting for a side in `scope`: a release out of it or an acceptance into it.
+    func awaitingCount(in scope: Scope, on sql: any SQLDatabase) async throws -> Int {
+        let release = SQLGroupExpression(SQLList([scope.condition("from_org_path"), SQLRaw("released_at IS NULL")], separator: SQLRaw(" AND ")))
+        let accept = SQLGroupExpression(SQLList([scope.condition("to_org_path"), SQLRaw("accepted_at IS NULL")], separator: SQLRaw(" AND ")))
+        return try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("membership_transfers")
+            .where("status", .equal, MembershipTransfer.Status.pending.rawValue)
+            .where(SQLGroupExpression(SQLList([release, accept], separator: SQLRaw(" OR "))))
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     /// Records one side's consent on a pending transfer in one statement; nil if it was decided meanwhile.
     func consent(_ id: Int64, side: TransferService.Side, by who: String, at now: Date, on sql: any SQLDatabase) async throws
         -> MembershipTransfer?

@@ -1,5 +1,7 @@
 /// Strings of the Members pages that are built in code (the rest are in the templates).
 enum MemberWebText {
+    static let todoApplications = "待审核入会"
+    static let todoTransfers = "待办会籍接转"
     static let passwordReset = "密码已重新设置，请用新密码登录"
     static let passwordChanged = "密码已修改，其他设备上的登录已失效"
     static let idNumber = "身份证号"

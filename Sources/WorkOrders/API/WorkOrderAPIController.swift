@@ -76,34 +76,34 @@ public struct WorkOrderAPIController: Sendable {
         ) { _, context in
             JSONBody(["value": try await orders.revealPhone(try context.id(), actor: context.actor)])
         }
-        let actions: [(String, String, @Sendable (Int64, ActionDTO, Actor) async throws -> Void)] = [
-            ("accept", "受理", { id, _, a in _ = try await orders.accept(id, actor: a) }),
+        let actions: [(String, String, @Sendable (Int64, ActionDTO, Actor) async throws -> WorkOrder?)] = [
+            ("accept", "受理", { id, _, a in try await orders.accept(id, actor: a) }),
             (
                 "transfer", "转办（targetOrgId：辖区内工会或上一级工会），按新单位重新计算期限",
                 { id, b, a in
-                    _ = try await orders.transfer(id, to: b.targetOrgId, note: b.note, actor: a)
+                    try await orders.transfer(id, to: b.targetOrgId, note: b.note, tellWorker: b.tellWorker ?? false, actor: a)
                 }
             ),
             (
                 "assist", "请求协办（targetOrgId、note）",
-                { id, b, a in try await orders.requestAssist(id, orgId: b.targetOrgId, note: b.note, actor: a) }
+                { id, b, a in try await orders.requestAssist(id, orgId: b.targetOrgId, note: b.note, actor: a); return nil }
             ),
-            ("wait", "请职工补充材料（暂停计时）", { id, b, a in _ = try await orders.waitForWorker(id, note: b.note, actor: a) }),
-            ("resume", "恢复办理", { id, _, a in _ = try await orders.resume(id, actor: a) }),
-            ("notes", "添加内部办理记录", { id, b, a in try await orders.addNote(id, note: b.note, actor: a) }),
+            ("wait", "请职工补充材料（暂停计时）", { id, b, a in try await orders.waitForWorker(id, note: b.note, actor: a) }),
+            ("resume", "恢复办理", { id, _, a in try await orders.resume(id, actor: a) }),
+            ("notes", "添加内部办理记录", { id, b, a in try await orders.addNote(id, note: b.note, actor: a); return nil }),
             (
                 "resolve", "办结（outcome、amountRecovered、peopleHelped）",
                 { id, b, a in
-                    _ = try await orders.resolve(
+                    try await orders.resolve(
                         id, Resolution(outcome: b.outcome, amountRecovered: b.amountRecovered, peopleHelped: b.peopleHelped), actor: a)
                 }
             ),
-            ("urge", "督办：催办", { id, b, a in try await orders.urge(id, note: b.note, actor: a) }),
-            ("reassign", "督办：改派", { id, b, a in _ = try await orders.reassign(id, to: b.targetOrgId, note: b.note, actor: a) }),
-            ("take-over", "督办：提级办理", { id, _, a in _ = try await orders.takeOver(id, actor: a) }),
+            ("urge", "督办：催办", { id, b, a in try await orders.urge(id, note: b.note, actor: a); return nil }),
+            ("reassign", "督办：改派", { id, b, a in try await orders.reassign(id, to: b.targetOrgId, note: b.note, actor: a) }),
+            ("take-over", "督办：提级办理", { id, _, a in try await orders.takeOver(id, actor: a) }),
             (
                 "follow-up", "电话回访（note，可附 rating 1–5）",
-                { id, b, a in _ = try await orders.followUp(id, note: b.note, rating: b.rating, actor: a) }
+                { id, b, a in try await orders.followUp(id, note: b.note, rating: b.rating, actor: a) }
             ),
         ]
         for (path, summary, action) in actions {
@@ -113,7 +113,9 @@ public struct WorkOrderAPIController: Sendable {
             ) { request, context in
                 let id = try context.id()
                 let body = try await Self.actionBody(request)
-                try await action(id, body, context.actor)
+                // The order as the action left it: a transfer up to the parent union leaves it outside the
+                // caller's scope, and the caller must still learn that it went through.
+                if let changed = try await action(id, body, context.actor) { return JSONBody(dto(changed)) }
                 return JSONBody(dto(try await orders.get(id, actor: context.actor)))
             }
         }

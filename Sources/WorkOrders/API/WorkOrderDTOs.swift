@@ -147,10 +147,12 @@ struct ActionDTO: Decodable, Sendable {
     var amountRecovered: String?
     var peopleHelped: String?
     var rating: Int?
+    var tellWorker: Bool?
 
     static let schema = Schema.object(
         [
             ("note", Schema.string), ("targetOrgId", Schema.integer), ("outcome", Schema.string),
+            ("tellWorker", ["type": "boolean", "description": "转办：说明（note）同时告知诉求人；默认仅内部可见"]),
             ("amountRecovered", ["type": "string", "description": "元，如 115000.00"]), ("peopleHelped", Schema.string),
             ("rating", Schema.integer),
         ],

@@ -62,9 +62,9 @@ public struct SLAService: Sendable {
                         changed.map {
                             ($0.id, now, .init(actor: WorkOrderText.systemActor, action: "escalated", note: text($0), isPublic: false, orgName: name))
                         }, on: sql)
-                    try await store.notices(
+                    try await Notice.post(
                         changed.flatMap { o in
-                            [(.org(target.id), o.id, "escalated", text(o), now), (.org(o.org_id), o.id, "escalated", text(o), now)]
+                            [target.id, o.org_id].map { Notice(to: .org($0), kind: "escalated", text: text(o), orderId: o.id, at: now) }
                         }, on: sql)
                     try await AuditLog.record(
                         AuditEntry(
@@ -90,14 +90,14 @@ public struct SLAService: Sendable {
             let now = clock.now()
             try await database.transaction { sql in
                 let byId = Dictionary(uniqueKeysWithValues: batch.map { ($0.id, $0) })
-                var notices: [(to: WorkOrderStore.Recipient, orderId: Int64, kind: String, text: String, at: Date)] = []
+                var notices: [Notice] = []
                 for (id, dueOn) in try await sla.markWarned(batch.map(\.id), on: sql) {
                     guard let o = byId[id] else { continue }
                     let text = WorkOrderText.dueSoon(o.number, dueOn)
-                    notices.append((.org(o.org_id), o.id, "due_soon", text, now))
-                    if let a = o.assignee_id { notices.append((.account(a), o.id, "due_soon", text, now)) }
+                    notices.append(Notice(to: .org(o.org_id), kind: "due_soon", text: text, orderId: o.id, at: now))
+                    if let a = o.assignee_id { notices.append(Notice(to: .account(a), kind: "due_soon", text: text, orderId: o.id, at: now)) }
                 }
-                try await store.notices(notices, on: sql)
+                try await Notice.post(notices, on: sql)
             }
             total += batch.count
         }

@@ -29,7 +29,7 @@ extension WorkOrderService {
         let order = try await handleable(id, actor: actor)
         guard order.status == .submitted else { throw AppError.conflict(WorkOrderText.notSubmitted) }
         let org = try await orgs.org(order.orgId)
-        return try await change(
+        let accepted = try await change(
             order, actor: actor, action: "accepted", isPublic: true, orgName: org?.name,
             ["status": WorkOrder.Status.accepted.rawValue, "assignee_id": actor.accountId, "assignee_name": actorName(actor)]
         ) {
@@ -40,11 +40,14 @@ extension WorkOrderService {
                     text: WorkOrderText.acceptedByUnion(order.number, org?.name ?? ""), at: now, on: sql)
             }
         }
+        await textCaller(order, WorkOrderText.acceptedSMS(order.number, org?.name ?? ""))
+        return accepted
     }
 
     /// 转办: hand the order to another org in the actor's scope or to the parent org (上报);
-    /// the new org gets the type's full time limit from today.
-    public func transfer(_ id: Int64, to targetId: Int64?, note: String?, actor: Actor) async throws -> WorkOrder {
+    /// the new org gets the type's full time limit from today. The 转办说明 stays internal unless
+    /// `tellWorker`: the worker is told the new union and deadline either way.
+    public func transfer(_ id: Int64, to targetId: Int64?, note: String?, tellWorker: Bool = false, actor: Actor) async throws -> WorkOrder {
         let order = try await handleable(id, actor: actor)
         guard let targetId, let target = try await orgs.org(targetId), target.active else {
             throw AppError.validation(["targetOrgId": WorkOrderText.targetRequired])
@@ -53,17 +56,23 @@ extension WorkOrderService {
         guard mayTransfer(order, to: target, actor: actor) else {
             throw AppError.validation(["targetOrgId": WorkOrderText.targetOutOfScope])
         }
-        return try await move(order, to: target, action: "transferred", note: Self.text(note, max: 1000), actor: actor)
+        return try await move(order, to: target, action: "transferred", note: Self.text(note, max: 1000), tellWorker: tellWorker, actor: actor)
     }
 
     /// Moves an order to `target` with a fresh deadline; shared by transfer, reassign and take-over.
-    func move(_ order: WorkOrder, to target: HandlingOrg, action: String, note: String?, actor: Actor) async throws -> WorkOrder {
+    /// The timeline's public entry names the unions and the deadline; the cadre's note is a separate
+    /// internal entry unless it is meant for the worker.
+    func move(_ order: WorkOrder, to target: HandlingOrg, action: String, note: String?, tellWorker: Bool = false, actor: Actor)
+        async throws -> WorkOrder
+    {
         let snapshot = try await catalog.snapshot()
         let dueOn = due(days: limitDays(order, snapshot), from: today, calendar: snapshot.calendar)
         let from = try await orgs.org(order.orgId)?.name ?? ""
-        let text = [note, WorkOrderText.deadline(dueOn)].compactMap { $0 }.joined(separator: "；")
-        return try await change(
-            order, actor: actor, action: action, note: "\(from) → \(target.name)；\(text)", isPublic: true, orgName: target.name,
+        let shown = tellWorker ? note : nil
+        let publicNote = ["\(from) → \(target.name)", shown, WorkOrderText.deadline(dueOn)].compactMap { $0 }.joined(separator: "；")
+        let who = actorName(actor)
+        let moved = try await change(
+            order, actor: actor, action: action, note: publicNote, isPublic: true, orgName: target.name,
             [
                 "status": WorkOrder.Status.submitted.rawValue, "org_id": target.id, "org_path": target.path.rawValue,
                 "assignee_id": Int64?.none,
@@ -71,10 +80,20 @@ extension WorkOrderService {
                 "due_on": dueOn, "escalate_on": dueOn, "warned": false, "paused_on": String?.none,
             ]
         ) { sql, now in
+            if let note, !tellWorker {
+                try await store.event(order.id, actor: who, action: "note", note: note, isPublic: false, orgName: from, at: now, on: sql)
+            }
             try await store.notify(
                 .org(target.id), orderId: order.id, kind: "assigned", text: WorkOrderText.transferredIn(order.number, from),
                 at: now, on: sql)
+            if let worker = order.workerId {
+                try await store.notify(
+                    .worker(worker), orderId: order.id, kind: "transferred",
+                    text: WorkOrderText.transferredForWorker(order.number, target.name, dueOn, note: shown), at: now, on: sql)
+            }
         }
+        await textCaller(order, WorkOrderText.transferredSMS(order.number, target.name, dueOn))
+        return moved
     }
 
     /// 协办: ask another org to help; it sees the order until it replies.
@@ -190,10 +209,15 @@ extension WorkOrderService {
                     at: now, on: sql)
             }
         }
-        if let phone = try await callerPhone(order.id) {
-            try? await messenger.send(to: phone, body: WorkOrderText.resolvedSMS(order.number))
-        }
+        await textCaller(order, WorkOrderText.resolvedSMS(order.number))
         return resolved
+    }
+
+    /// A text message to the caller once the change has committed; a failed send loses nothing
+    /// (the in-app notice and the timeline hold the same news).
+    func textCaller(_ order: WorkOrder, _ body: String) async {
+        guard let phone = try? await callerPhone(order.id) else { return }
+        try? await messenger.send(to: phone, body: body)
     }
 
     func callerPhone(_ id: Int64) async throws -> String? {

@@ -74,7 +74,7 @@ extension WorkOrderService {
         let description = Self.text(input.description, max: 5000)
         v.check(description != nil, "description", WorkOrderText.descriptionRequired)
         let callerName = Self.text(input.callerName ?? member?.name, max: 50)
-        v.check(callerName != nil, "callerName", WorkOrderText.callerNameRequired)
+        v.check(callerName != nil, "callerName", channel == .site ? WorkOrderText.workerNameRequired : WorkOrderText.callerNameRequired)
         let phone = input.callerPhone.flatMap { $0.isEmpty ? nil : $0 }
         let normalizedPhone = phone.flatMap(Phone.contactNumber)
         v.check(phone == nil || normalizedPhone != nil, "callerPhone", WorkOrderText.phoneInvalid)

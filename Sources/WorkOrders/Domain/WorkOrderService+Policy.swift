@@ -76,7 +76,7 @@ extension WorkOrderService {
             switch q {
             case .supervision: actor.principal?.can(.workOrderSupervise) == true
             case .followup: actor.principal?.can(.workOrderIntake) == true
-            case .org, .mine, .assisting: actor.principal?.can(.workOrderHandle) == true
+            case .org, .mine, .dueSoon, .assisting: actor.principal?.can(.workOrderHandle) == true
             default: true
             }
         }

@@ -10,6 +10,8 @@ public struct QueueQuery: Sendable {
         case org
         /// Everything in my subtree.
         case subtree
+        /// Open in my handler orgs, due within `dueSoonDays` working days.
+        case dueSoon = "due_soon"
         /// Open and past the deadline.
         case overdue
         /// Resolved without a follow-up call.
@@ -39,16 +41,33 @@ public struct QueueQuery: Sendable {
 
 extension WorkOrderService {
     public func list(_ query: QueueQuery, actor: Actor, page: PageRequest) async throws -> Page<WorkOrder> {
-        let read = try actor.requireScope(.workOrderRead)
+        let filter = try await filter(query, actor: actor)
         let before = try page.keyID()
+        let rows = try await database.withConnection { sql in try await store.list(filter, before: before, limit: page.limit + 1, on: sql) }
+        return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
+    }
+
+    /// How many orders the queue holds (the workbench's counts).
+    public func count(_ query: QueueQuery, actor: Actor) async throws -> Int {
+        let filter = try await filter(query, actor: actor)
+        return try await database.withConnection { sql in try await store.count(filter, on: sql) }
+    }
+
+    /// The workbench's 即将超期: due today or within this many working days.
+    static let dueSoonDays = 2
+
+    func filter(_ query: QueueQuery, actor: Actor) async throws -> QueueFilter {
+        let read = try actor.requireScope(.workOrderRead)
         let text = query.text.map { String($0.trimmingCharacters(in: .whitespaces).prefix(50)) } ?? ""
-        let filter = QueueFilter(
+        let today = self.today
+        let dueSoonThrough = query.queue == .dueSoon
+            ? try await catalog.snapshot().calendar.adding(workingDays: Self.dueSoonDays, to: today) : today
+        return QueueFilter(
             queue: query.queue, read: read, intake: actor.scope(.workOrderIntake), supervise: actor.scope(.workOrderSupervise),
             handle: actor.scope(.workOrderHandle), accountId: actor.accountId ?? -1,
             handlerOrgs: (actor.principal?.assignments ?? []).filter { $0.permissions.contains(.workOrderHandle) }.map(\.orgId),
-            status: query.status, typeCode: query.typeCode, categoryCode: query.categoryCode, text: searchText(text), today: today)
-        let rows = try await database.withConnection { sql in try await store.list(filter, before: before, limit: page.limit + 1, on: sql) }
-        return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
+            status: query.status, typeCode: query.typeCode, categoryCode: query.categoryCode, text: searchText(text), today: today,
+            dueSoonThrough: dueSoonThrough)
     }
 
     /// A 14-digit text is an order number, a phone number is looked up by its blind index, anything else is a title word.

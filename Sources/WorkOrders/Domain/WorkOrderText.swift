@@ -28,6 +28,7 @@ public enum WorkOrderText {
     static let titleRequired = "请填写标题（100 字以内）"
     static let descriptionRequired = "请描述您的诉求（5000 字以内）"
     static let callerNameRequired = "请填写来电人或诉求人姓名"
+    static let workerNameRequired = "请填写您的姓名"
     static let phoneInvalid = "手机号码格式不正确"
     static let unionRequired = "请选择受理的工会"
     static let unionUnknown = "所选工会不存在或已撤销"
@@ -88,6 +89,15 @@ public enum WorkOrderText {
     static func escalatedTo(_ number: String, _ org: String) -> String { "工单 \(number) 已超期，提交\(org)督办" }
     static func urged(_ number: String, _ note: String) -> String { "上级催办工单 \(number)：\(note)" }
     static func assistAsked(_ number: String, _ org: String) -> String { "\(org)请求协办工单 \(number)" }
+    static func acceptedSMS(_ number: String, _ org: String) -> String {
+        "【网上职工之家】您的诉求 \(number) 已由\(org)受理，办理进展可在“我的诉求”查看。"
+    }
+    static func transferredForWorker(_ number: String, _ org: String, _ due: String, note: String?) -> String {
+        "您的诉求 \(number) 已转至\(org)办理，\(deadline(due))" + (note.map { "。说明：\($0)" } ?? "")
+    }
+    static func transferredSMS(_ number: String, _ org: String, _ due: String) -> String {
+        "【网上职工之家】您的诉求 \(number) 已转至\(org)办理，\(deadline(due))。"
+    }
     static func resolvedForWorker(_ number: String) -> String { "您的诉求 \(number) 已办结，请查看办理结果并评价" }
     static func resolvedSMS(_ number: String) -> String { "【网上职工之家】您的诉求 \(number) 已办结，请登录“我的诉求”查看结果并评价。" }
     static func reopenedBy(_ number: String) -> String { "职工对工单 \(number) 的办理结果不满意，已重新办理" }

@@ -117,9 +117,9 @@ actor IntakeWriter {
         try await sql.update("work_orders").set("number", to: NumberByID(orders.map { ($0.id, $0.number) }))
             .where("id", .in, orders.map(\.id)).run()
         try await store.events(zip(new, orders).flatMap { new, order in new.timeline.map { (order.id, new.now, $0) } }, on: sql)
-        try await store.notices(
+        try await Notice.post(
             zip(new, orders).map { new, order in
-                (.org(new.row.org.id), order.id, "new", WorkOrderText.newOrder(order.number, new.row.title), new.now)
+                Notice(to: .org(new.row.org.id), kind: "new", text: WorkOrderText.newOrder(order.number, new.row.title), orderId: order.id, at: new.now)
             }, on: sql)
         try await AuditLog.record(
             zip(new, orders).map { new, order in

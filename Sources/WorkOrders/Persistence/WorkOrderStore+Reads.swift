@@ -21,6 +21,7 @@ struct QueueFilter: Sendable {
     var categoryCode: String?
     var text: Text?
     var today: CivilDate
+    var dueSoonThrough: CivilDate
 }
 
 extension WorkOrderStore {
@@ -28,7 +29,18 @@ extension WorkOrderStore {
 
     /// One page of a queue, newest first, older than `before`.
     func list(_ f: QueueFilter, before: Int64?, limit: Int, on sql: any SQLDatabase) async throws -> [WorkOrder] {
-        let q = sql.select().column("*").from("work_orders")
+        let q = queue(f, sql.select().column("*").from("work_orders"), on: sql)
+        if let before { q.where("id", .lessThan, before) }
+        return try await q.orderBy("id", .descending).limit(limit).all(decoding: WorkOrder.self)
+    }
+
+    func count(_ f: QueueFilter, on sql: any SQLDatabase) async throws -> Int {
+        let q = queue(f, sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("work_orders"), on: sql)
+        return try await q.first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// The conditions of a queue, on a select of `work_orders`.
+    private func queue(_ f: QueueFilter, _ q: SQLSelectBuilder, on sql: any SQLDatabase) -> SQLSelectBuilder {
         switch f.queue {
         case .mine:
             q.where("assignee_id", .equal, f.accountId)
@@ -38,6 +50,9 @@ extension WorkOrderStore {
             if f.status == nil { q.where("status", .in, Self.openStatuses) }
         case .subtree:
             break
+        case .dueSoon:
+            q.where("org_id", .in, f.handlerOrgs.isEmpty ? [-1] : f.handlerOrgs).where("status", .in, ["submitted", "accepted"])
+                .where("due_on", .greaterThanOrEqual, f.today.iso).where("due_on", .lessThanOrEqual, f.dueSoonThrough.iso)
         case .overdue:
             q.where("status", .in, ["submitted", "accepted"]).where("due_on", .lessThan, f.today.iso)
         case .followup:
@@ -60,8 +75,7 @@ extension WorkOrderStore {
         case .title(let t): q.where(SQLQueryString("title LIKE \(bind: "%" + Self.escapeLike(t) + "%") ESCAPE '\\'"))
         case nil: break
         }
-        if let before { q.where("id", .lessThan, before) }
-        return try await q.orderBy("id", .descending).limit(limit).all(decoding: WorkOrder.self)
+        return q
     }
 
     static func escapeLike(_ text: String) -> String {

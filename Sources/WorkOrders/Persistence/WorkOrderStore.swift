@@ -44,30 +44,10 @@ struct WorkOrderStore: Sendable {
         try await q.run()
     }
 
-    enum Recipient {
-        case worker(Int64)
-        case account(Int64)
-        case org(Int64)
-    }
+    typealias Recipient = Notice.Recipient
 
     func notify(_ recipient: Recipient, orderId: Int64, kind: String, text: String, at: Date, on sql: any SQLDatabase) async throws {
-        try await notices([(recipient, orderId, kind, text, at)], on: sql)
-    }
-
-    /// In-app notices, one or several, in one statement.
-    func notices(_ rows: [(to: Recipient, orderId: Int64, kind: String, text: String, at: Date)], on sql: any SQLDatabase) async throws {
-        guard !rows.isEmpty else { return }
-        let q = sql.insert(into: "notifications").columns("worker_id", "account_id", "org_id", "order_id", "kind", "text", "created_at")
-        for (recipient, orderId, kind, text, at) in rows {
-            var (worker, account, org): (Int64?, Int64?, Int64?) = (nil, nil, nil)
-            switch recipient {
-            case .worker(let id): worker = id
-            case .account(let id): account = id
-            case .org(let id): org = id
-            }
-            q.values(SQLBind(worker), SQLBind(account), SQLBind(org), SQLBind(orderId), SQLBind(kind), SQLBind(text), SQLBind(at))
-        }
-        try await q.run()
+        try await Notice.post([Notice(to: recipient, kind: kind, text: text, orderId: orderId, at: at)], on: sql)
     }
 
     func count(_ order: WorkOrder, org: (id: Int64, path: OrgPath), on day: CivilDate, _ deltas: Counters, on sql: any SQLDatabase)

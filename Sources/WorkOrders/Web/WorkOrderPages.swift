@@ -374,7 +374,7 @@ struct IntakeForm: Decodable, Sendable {
 }
 
 struct ActionForm: Decodable, Sendable {
-    var note, targetOrgId, outcome, amountRecovered, peopleHelped, rating, orderId, comment, reason: String?
+    var note, targetOrgId, outcome, amountRecovered, peopleHelped, rating, orderId, comment, reason, tellWorker: String?
 }
 
 struct SettingsForm: Decodable, Sendable {

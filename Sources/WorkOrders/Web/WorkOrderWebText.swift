@@ -7,8 +7,15 @@ enum WorkOrderWebText {
     static let navSettings = "工单设置"
     static let navNotifications = "消息"
     static let queueLabels: [QueueQuery.Queue: String] = [
-        .org: "本单位待办", .mine: "我的", .subtree: "辖区全部", .overdue: "超期", .followup: "待回访", .supervision: "督办", .assisting: "协办",
+        .org: "本单位待办", .mine: "我的", .subtree: "辖区全部", .dueSoon: "即将超期", .overdue: "超期", .followup: "待回访", .supervision: "督办", .assisting: "协办",
     ]
+    static let todoToAccept = "待受理工单"
+    static let todoMine = "我在办的工单"
+    static let todoDueSoon = "即将超期"
+    static let todoOverdue = "已超期"
+    static let todoAssisting = "待协办"
+    static let todoSupervision = "督办中"
+    static let todoFollowup = "待回访"
     static let filed = "工单已登记"
     static let done: [String: String] = [
         "accept": "已受理", "transfer": "已转办", "assist": "已发出协办请求", "wait": "已请职工补充材料，计时暂停", "resume": "已恢复办理",

@@ -242,11 +242,14 @@ public struct WorkOrdersConsole: Sendable {
         let id = try context.id()
         let form = try await request.decode(as: ActionForm.self, context: context)
         let (actor, target) = (context.actor, Int64(form.targetOrgId ?? ""))
-        let back = "/admin/work-orders/\(id)"
+        var back = "/admin/work-orders/\(id)"
         do {
             switch action {
             case .accept: _ = try await orders.accept(id, actor: actor)
-            case .transfer: _ = try await orders.transfer(id, to: target, note: form.note, actor: actor)
+            case .transfer:
+                let moved = try await orders.transfer(id, to: target, note: form.note, tellWorker: form.tellWorker == "on", actor: actor)
+                // Sent up to the parent union, the order leaves this cadre's sight: back to the queue.
+                if !actor.scope(.workOrderRead).covers(moved.orgPath) { back = "/admin/work-orders" }
             case .assist: try await orders.requestAssist(id, orgId: target, note: form.note, actor: actor)
             case .wait: _ = try await orders.waitForWorker(id, note: form.note, actor: actor)
             case .resume: _ = try await orders.resume(id, actor: actor)
@@ -263,7 +266,7 @@ public struct WorkOrdersConsole: Sendable {
             // The page again with every value typed into the refused form, and the reason beside it.
             let typed = [
                 "outcome": form.outcome, "amountRecovered": form.amountRecovered, "peopleHelped": form.peopleHelped,
-                "note_\(action)": form.note, "rating": form.rating,
+                "note_\(action)": form.note, "rating": form.rating, "tellWorker": form.tellWorker,
             ].compactMapValues { $0 }
             let refused = FormState(values: typed, errors: error.fieldErrors, message: error.fieldErrors.values.first ?? error.message)
             return try await detailPage(id, request, context, form: refused)
