@@ -103,7 +103,10 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     let web = router.group("")
         .add(middleware: SessionMiddleware(resolver: services.auth, workerResolver: services.workers, source: .cookie, secureCookies: secure))
         .add(middleware: CSRFMiddleware())
-    SiteHome(renderer: renderer).register(on: web)
+    SiteHome(
+        renderer: renderer, chrome: chrome,
+        sources: [MemberHomeTiles(portal: services.portal), WorkOrderHomeTiles(orders: services.workOrders, notifications: services.notifications)]
+    ).register(on: web)
     let orgWeb = OrganizationsWeb(service: services.organizations, renderer: renderer, chrome: chrome)
     orgWeb.registerPublic(on: web)
     let worker = web.group(context: WorkerRequestContext.self)

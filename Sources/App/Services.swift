@@ -79,7 +79,7 @@ struct Services: Sendable {
         self.members = members
         let joins = JoinService(database: database, records: records, unions: unions, regions: regions, sms: sms, clock: clock)
         self.joins = joins
-        let transfers = TransferService(database: database, records: records, unions: unions, sms: sms, clock: clock)
+        let transfers = TransferService(database: database, records: records, unions: unions, regions: regions, sms: sms, clock: clock)
         self.transfers = transfers
         self.imports = ImportService(database: database, records: records, unions: unions, regions: regions, clock: clock)
         self.exports = ExportService(database: database, records: records, unions: unions, members: members)

@@ -29,7 +29,7 @@ public struct Chrome: Sendable {
 
     /// The context for a page outside the console (login, member site).
     public func plain(_ model: Any, request: Request? = nil, context: some AppContext) -> PageContext {
-        var chrome: [String: Any] = ["csrf": context.csrfToken]
+        var chrome: [String: Any] = ["csrf": context.csrfToken, "signedIn": context.signedInWorker != nil]
         if let flash = request?.cookies[Flash.cookie].flatMap({ Flash(cookieValue: $0.value) }) {
             chrome["flash"] = ["ok": flash.ok, "text": flash.text]
         }

@@ -1,14 +1,32 @@
 import Hummingbird
 import Platform
 
-/// The member site's home page (网上职工之家): find your union in one step, and the services.
+/// The member site's home page (网上职工之家): the signed-in worker's own state first (card, requests,
+/// messages), then finding a union in one step and the services.
 public struct SiteHome: Sendable {
     let renderer: Renderer
+    let chrome: Chrome
+    let sources: [any WorkerHomeSource]
 
-    public init(renderer: Renderer) { self.renderer = renderer }
+    public init(renderer: Renderer, chrome: Chrome, sources: [any WorkerHomeSource]) {
+        self.renderer = renderer
+        self.chrome = chrome
+        self.sources = sources
+    }
+
+    struct Page {
+        var tiles: [HomeTile]
+        var signedIn: Bool
+    }
 
     public func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/") { _, _ in renderer.page("site-home", [String: Any]()) }
+        group.get("/") { request, context in
+            var tiles: [HomeTile] = []
+            if let worker = context.workerSession {
+                for source in sources { tiles += try await source.tiles(forWorker: worker.workerId) }
+            }
+            return renderer.page("site-home", chrome.plain(Page(tiles: tiles, signedIn: context.workerSession != nil), request: request, context: context))
+        }
     }
 }
 

@@ -87,7 +87,9 @@ import Testing
         try await TestApp.run { app in
             let f = try await Fixture.build(app)
             let database = try Database.open(
-                url: app.services.config.databaseURL, readURL: Self.gone, options: DatabaseOptions(wait: .milliseconds(300)),
+                // The wait bounds the primary's connections too: long enough for a loaded machine to open one
+                // (300 ms failed there once), short enough that the gone replica's refusal is quick to see.
+                url: app.services.config.databaseURL, readURL: Self.gone, options: DatabaseOptions(wait: .seconds(3)),
                 logger: Logger(label: "test"))
             try await running(database) {
                 let replica = try #require(database.replicaReads)

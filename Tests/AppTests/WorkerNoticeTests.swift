@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import SQLKit
 import Testing
 
@@ -182,6 +183,98 @@ import Testing
             WorkOrderTests().setDay(app, "2026-11-16")
             mine = try await todos(handler)
             #expect(mine["即将超期"]?.count == 0 && mine["已超期"]?.count == 1)
+        }
+    }
+}
+
+extension WorkerNoticeTests {
+    /// 接收 (会籍管理办法: 动态接转): the new union starts the transfer of a worker who already works
+    /// there; the old union releases; both unions and the member are told. A cadre names the member
+    /// by ID number and name, and a miss does not say which of the two was wrong; no cadre receives
+    /// into a union outside their scope.
+    @Test func aTransferStartedByTheNewUnionCompletesWithBothUnionsAndTheMemberTold() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let newUnion = try await app.services.organizations.createChild(
+                of: f.townA2.id, OrgInput(name: "甲二厂工会", level: .grassroots, kind: .grassroots), actor: app.system)
+            try await Fixture.account(app, "countya1", role: Role.orgAdmin, at: f.countyA1)
+            try await Fixture.account(app, "countya2", role: Role.orgAdmin, at: f.countyA2)
+            let token = try await WorkerAPITests.workerToken(app, phone: "13912340014")
+            let idNumber = TestIDs.make(79)
+            let applied = try await app.api(
+                .post, "/api/v1/me/join-applications", token: token,
+                json: ["name": "周洁", "idNumber": idNumber, "unionId": f.factory.id, "workplace": "甲一厂"])
+            _ = try await app.services.joins.approve(try #require(WorkerAPITests.number(applied.body, "id")), actor: app.system)
+
+            let a2 = try await app.token("countya2")
+            func receive(_ json: [String: Any]) async throws -> (status: HTTPResponse.Status, body: Any?) {
+                let r = try await app.api(.post, "/api/v1/transfers/incoming", token: a2, json: json)
+                return (r.status, r.body)
+            }
+            let wrongName = try await receive(["idNumber": idNumber, "name": "周杰", "unionId": newUnion.id])
+            let unknownID = try await receive(["idNumber": TestIDs.make(80), "name": "周洁", "unionId": newUnion.id])
+            #expect(wrongName.status == .notFound && unknownID.status == .notFound)
+            #expect((wrongName.body as? [String: Any])?["detail"] as? String == (unknownID.body as? [String: Any])?["detail"] as? String)
+            // Into the old union's own county: outside county A2's scope.
+            let outside = try await receive(["idNumber": idNumber, "name": "周洁", "unionId": f.factory.id])
+            #expect(outside.status == .unprocessableContent)
+            let started = try await receive(["idNumber": idNumber, "name": "周洁", "unionId": newUnion.id, "note": "已入职甲二厂"])
+            #expect(started.status == .created, "\(String(describing: started.body))")
+            let transfer = try #require(started.body as? [String: Any])
+            let transferId = try #require((transfer["id"] as? NSNumber)?.int64Value)
+            #expect(transfer["acceptedBy"] as? String == "countya2" && transfer["releasedBy"] == nil)
+            #expect(try await Self.messages(app, token).first?.contains("由甲一厂工会转入甲二厂工会") == true)
+
+            // The old union sees it waiting on its workbench, releases it, and it is done.
+            let web = WebSession(app)
+            _ = try await web.login("countya1")
+            #expect(try await web.get("/admin").html.contains(#"<span class="todo-count">1</span><span class="todo-label">待办会籍接转"#))
+            let a1 = try await app.token("countya1")
+            let released = try await app.api(.post, "/api/v1/transfers/\(transferId)/release", token: a1)
+            #expect((released.body as? [String: Any])?["status"] as? String == "completed")
+            #expect(try await Self.messages(app, token).first == "您的会籍已由甲一厂工会转入甲二厂工会，会员卡随之更新。")
+            #expect(try await Self.texts(app).last?.body.contains("已转入甲二厂工会") == true)
+            let told = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT org_id FROM notifications WHERE text LIKE '会籍接转已完成%'").all()
+                    .map { try $0.decode(column: "org_id", as: Int64.self) }
+            }
+            #expect(Set(told) == [f.factory.id, newUnion.id])
+            let me = try await app.api(.get, "/api/v1/me", token: token)
+            #expect(((me.body as? [String: Any])?["union"] as? [String: Any])?["name"] as? String == "甲二厂工会")
+
+            // The console form keeps what was typed when it is refused.
+            let page = WebSession(app)
+            _ = try await page.login("countya2")
+            _ = try await page.get("/admin/transfers")
+            let refused = try await page.post(
+                "/admin/transfers/incoming", ["idNumber": idNumber, "name": "周某", "unionId": String(newUnion.id), "note": "备注保留"])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.html.contains("value=\"周某\"") && refused.html.contains("value=\"备注保留\"") && refused.html.contains(idNumber))
+            #expect(refused.html.contains("未找到身份证号与姓名相符的在会会员"))
+        }
+    }
+}
+
+extension WorkerNoticeTests {
+    /// The home page shows a signed-in worker their own state (joining, card, requests, unread
+    /// messages) and offers 我的 instead of 登录; a visitor gets neither tiles nor anyone's data.
+    @Test func theHomePageShowsTheWorkersOwnState() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let visitor = try await WebSession(app).get("/").html
+            #expect(visitor.contains(#"<a href="/me/login">登录</a>"#) && !visitor.contains("home-tiles"))
+            let site = try await WebSession.worker(app, phone: "13912340015")
+            var home = try await site.get("/").html
+            #expect(home.contains(#"<a href="/me">我的</a>"#) && home.contains("尚未入会") && home.contains("没有未读"))
+            let token = try await WorkerAPITests.workerToken(app, phone: "13912340015")
+            let applied = try await app.api(
+                .post, "/api/v1/me/join-applications", token: token,
+                json: ["name": "吴桐", "idNumber": TestIDs.make(81), "unionId": f.factory.id, "workplace": "甲一厂"])
+            home = try await site.get("/").html
+            #expect(home.contains("审核中") && !home.contains("尚未入会"))
+            let member = try await app.services.joins.approve(try #require(WorkerAPITests.number(applied.body, "id")), actor: app.system)
+            home = try await site.get("/").html
+            #expect(home.contains("我的会员卡") && home.contains("甲一厂工会") && home.contains(member.memberNo) && home.contains("1 条未读"))
         }
     }
 }

@@ -676,6 +676,37 @@ def scenario_g(b, state):
     return f"filed {number}, resolved with 115,000 yuan, rated 5, county satisfaction {satisfaction}"
 
 
+def scenario_i(b, state):
+    """The member from E opens the home page on her phone: her card, requests and messages first; the
+    township workstation opens its workbench at a desk: each to-do with its count, linking to its list."""
+    b.open("/")
+    tiles = b.visible(".home-tiles", "the worker's own tiles on the home page")
+    check("我的会员卡" in tiles.text and "我的诉求" in tiles.text and "消息" in tiles.text, f"home tiles read “{tiles.text}”")
+    check(b.find(".site-nav a[href='/me']").text == "我的", "the header offers 我的 to a signed-in worker")
+    icons = b.d.find_elements(By.CSS_SELECTOR, ".service-grid img.tile-icon")
+    check(len(icons) == 8 and all(b.d.execute_script("return arguments[0].naturalWidth", i) > 0 for i in icons),
+          "eight service icons, each loaded")
+    b.screenshot("i1-phone-home-signed-in", full_page=True)
+    b.hygiene("home signed in", mobile=True)
+
+    console = state["console"]
+    console.login("zhengdingzhen")
+    console.open("/admin")
+    todos = console.visible(".todo-grid", "the workbench's to-dos")
+    labels = [e.text for e in console.d.find_elements(By.CSS_SELECTOR, ".todo-label")]
+    check("待受理工单" in labels and "即将超期" in labels and "已超期" in labels, f"to-dos {labels}")
+    first = console.d.find_elements(By.CSS_SELECTOR, "a.todo")[0]
+    count = int(first.find_element(By.CSS_SELECTOR, ".todo-count").text.replace(",", ""))
+    console.screenshot("i2-console-workbench")
+    console.click(first)
+    console.wait(lambda d: "/admin/work-orders?queue=" in d.current_url, "the queue behind the first to-do")
+    rows = console.d.find_elements(By.CSS_SELECTOR, "#queue-table tbody tr")
+    check(count == len([r for r in rows if r.find_elements(By.CSS_SELECTOR, "a")]) or count > 20,
+          f"the to-do counts {count}, its list holds {len(rows)} rows")
+    console.logout()
+    return f"home tiles: {tiles.text.replace(chr(10), ' / ')}; workbench: {', '.join(labels)}"
+
+
 def totp(secret, at=None):
     """RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32 secret, as an authenticator app shows it."""
     import base64, hashlib, hmac, struct
@@ -741,7 +772,7 @@ def scenario_h(b, state):
 def main():
     if not BINARY.exists():
         print(f"FAIL - setup : {BINARY.relative_to(ROOT)} not found; run `swift build` first")
-        print("0 passed, 8 failed")
+        print("0 passed, 9 failed")
         return 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in list(SHOTS.glob("*.png")) + list(SHOTS.glob("*.html")) + list(SHOTS.glob("*.log")):
@@ -762,6 +793,7 @@ def main():
         ("F", "county import with bad rows: progress, error report, find by ID, dashboard", scenario_f, "console"),
         ("G", "a member files a wage-arrears request on a phone, the county resolves it, she rates it", scenario_g, "phone"),
         ("H", "a system administrator binds an authenticator and creates, uses and revokes a partner key", scenario_h, "console"),
+        ("I", "the worker's own home page on a phone, and the township workstation's workbench", scenario_i, "phone"),
     ]
     try:
         try:

@@ -74,6 +74,13 @@ public struct MemberAPIController: Sendable {
             let t = try await transfers.request(memberId: try context.id(), toUnionId: dto.unionId, note: dto.note, actor: context.actor)
             return JSONBody(TransferDTO(t), status: .created)
         }
+        api.add(.post, "/transfers/incoming", summary: "接收转入：本级基层工会按身份证号和姓名发起接转（视为已同意接收，待转出工会同意）",
+                tag: tag, body: IncomingTransferDTO.schema, response: Schema.ref("MembershipTransfer"), status: 201) { request, context in
+            let dto = try await request.decode(as: IncomingTransferDTO.self, context: context)
+            let t = try await transfers.requestIncoming(
+                idNumber: dto.idNumber, name: dto.name, toUnionId: dto.unionId, note: dto.note, actor: context.actor)
+            return JSONBody(TransferDTO(t), status: .created)
+        }
         api.add(.get, "/transfers", summary: "待本人范围内工会办理的会籍接转", tag: tag, query: APIParam.paging,
                 response: Schema.ref("MembershipTransferPage")) { request, context in
             JSONBody(PageDTO(try await transfers.pending(actor: context.actor, page: try request.pageRequest()), TransferDTO.init))

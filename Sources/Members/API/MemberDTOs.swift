@@ -298,6 +298,17 @@ struct TransferRequestDTO: Decodable {
     static let schema = Schema.object([("unionId", Schema.id), ("note", Schema.text(0, 200))], required: ["unionId"])
 }
 
+/// 接收: the new union names the member it takes in.
+struct IncomingTransferDTO: Decodable {
+    var idNumber: String
+    var name: String
+    var unionId: Int64
+    var note: String?
+    static let schema = Schema.object(
+        [("idNumber", Schema.string), ("name", Schema.text(1, 50)), ("unionId", Schema.id), ("note", Schema.text(0, 200))],
+        required: ["idNumber", "name", "unionId"])
+}
+
 struct ReasonDTO: Decodable {
     var reason: String
     static let schema = Schema.object([("reason", Schema.text(2, 200))], required: ["reason"])

@@ -81,6 +81,11 @@ public enum MemberText {
     static func joinRejectedSMS(_ union: String) -> String { "【网上职工之家】您加入\(union)的申请未通过，原因请登录“我的”查看。" }
     static func transferStarted(_ from: String, _ to: String) -> String { "您的会籍接转已提交：由\(from)转入\(to)，待双方工会确认。" }
     static func transferToConfirm(_ name: String, _ from: String, _ to: String) -> String { "会籍接转待确认：\(name)，\(from) → \(to)" }
+    static func transferToRelease(_ name: String, _ from: String, _ to: String) -> String {
+        "\(to)申请接收会员\(name)（\(from) → \(to)），请办理转出"
+    }
+    static let incomingUnionRequired = "请选择本级管理范围内接收会员的基层工会"
+    static let incomingNotFound = "未找到身份证号与姓名相符的在会会员，请核对后重试"
     static func transferDone(_ from: String, _ to: String) -> String { "您的会籍已由\(from)转入\(to)，会员卡随之更新。" }
     static func transferDoneSMS(_ to: String) -> String { "【网上职工之家】您的工会会籍已转入\(to)。" }
     static func transferDoneForUnion(_ name: String, _ from: String, _ to: String) -> String { "会籍接转已完成：\(name)，\(from) → \(to)" }

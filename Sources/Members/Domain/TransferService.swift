@@ -48,12 +48,16 @@ public struct TransferService: Sendable {
     let store = MemberStore()
     let transfers = TransferStore()
     let unions: any UnionDirectory
+    let regions: any RegionCodeSet
     let clock: AppClock
     let messages: WorkerMessages
 
-    public init(database: Database, records: MemberRecords, unions: any UnionDirectory, sms: any SMSSender, clock: AppClock) {
+    public init(
+        database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, sms: any SMSSender, clock: AppClock
+    ) {
         self.database = database
         self.unions = unions
+        self.regions = regions
         self.clock = clock
         self.messages = WorkerMessages(database: database, records: records, sms: sms)
     }
@@ -96,6 +100,54 @@ public struct TransferService: Sendable {
             return id
         }
         return try await existing(id)
+    }
+
+    /// 接收: the new union starts the transfer of a worker who already works there. It names the
+    /// member by ID number and name (both must match a current membership; a miss says nothing about
+    /// which), and its start is its acceptance: the old union's release completes it.
+    public func requestIncoming(idNumber: String, name: String, toUnionId: Int64?, note: String?, actor: Actor) async throws
+        -> MembershipTransfer
+    {
+        let scope = try actor.requireScope(.memberWrite)
+        var v = Validator()
+        var id: IDNumber?
+        switch IDNumber.parse(idNumber, regions: regions) {
+        case .success(let parsed): id = parsed
+        case .failure(let problem): v.fail("idNumber", problem.message)
+        }
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        v.check(!name.isEmpty, "name", MemberText.nameRequired)
+        var to: UnionRef?
+        if let toUnionId { to = try await unions.union(toUnionId) }
+        if let union = to, !(union.acceptsMembers && scope.covers(union.path)) { to = nil }
+        v.check(to != nil, "unionId", MemberText.incomingUnionRequired)
+        try v.validate()
+        guard let id, let to else { throw AppError.validation(["unionId": MemberText.incomingUnionRequired]) }
+        let found = try await database.withConnection { [store, records = messages.records] sql in
+            try await store.member(idIndex: records.idIndex(id), on: sql)
+        }
+        guard let member = found, member.membershipStatus == .active, member.name == name else {
+            throw AppError.notFound(MemberText.incomingNotFound)
+        }
+        guard member.orgId != to.id else { throw AppError.validation(["unionId": MemberText.transferSameUnion]) }
+        let note = note?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200).description
+        let now = clock.now()
+        let fromName = try await unions.union(member.orgId)?.name ?? ""
+        let transferId = try await database.transaction { [transfers] sql -> Int64 in
+            if try await transfers.hasPending(memberId: member.id, on: sql) { throw AppError.conflict(MemberText.transferPending) }
+            let id = try await transfers.insert(member: member, to: to, requestedBy: actor.displayName, note: note, now: now, on: sql)
+            _ = try await transfers.consent(id, side: .accept, by: actor.displayName, at: now, on: sql)
+            try await AuditLog.record(AuditEntry(actor: actor, action: "member.transfer_incoming", objectType: "member",
+                                                 objectId: String(member.id), orgPath: to.path,
+                                                 detail: ["from": String(member.orgId), "transfer": String(id)]), on: sql)
+            var notices = [Notice(to: .org(member.orgId), kind: "transfer", text: MemberText.transferToRelease(member.name, fromName, to.name), at: now)]
+            if let worker = member.workerId {
+                notices.append(WorkerMessages.notice(worker, kind: "transfer", MemberText.transferStarted(fromName, to.name), at: now))
+            }
+            try await Notice.post(notices, on: sql)
+            return id
+        }
+        return try await existing(transferId)
     }
 
     /// A transfer just written (gone only if the database lost it).

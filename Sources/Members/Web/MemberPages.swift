@@ -153,6 +153,10 @@ struct TransfersPage {
     var items: [Item]
     var empty: Bool
     var next: String?
+    /// 接收转入: the form, the union search and the unions found in the cadre's scope.
+    var form: FormState
+    var unionq: String
+    var unions: [UnionChoice]
 }
 
 struct ImportsPage {
@@ -442,6 +446,10 @@ struct StatusForm: Decodable {
 struct TransferForm: Decodable {
     var unionId: String?
     var note: String?
+}
+
+struct IncomingTransferForm: Decodable {
+    var idNumber, name, unionId, note, unionq, action: String?
 }
 
 struct WorkerForm: Decodable {

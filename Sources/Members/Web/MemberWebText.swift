@@ -1,5 +1,14 @@
 /// Strings of the Members pages that are built in code (the rest are in the templates).
 enum MemberWebText {
+    static let incomingStarted = "已发起接收，待转出工会同意后会籍自动转入"
+    static let homeCard = "我的会员卡"
+    static func memberNo(_ no: String) -> String { "会员号 \(no)" }
+    static let homeJoin = "入会"
+    static let homeJoinPending = "审核中"
+    static let homeJoinPendingDetail = "工会审核后会通知您"
+    static let homeNotMember = "尚未入会"
+    static let homeJoinInvite = "在线申请加入工会"
+    static let homeTransfer = "会籍接转"
     static let todoApplications = "待审核入会"
     static let todoTransfers = "待办会籍接转"
     static let passwordReset = "密码已重新设置，请用新密码登录"

@@ -13,6 +13,7 @@ extension MembersConsole {
         group.post("/transfers/:id/release") { request, context in try await act(.release, request, context) }
         group.post("/transfers/:id/accept") { request, context in try await act(.accept, request, context) }
         group.post("/transfers/:id/refuse", use: refuseTransfer)
+        group.post("/transfers/incoming", use: receiveTransfer)
         group.get("/imports", use: importsList)
         group.post("/imports", use: startImport)
         group.get("/imports/template.xlsx") { _, _ in try await template(.xlsx) }
@@ -68,8 +69,13 @@ extension MembersConsole {
     // MARK: Transfers
 
     @Sendable func transfersList(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await transfersPage(FormState(), unionq: "", request, context)
+    }
+
+    func transfersPage(_ form: FormState, unionq: String, _ request: Request, _ context: StaffRequestContext) async throws -> Response {
         let result = try await transfers.pendingWithNames(actor: context.actor, page: try request.pageRequest())
         let names = try await unions.names(result.items.flatMap { [$0.transfer.fromOrgId, $0.transfer.toOrgId] })
+        let found = try await members.placeableUnions(matching: unionq, actor: context.actor)
         let model = TransfersPage(
             items: result.items.map { p in
                 let t = p.transfer
@@ -78,8 +84,28 @@ extension MembersConsole {
                     to: names[t.toOrgId] ?? "", by: t.requestedBy, at: DisplayDate.minutes(t.createdAt), released: t.releasedBy,
                     accepted: t.acceptedBy, note: t.note, canRelease: p.canRelease, canAccept: p.canAccept)
             },
-            empty: result.items.isEmpty, next: result.nextCursor.map { "/admin/transfers?after=\($0)" })
-        return page("members-transfers", model, request, context)
+            empty: result.items.isEmpty, next: result.nextCursor.map { "/admin/transfers?after=\($0)" }, form: form, unionq: unionq,
+            unions: found.map { UnionChoice($0, selected: form.values["unionId"]) })
+        return page("members-transfers", model, request, context, status: form.status)
+    }
+
+    /// 接收转入 from the console; a refused form comes back with what was typed.
+    @Sendable func receiveTransfer(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let form = try await request.decode(as: IncomingTransferForm.self, context: context)
+        let values = ["idNumber": form.idNumber, "name": form.name, "unionId": form.unionId, "note": form.note].compactMapValues { $0 }
+        // 查找 searches unions inside the form, keeping what was typed.
+        if form.action == "search" { return try await transfersPage(FormState(values: values), unionq: form.unionq ?? "", request, context) }
+        do {
+            _ = try await transfers.requestIncoming(
+                idNumber: form.idNumber ?? "", name: form.name ?? "", toUnionId: form.unionId.flatMap { Int64($0) }, note: form.note,
+                actor: context.actor)
+            return Response.redirect(to: "/admin/transfers", flash: .ok(MemberWebText.incomingStarted))
+        } catch let error as AppError where [.unprocessableContent, .notFound, .conflict].contains(error.status) {
+            let errors = error.status == .unprocessableContent ? error.fieldErrors : ["idNumber": error.message]
+            return try await transfersPage(
+                FormState(values: values, errors: errors, message: errors.values.first ?? error.message), unionq: form.unionq ?? "", request,
+                context)
+        }
     }
 
     func act(_ side: TransferService.Side, _ request: Request, _ context: StaffRequestContext) async throws -> Response {

@@ -13,6 +13,8 @@ public protocol AppContext: RequestContext where Decoder == AppRequestDecoder {
     var actor: Actor { get }
     /// The signed-in staff member, if any (the console chrome shows them).
     var staff: Principal? { get }
+    /// The signed-in worker, if any (the member site's header offers 我的 instead of 登录).
+    var signedInWorker: WorkerSessionInfo? { get }
     /// Who the request turned out to be, for the request log.
     var who: RequestIdentity { get }
 }
@@ -34,6 +36,7 @@ public struct AppRequestContext: AppContext {
     public var session: SessionInfo?
     /// The worker signed in on the member site, if any.
     public var workerSession: WorkerSessionInfo?
+    public var signedInWorker: WorkerSessionInfo? { workerSession }
     /// The anonymous CSRF token (cookie) for forms shown before login.
     public var anonymousCSRF: String?
     /// Who the request turned out to be, for the request log line written by an outer middleware

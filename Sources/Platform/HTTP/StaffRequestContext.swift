@@ -22,6 +22,7 @@ public struct StaffRequestContext: ChildRequestContext, AppContext {
 
     public var principal: Principal { session.principal }
     public var staff: Principal? { session.principal }
+    public var signedInWorker: WorkerSessionInfo? { nil }
     public var csrfToken: String { session.csrfToken }
     public var actor: Actor { Actor(principal: principal, ip: remoteIP, requestId: requestId) }
     public var requestDecoder: AppRequestDecoder { AppRequestDecoder() }
@@ -34,6 +35,7 @@ public struct WorkerRequestContext: ChildRequestContext, AppContext {
     public let requestId: String
     public let remoteIP: String
     public let worker: WorkerSessionInfo
+    public var signedInWorker: WorkerSessionInfo? { worker }
     public let who: RequestIdentity
 
     public init(context: AppRequestContext) throws {

@@ -33,6 +33,10 @@ public struct NotificationService: Sendable {
         try await database.transaction { sql in try await store.markAllRead(inbox, on: sql) }
     }
 
+    public func unreadCount(ofWorker workerId: Int64) async throws -> Int {
+        try await database.withConnection { sql in try await store.unreadCount(ofWorker: workerId, on: sql) }
+    }
+
     public func markWorkerRead(_ workerId: Int64, now: Date) async throws {
         try await database.transaction { sql in try await store.markWorkerRead(workerId, at: now, on: sql) }
     }

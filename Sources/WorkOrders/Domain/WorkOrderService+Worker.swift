@@ -12,6 +12,11 @@ extension WorkOrderService {
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
     }
 
+    /// How many of the worker's orders are still being handled (the member site's home page).
+    public func openCount(ofWorker workerId: Int64) async throws -> Int {
+        try await database.withConnection { sql in try await store.openCount(ofWorker: workerId, on: sql) }
+    }
+
     /// The worker's own order; anyone else's is "not found".
     public func order(_ id: Int64, ofWorker workerId: Int64) async throws -> WorkOrder {
         let order = try await database.withConnection { sql in try await store.order(id, on: sql) }

@@ -45,6 +45,11 @@ struct NotificationStore: Sendable {
             .onConflict(with: ["account_id"]) { $0.set(excludedValueOf: "read_through") }.run()
     }
 
+    func unreadCount(ofWorker workerId: Int64, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("notifications").where("worker_id", .equal, workerId)
+            .where("read_at", .is, SQLLiteral.null).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     func markWorkerRead(_ workerId: Int64, at now: Date, on sql: any SQLDatabase) async throws {
         try await sql.update("notifications").set("read_at", to: now).where("worker_id", .equal, workerId)
             .where("read_at", .is, SQLLiteral.null).run()

@@ -88,6 +88,11 @@ extension WorkOrderStore {
         return try await q.orderBy("id", .descending).limit(limit).all(decoding: WorkOrder.self)
     }
 
+    func openCount(ofWorker workerId: Int64, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("work_orders").where("worker_id", .equal, workerId)
+            .where("status", .in, Self.openStatuses).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     func byCaller(phoneIndex: String, in scope: Scope, limit: Int, on sql: any SQLDatabase) async throws -> [WorkOrder] {
         try await sql.select().column("*").from("work_orders").where("caller_phone_index", .equal, phoneIndex)
             .where("org_path", in: scope).orderBy("id", .descending).limit(limit).all(decoding: WorkOrder.self)

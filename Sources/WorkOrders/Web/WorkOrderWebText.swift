@@ -9,6 +9,10 @@ enum WorkOrderWebText {
     static let queueLabels: [QueueQuery.Queue: String] = [
         .org: "本单位待办", .mine: "我的", .subtree: "辖区全部", .dueSoon: "即将超期", .overdue: "超期", .followup: "待回访", .supervision: "督办", .assisting: "协办",
     ]
+    static let homeRequests = "我的诉求"
+    static func homeOpen(_ n: Int) -> String { n == 0 ? "暂无办理中" : "\(n) 件办理中" }
+    static let homeMessages = "消息"
+    static func homeUnread(_ n: Int) -> String { n == 0 ? "没有未读" : "\(n) 条未读" }
     static let todoToAccept = "待受理工单"
     static let todoMine = "我在办的工单"
     static let todoDueSoon = "即将超期"
