@@ -85,14 +85,16 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     AccountAPIController(auth: services.auth, accounts: services.accounts)
         .register(open: openAPI, staff: staffAPI, document: document)
     PartnerKeyAPIController(keys: services.partnerKeys).register(staff: staffAPI, document: document)
-    MemberAPIController(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
+    MemberAPIController(members: services.members, joins: services.joins, transfers: services.transfers, claims: services.claims,
+                        imports: services.imports,
                         rollups: services.rollups, uploads: services.uploads)
         .register(staff: staffAPI, document: document)
     WorkOrderAPIController(orders: services.workOrders, stats: services.workOrderStats, catalog: services.workOrderCatalog, clock: services.clock)
         .register(staff: staffAPI, document: document)
     // Worker routes run in WorkerRequestContext: a worker app's bearer token, else 401.
     let workerAPI = APIRoutes(group: api.group(context: WorkerRequestContext.self), document: document, authenticated: true)
-    WorkerAPIController(workers: services.workers, joins: services.joins, transfers: services.transfers, portal: services.portal,
+    WorkerAPIController(workers: services.workers, joins: services.joins, transfers: services.transfers, claims: services.claims,
+                        portal: services.portal,
                         personalData: services.personalData)
         .register(open: openAPI, worker: workerAPI, document: document)
     MyRequestsAPIController(orders: services.workOrders, catalog: services.workOrderCatalog, notifications: services.notifications,
@@ -110,7 +112,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     let orgWeb = OrganizationsWeb(service: services.organizations, renderer: renderer, chrome: chrome)
     orgWeb.registerPublic(on: web)
     let worker = web.group(context: WorkerRequestContext.self)
-    let memberSite = MemberSite(workers: services.workers, joins: services.joins, transfers: services.transfers, portal: services.portal,
+    let memberSite = MemberSite(workers: services.workers, joins: services.joins, transfers: services.transfers, claims: services.claims,
+                                portal: services.portal,
                                 unions: services.unions, renderer: renderer, chrome: chrome, secureCookies: secure)
     memberSite.registerOpen(on: web)
     memberSite.registerWorker(on: worker)
@@ -122,7 +125,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     personalDataWeb.registerSite(on: worker)
     let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, partnerKeys: services.partnerKeys, renderer: renderer,
                                   chrome: chrome, secureCookies: secure, clock: services.clock,
-                                  workbench: Workbench([MemberTodos(joins: services.joins, transfers: services.transfers),
+                                  workbench: Workbench([MemberTodos(joins: services.joins, transfers: services.transfers, claims: services.claims),
                                                         WorkOrderTodos(orders: services.workOrders)]))
     accountsWeb.registerOpen(on: web)
     // The middleware sends a half-signed-in cadre to the second factor; the context then holds the principal.
@@ -131,7 +134,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     accountsWeb.registerConsole(on: staff)
     personalDataWeb.registerConsole(on: staff)
     orgWeb.registerConsole(on: staff)
-    MembersConsole(members: services.members, joins: services.joins, transfers: services.transfers, imports: services.imports,
+    MembersConsole(members: services.members, joins: services.joins, transfers: services.transfers, claims: services.claims,
+                   imports: services.imports,
                    exports: services.exports, rollups: services.rollups, unions: services.unions, renderer: renderer, chrome: chrome,
                    uploads: services.uploads, exportsDirectory: services.exportsDirectory, onImportQueued: { services.jobs.poke() })
         .register(on: staff)

@@ -22,6 +22,7 @@ struct Services: Sendable {
     let members: MemberService
     let joins: JoinService
     let transfers: TransferService
+    let claims: ClaimService
     let imports: ImportService
     let exports: ExportService
     let rollups: RollupService
@@ -79,6 +80,7 @@ struct Services: Sendable {
         self.members = members
         let joins = JoinService(database: database, records: records, unions: unions, regions: regions, sms: sms, clock: clock)
         self.joins = joins
+        self.claims = ClaimService(database: database, records: records, unions: unions, regions: regions, sms: sms, clock: clock)
         let transfers = TransferService(database: database, records: records, unions: unions, regions: regions, sms: sms, clock: clock)
         self.transfers = transfers
         self.imports = ImportService(database: database, records: records, unions: unions, regions: regions, clock: clock)

@@ -7,15 +7,18 @@ public struct MemberAPIController: Sendable {
     let members: MemberService
     let joins: JoinService
     let transfers: TransferService
+    let claims: ClaimService
     let imports: ImportService
     let rollups: RollupService
     let uploads: URL
 
-    public init(members: MemberService, joins: JoinService, transfers: TransferService, imports: ImportService, rollups: RollupService,
+    public init(members: MemberService, joins: JoinService, transfers: TransferService, claims: ClaimService, imports: ImportService,
+                rollups: RollupService,
                 uploads: URL) {
         self.members = members
         self.joins = joins
         self.transfers = transfers
+        self.claims = claims
         self.imports = imports
         self.rollups = rollups
         self.uploads = uploads
@@ -24,10 +27,10 @@ public struct MemberAPIController: Sendable {
     public func register(staff api: APIRoutes<StaffRequestContext>, document: OpenAPIDocument) {
         for (name, schema) in [
             ("Member", MemberDTO.schema), ("Membership", MembershipDTO.schema), ("MemberInput", MemberInputDTO.schema),
-            ("JoinApplication", JoinApplicationDTO.schema), ("MembershipTransfer", TransferDTO.schema), ("MemberImport", ImportDTO.schema),
+            ("JoinApplication", JoinApplicationDTO.schema), ("MembershipTransfer", TransferDTO.schema), ("MembershipClaim", ClaimDTO.schema), ("MemberImport", ImportDTO.schema),
             ("MemberRollup", RollupDTO.schema),
         ] { document.schema(name, schema) }
-        for item in ["Member", "JoinApplication", "MembershipTransfer", "MemberImport"] { document.schema(item + "Page", Schema.page(item)) }
+        for item in ["Member", "JoinApplication", "MembershipTransfer", "MembershipClaim", "MemberImport"] { document.schema(item + "Page", Schema.page(item)) }
         let (members, joins, transfers, imports, rollups, uploads) = (self.members, self.joins, self.transfers, self.imports, self.rollups, self.uploads)
         let tag = "会员"
 
@@ -95,6 +98,21 @@ public struct MemberAPIController: Sendable {
                 status: 204) { request, context in
             let dto = try await request.decode(as: ReasonDTO.self, context: context)
             try await transfers.refuse(try context.id(), reason: dto.reason, actor: context.actor)
+            return Response(status: .noContent)
+        }
+        let claims = self.claims
+        api.add(.get, "/membership-claims", summary: "待确认的会籍认领（本人范围）", tag: tag, query: APIParam.paging,
+                response: Schema.ref("MembershipClaimPage")) { request, context in
+            JSONBody(PageDTO(try await claims.pending(actor: context.actor, page: try request.pageRequest()), ClaimDTO.init))
+        }
+        api.add(.post, "/membership-claims/{id}/approve", summary: "确认会籍认领：账号与会籍关联", tag: tag,
+                response: Schema.ref("Member")) { _, context in
+            JSONBody(MemberDTO(try await claims.approve(try context.id(), actor: context.actor)))
+        }
+        api.add(.post, "/membership-claims/{id}/refuse", summary: "不予确认会籍认领（须填写理由）", tag: tag, body: ReasonDTO.schema,
+                response: nil, status: 204) { request, context in
+            let dto = try await request.decode(as: ReasonDTO.self, context: context)
+            try await claims.refuse(try context.id(), reason: dto.reason, actor: context.actor)
             return Response(status: .noContent)
         }
         api.add(.get, "/join-applications", summary: "入会申请（本人范围）", tag: tag,

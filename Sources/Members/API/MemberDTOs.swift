@@ -313,3 +313,28 @@ struct ReasonDTO: Decodable {
     var reason: String
     static let schema = Schema.object([("reason", Schema.text(2, 200))], required: ["reason"])
 }
+
+/// 认领会籍 as the union sees it: the member named, the account's masked phone, where it stands.
+struct ClaimDTO: Encodable {
+    var id: Int64
+    var memberId: Int64
+    var unionId: Int64
+    var memberName: String
+    var phone: String
+    var status: String
+    var decidedBy: String?
+    var reason: String?
+    var createdAt: Date
+
+    init(_ c: MembershipClaim) {
+        (id, memberId, unionId, memberName, phone) = (c.id, c.memberId, c.orgId, c.memberName, c.phoneMask)
+        (status, decidedBy, reason, createdAt) = (c.status.rawValue, c.decidedBy, c.reason, c.createdAt)
+    }
+
+    static let schema = Schema.object(
+        [("id", Schema.integer), ("memberId", Schema.integer), ("unionId", Schema.integer), ("memberName", Schema.string),
+         ("phone", ["type": "string", "description": "认领账号的手机号（脱敏）"]),
+         ("status", Schema.enumeration(MembershipClaim.Status.allCases.map(\.rawValue))), ("decidedBy", Schema.nullable("string")),
+         ("reason", Schema.nullable("string")), ("createdAt", Schema.dateTime)],
+        required: ["id", "memberId", "unionId", "memberName", "phone", "status", "createdAt"])
+}

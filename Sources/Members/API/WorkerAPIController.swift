@@ -8,12 +8,14 @@ public struct WorkerAPIController: Sendable {
     let workers: WorkerService
     let joins: JoinService
     let transfers: TransferService
+    let claims: ClaimService
     let portal: PortalService
     let personalData: PersonalDataService
 
-    public init(workers: WorkerService, joins: JoinService, transfers: TransferService, portal: PortalService,
+    public init(workers: WorkerService, joins: JoinService, transfers: TransferService, claims: ClaimService, portal: PortalService,
                 personalData: PersonalDataService) {
         self.workers = workers
+        self.claims = claims
         self.joins = joins
         self.transfers = transfers
         self.portal = portal
@@ -121,6 +123,18 @@ public struct WorkerAPIController: Sendable {
                 workerId: context.worker.workerId, phone: phone, input: body.input, unionId: body.unionId, workplace: body.workplace,
                 workplaceHasUnion: body.workplaceHasUnion ?? true, actor: context.actor)
             return JSONBody(JoinApplicationDTO(application), status: .created)
+        }
+        let claims = self.claims
+        api.add(.post, "/me/membership-claims", summary: "认领会籍：按姓名和身份证号找到工会已登记的会籍（手机号一致即认领，否则待工会确认）",
+                tag: tag, body: ClaimRequestDTO.schema, response: ClaimResultDTO.schema, status: 201) { request, context in
+            let body = try await request.decode(as: ClaimRequestDTO.self, context: context)
+            let phone = try await workers.phone(of: context.worker.workerId)
+            let outcome = try await claims.claim(
+                workerId: context.worker.workerId, phone: phone, name: body.name, idNumber: body.idNumber, actor: context.actor)
+            switch outcome {
+            case .linked(_, let union): return JSONBody(ClaimResultDTO(status: "linked", union: union), status: .created)
+            case .asked(_, let union): return JSONBody(ClaimResultDTO(status: "pending", union: union), status: .created)
+            }
         }
         api.add(.post, "/me/transfers", summary: "申请会籍接转到另一工会", tag: tag, body: TransferRequestDTO.schema,
                 response: Schema.ref("MembershipTransfer"), status: 201) { request, context in

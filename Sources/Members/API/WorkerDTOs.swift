@@ -246,3 +246,20 @@ struct PersonalDataRequestDTO: Encodable, Sendable {
          ("decidedAt", Schema.nullable("string", format: "date-time")), ("outcome", Schema.nullable("string"))],
         required: ["id", "kind", "detail", "status", "createdAt"])
 }
+
+/// 认领会籍: the name and ID number on the union's record.
+struct ClaimRequestDTO: Decodable {
+    var name: String
+    var idNumber: String
+    static let schema = Schema.object([("name", Schema.text(1, 50)), ("idNumber", Schema.string)], required: ["name", "idNumber"])
+}
+
+/// What became of a claim: linked at once (the phone on record is the account's), or waiting for the union.
+struct ClaimResultDTO: Encodable {
+    var status: String
+    var union: String
+    static let schema = Schema.object(
+        [("status", ["type": "string", "enum": ["linked", "pending"], "description": "linked：已认领；pending：待工会确认"]),
+         ("union", Schema.string)],
+        required: ["status", "union"])
+}

@@ -92,7 +92,8 @@ public struct JoinService: Sendable {
             if let mine = try await store.member(workerId: workerId, on: sql), mine.isCounted { throw AppError.conflict(MemberText.alreadyActive) }
             if try await joins.hasPending(idIndex: idIndex, on: sql) { throw AppError.conflict(MemberText.idApplicationPending) }
             if let existing = try await store.member(idIndex: idIndex, on: sql), existing.isCounted {
-                throw AppError.conflict(MemberText.alreadyActive)
+                // Most members were imported by their union: this one is to be claimed, not joined again.
+                throw AppError.conflict(existing.workerId == nil ? MemberText.claimInstead : MemberText.alreadyActive)
             }
             let id = try await joins.insert(
                 JoinStore.NewApplication(

@@ -86,6 +86,18 @@ public enum MemberText {
     }
     static let incomingUnionRequired = "请选择本级管理范围内接收会员的基层工会"
     static let incomingNotFound = "未找到身份证号与姓名相符的在会会员，请核对后重试"
+    static let claimInstead = "该身份证号已登记为工会会员。如是您本人，请在“我的”页面认领会籍，无需重新入会"
+    static let claimNotFound = "未找到与姓名和身份证号相符的在会会员；如尚未入会，请在线申请入会"
+    static let claimTaken = "该会籍已由其他账号认领，如非本人操作，请联系所在工会"
+    static let claimPending = "该会籍已有一份认领申请正在确认"
+    static let claimRequestNotFound = "未找到该认领申请"
+    static let claimDecided = "该认领申请已处理"
+    static func claimToConfirm(_ name: String, _ phone: String) -> String { "会籍认领待确认：\(name)（手机 \(phone)）" }
+    static func claimAsked(_ union: String) -> String { "您的会籍认领申请已提交，待\(union)确认后即可使用电子会员卡。" }
+    static func claimLinked(_ union: String, _ memberNo: String) -> String { "您已认领\(union)的会籍（会员号 \(memberNo)），电子会员卡可在“我的”查看。" }
+    static func claimLinkedSMS(_ union: String) -> String { "【网上职工之家】您已认领\(union)的会籍，登录“我的”查看电子会员卡。" }
+    static func claimRefused(_ reason: String) -> String { "您的会籍认领未通过，原因：\(reason)" }
+    static let claimRefusedSMS = "【网上职工之家】您的会籍认领未通过，原因请登录“我的”查看。"
     static func transferDone(_ from: String, _ to: String) -> String { "您的会籍已由\(from)转入\(to)，会员卡随之更新。" }
     static func transferDoneSMS(_ to: String) -> String { "【网上职工之家】您的工会会籍已转入\(to)。" }
     static func transferDoneForUnion(_ name: String, _ from: String, _ to: String) -> String { "会籍接转已完成：\(name)，\(from) → \(to)" }

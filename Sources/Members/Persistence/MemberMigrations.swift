@@ -156,5 +156,19 @@ public enum MemberMigrations {
                 """,
                 "CREATE UNIQUE INDEX join_applications_pending_id ON join_applications (id_index) WHERE status = 'pending'",
             ]),
+        // 认领会籍: a worker's claim to an imported membership, confirmed by its union when the
+        // phone on record is not the account's. One pending claim per member, held by the database.
+        Migration(
+            domain: "members", number: 9, name: "membership claims",
+            statements: [
+                """
+                CREATE TABLE membership_claims (
+                    id {id}, worker_id {bigint} NOT NULL REFERENCES workers (id), member_id {bigint} NOT NULL REFERENCES members (id),
+                    org_id {bigint} NOT NULL, org_path {path} NOT NULL, member_name TEXT NOT NULL, phone_mask TEXT NOT NULL,
+                    status TEXT NOT NULL, decided_by TEXT, reason TEXT, decided_at {ts}, created_at {ts} NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX membership_claims_pending ON membership_claims (member_id) WHERE status = 'pending'",
+                "CREATE INDEX membership_claims_org ON membership_claims (org_path, id) WHERE status = 'pending'",
+            ]),
     ]
 }

@@ -287,6 +287,9 @@ struct SiteMePage {
     var isMember: Bool
     var union: Union?
     var signedIn = true
+    /// 认领会籍: the form, and the union confirming a claim already sent.
+    var claimForm: FormState
+    var claimPendingAt: String?
 }
 
 struct SiteLoginPage {
@@ -446,6 +449,10 @@ struct StatusForm: Decodable {
 struct TransferForm: Decodable {
     var unionId: String?
     var note: String?
+}
+
+struct ClaimForm: Decodable {
+    var name, idNumber: String?
 }
 
 struct IncomingTransferForm: Decodable {

@@ -9,15 +9,17 @@ public struct MemberSite: Sendable {
     let workers: WorkerService
     let joins: JoinService
     let transfers: TransferService
+    let claims: ClaimService
     let portal: PortalService
     let unions: any UnionDirectory
     let renderer: Renderer
     let chrome: Chrome
     let secureCookies: Bool
 
-    public init(workers: WorkerService, joins: JoinService, transfers: TransferService, portal: PortalService, unions: any UnionDirectory,
-                renderer: Renderer, chrome: Chrome, secureCookies: Bool) {
+    public init(workers: WorkerService, joins: JoinService, transfers: TransferService, claims: ClaimService, portal: PortalService,
+                unions: any UnionDirectory, renderer: Renderer, chrome: Chrome, secureCookies: Bool) {
         self.workers = workers
+        self.claims = claims
         self.joins = joins
         self.transfers = transfers
         self.portal = portal
@@ -39,6 +41,7 @@ public struct MemberSite: Sendable {
     public func registerWorker(on group: RouterGroup<WorkerRequestContext>) {
         group.post("/me/logout", use: logout)
         group.get("/me", use: me)
+        group.post("/me/claim", use: claim)
         group.get("/me/join", use: joinForm)
         group.post("/me/join", use: join)
         group.get("/me/profile", use: profileForm)
@@ -50,8 +53,9 @@ public struct MemberSite: Sendable {
         group.post("/me/password", use: changePassword)
     }
 
-    func page(_ name: String, _ model: Any, _ context: some AppContext, status: HTTPResponse.Status = .ok) -> Response {
-        renderer.page(name, chrome.plain(model, context: context), status: status)
+    /// A member-site page; with the request, it shows the flash a redirect left for it.
+    func page(_ name: String, _ model: Any, _ context: some AppContext, status: HTTPResponse.Status = .ok, request: Request? = nil) -> Response {
+        renderer.page(name, chrome.plain(model, request: request, context: context), status: status)
     }
 
     func withSession(_ token: String, to location: String, flash: Flash? = nil) -> Response {
@@ -69,7 +73,7 @@ public struct MemberSite: Sendable {
     // MARK: Open
 
     @Sendable func loginForm(_ request: Request, context: AppRequestContext) -> Response {
-        page("site-login", SiteLoginPage(form: FormState(), next: request.query("next"), codeSent: false), context)
+        page("site-login", SiteLoginPage(form: FormState(), next: request.query("next"), codeSent: false), context, request: request)
     }
 
     /// By password, or by a code sent to the phone (`action=code` sends it). A refused attempt keeps
@@ -156,8 +160,14 @@ public struct MemberSite: Sendable {
     }
 
     @Sendable func me(_ request: Request, context: WorkerRequestContext) async throws -> Response {
-        let mine = try await portal.mine(workerId: context.worker.workerId)
-        let names = try await unions.names(mine.applications.map(\.orgId) + mine.transfers.map(\.toOrgId))
+        try await mePage(FormState(), request, context)
+    }
+
+    func mePage(_ claimForm: FormState, _ request: Request, _ context: WorkerRequestContext) async throws -> Response {
+        let workerId = context.worker.workerId
+        let mine = try await portal.mine(workerId: workerId)
+        let claim = try await claims.pendingClaim(ofWorker: workerId)
+        let names = try await unions.names(mine.applications.map(\.orgId) + mine.transfers.map(\.toOrgId) + (claim.map { [$0.orgId] } ?? []))
         let model = SiteMePage(
             phoneMask: context.worker.phoneMask,
             applications: mine.applications.map {
@@ -168,8 +178,27 @@ public struct MemberSite: Sendable {
             transfers: mine.transfers.map { .init(to: names[$0.toOrgId] ?? "", status: $0.status.label, reason: $0.reason) },
             canApply: mine.member?.isCounted != true && !mine.applications.contains { $0.status == .pending },
             member: mine.member.map { MemberRow($0, unionName: mine.union?.name ?? "") }, isMember: mine.member?.isCounted == true,
-            union: mine.union.map { .init(name: $0.name, address: $0.address, phone: $0.phone, parent: $0.parentName) })
-        return page("site-me", model, context)
+            union: mine.union.map { .init(name: $0.name, address: $0.address, phone: $0.phone, parent: $0.parentName) },
+            claimForm: claimForm, claimPendingAt: claim.map { names[$0.orgId] ?? "" })
+        return page("site-me", model, context, status: claimForm.status, request: request)
+    }
+
+    /// 认领会籍 from 我的: linked at once when the phone on record is this account's, else the union confirms.
+    @Sendable func claim(_ request: Request, context: WorkerRequestContext) async throws -> Response {
+        let form = try await request.decode(as: ClaimForm.self, context: context)
+        do {
+            let phone = try await workers.phone(of: context.worker.workerId)
+            let outcome = try await claims.claim(
+                workerId: context.worker.workerId, phone: phone, name: form.name ?? "", idNumber: form.idNumber ?? "", actor: context.actor)
+            switch outcome {
+            case .linked: return Response.redirect(to: "/me", flash: .ok(MemberWebText.claimLinked))
+            case .asked(_, let union): return Response.redirect(to: "/me", flash: .ok(MemberWebText.claimAsked(union)))
+            }
+        } catch let error as AppError where [.unprocessableContent, .notFound, .conflict].contains(error.status) {
+            let values = ["name": form.name, "idNumber": form.idNumber].compactMapValues { $0 }
+            let errors = error.status == .unprocessableContent ? error.fieldErrors : ["idNumber": error.message]
+            return try await mePage(FormState(values: values, errors: errors, message: errors.values.first ?? error.message), request, context)
+        }
     }
 
     @Sendable func joinForm(_ request: Request, context: WorkerRequestContext) async throws -> Response {
@@ -184,7 +213,7 @@ public struct MemberSite: Sendable {
             form: form, unionq: q, unions: found.map { UnionChoice($0, selected: form.values["unionId"]) }, searched: !q.isEmpty,
             ethnicities: choices.ethnicities, educations: choices.educations, politicals: choices.politicals,
             hasUnion: form.values["workplaceHasUnion"] != "0", migrant: form.values["migrantWorker"] == "是")
-        return page("site-join", model, context, status: form.message == nil ? .ok : .unprocessableContent)
+        return page("site-join", model, context, status: form.message == nil ? .ok : .unprocessableContent, request: request)
     }
 
     @Sendable func join(_ request: Request, context: WorkerRequestContext) async throws -> Response {

@@ -5,10 +5,12 @@ import WebUI
 public struct MemberTodos: TodoSource {
     let joins: JoinService
     let transfers: TransferService
+    let claims: ClaimService
 
-    public init(joins: JoinService, transfers: TransferService) {
+    public init(joins: JoinService, transfers: TransferService, claims: ClaimService) {
         self.joins = joins
         self.transfers = transfers
+        self.claims = claims
     }
 
     public func todos(for actor: Actor) async throws -> [Todo] {
@@ -16,6 +18,7 @@ public struct MemberTodos: TodoSource {
         return [
             Todo(label: MemberWebText.todoApplications, count: try await joins.pendingCount(actor: actor), href: "/admin/applications"),
             Todo(label: MemberWebText.todoTransfers, count: try await transfers.awaitingCount(actor: actor), href: "/admin/transfers"),
+            Todo(label: MemberWebText.todoClaims, count: try await claims.pendingCount(actor: actor), href: "/admin/claims"),
         ]
     }
 }

@@ -1,6 +1,12 @@
 /// Strings of the Members pages that are built in code (the rest are in the templates).
 enum MemberWebText {
     static let incomingStarted = "已发起接收，待转出工会同意后会籍自动转入"
+    static let claimLinked = "已认领会籍，欢迎回家！"
+    static func claimAsked(_ union: String) -> String { "认领申请已提交，待\(union)确认" }
+    static let todoClaims = "待确认会籍认领"
+    static let navClaims = "会籍认领"
+    static func claimApproved(_ name: String) -> String { "已确认：\(name) 的账号已关联会籍" }
+    static let claimRefused = "已不予确认，职工会收到理由"
     static let homeCard = "我的会员卡"
     static func memberNo(_ no: String) -> String { "会员号 \(no)" }
     static let homeJoin = "入会"

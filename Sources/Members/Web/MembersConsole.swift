@@ -9,6 +9,7 @@ public struct MembersConsole: Sendable {
     let members: MemberService
     let joins: JoinService
     let transfers: TransferService
+    let claims: ClaimService
     let imports: ImportService
     let exports: ExportService
     let rollups: RollupService
@@ -19,12 +20,14 @@ public struct MembersConsole: Sendable {
     let exportsDirectory: URL
     let onImportQueued: @Sendable () -> Void
 
-    public init(members: MemberService, joins: JoinService, transfers: TransferService, imports: ImportService, exports: ExportService,
+    public init(members: MemberService, joins: JoinService, transfers: TransferService, claims: ClaimService, imports: ImportService,
+                exports: ExportService,
                 rollups: RollupService, unions: any UnionDirectory, renderer: Renderer, chrome: Chrome, uploads: URL, exportsDirectory: URL,
                 onImportQueued: @escaping @Sendable () -> Void) {
         self.members = members
         self.joins = joins
         self.transfers = transfers
+        self.claims = claims
         self.imports = imports
         self.exports = exports
         self.rollups = rollups
@@ -43,6 +46,7 @@ public struct MembersConsole: Sendable {
         NavEntry(href: "/admin/members", label: MemberWebText.navMembers, icon: "会", permission: .memberRead, order: 20),
         NavEntry(href: "/admin/applications", label: MemberWebText.navApplications, icon: "审", permission: .memberWrite, order: 21),
         NavEntry(href: "/admin/transfers", label: MemberWebText.navTransfers, icon: "转", permission: .memberWrite, order: 22),
+        NavEntry(href: "/admin/claims", label: MemberWebText.navClaims, icon: "认", permission: .memberWrite, order: 22),
         NavEntry(href: "/admin/imports", label: MemberWebText.navImports, icon: "导", permission: .memberImport, order: 23),
     ]
 
@@ -62,6 +66,7 @@ public struct MembersConsole: Sendable {
         group.post("/members/:id/status", use: setStatus)
         group.post("/members/:id/transfer", use: requestTransfer)
         registerWorkflow(on: group)
+        ClaimsConsole(claims: claims, unions: unions, renderer: renderer, chrome: chrome).register(on: group)
     }
 
     // MARK: The register
