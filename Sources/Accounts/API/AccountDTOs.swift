@@ -40,8 +40,9 @@ struct AssignmentDTO: Encodable, Sendable {
     var roleName: String
     var orgId: Int64
     var orgName: String
-    var grantedAt: Date
-    var grantedBy: String
+    /// Who granted it and when: listed with an account's roles, absent from the session's summary.
+    var grantedAt: Date?
+    var grantedBy: String?
 
     init(_ a: AssignmentView) {
         id = a.id
@@ -59,8 +60,6 @@ struct AssignmentDTO: Encodable, Sendable {
         roleName = a.roleName
         orgId = a.orgId
         orgName = a.orgName
-        grantedAt = Date(timeIntervalSince1970: 0)
-        grantedBy = ""
     }
 
     static let schema = Schema.object(

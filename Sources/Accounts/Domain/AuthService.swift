@@ -60,10 +60,15 @@ public struct AuthService: SessionResolver {
             throw AppError(.unauthorized, code: "invalid_credentials", message: AccountText.invalidCredentials)
         }
         let actorFor = Actor(principal: nil, ip: actor.ip, requestId: actor.requestId)
+        /// A login's entry names the account tried, not the anonymous request.
+        @Sendable func loginEntry(result: AuditEntry.Result = .ok, _ detail: [String: String]) -> AuditEntry {
+            var entry = AuditEntry(actor: actorFor, action: "auth.login", objectType: "account", objectId: String(account.id),
+                                   orgPath: account.homeOrgPath, result: result, detail: detail)
+            entry.actorName = username
+            return entry
+        }
         func fail(_ reason: String, _ error: AppError) async throws -> Never {
-            try await audit.record(
-                AuditEntry(actor: actorFor, action: "auth.login", objectType: "account", objectId: String(account.id),
-                           orgPath: account.homeOrgPath, result: .failed, detail: ["reason": reason, "username": username]))
+            try await audit.record(loginEntry(result: .failed, ["reason": reason, "username": username]))
             throw error
         }
         // The attempt is counted before the password is checked, in one statement: requests racing
@@ -109,10 +114,7 @@ public struct AuthService: SessionResolver {
         try await database.transaction { [store, stage] sql in
             try await store.insertSession(session, ip: actor.ip, on: sql)
             try await store.recordLogin(account.id, at: now, on: sql)
-            try await AuditLog.record(
-                AuditEntry(actor: actorFor, action: "auth.login", objectType: "account", objectId: String(account.id),
-                           orgPath: account.homeOrgPath, detail: ["username": username, "kind": kind.rawValue, "stage": stage.rawValue]),
-                on: sql)
+            try await AuditLog.record(loginEntry(["username": username, "kind": kind.rawValue, "stage": stage.rawValue]), on: sql)
         }
         return LoginResult(token: token, stage: stage, expiresAt: expires)
     }

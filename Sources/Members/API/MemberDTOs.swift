@@ -95,7 +95,7 @@ struct MemberInputDTO: Decodable {
     }
 
     static let schema = Schema.object(
-        [("name", Schema.text(1, 50)), ("gender", ["type": "string", "enum": ["男", "女"]]), ("birthDate", Schema.text(0, 20)),
+        [("name", Schema.text(1, 50)), ("gender", ["type": "string", "enum": ["male", "female"], "description": "与读取时相同（male / female）；也接受 男 / 女"]), ("birthDate", Schema.text(0, 20)),
          ("ethnicity", Schema.text(0, 20)), ("idNumber", Schema.idNumber), ("phone", Schema.text(0, 20)), ("education", Schema.text(0, 20)),
          ("politicalStatus", Schema.text(0, 20)), ("job", Schema.text(0, 50)), ("migrantWorker", Schema.boolean), ("joinDate", Schema.text(0, 20)),
          ("unionId", Schema.id)],

@@ -10,8 +10,14 @@ extension MemberQuery {
             guard let s = MembershipStatus(rawValue: text) else { throw AppError.badRequest(MemberText.badStatusFilter) }
             status = s
         }
-        self.init(
-            text: request.query("q") ?? "", orgId: try request.idQuery("unionId"), status: status,
-            migrantWorker: request.query("migrantWorker").flatMap { $0 == "true" ? true : $0 == "false" ? false : nil })
+        // An unknown value is refused, not ignored: ignoring it would answer with everyone.
+        var migrant: Bool?
+        switch request.query("migrantWorker") {
+        case nil, "": migrant = nil
+        case "true", "1", "是": migrant = true
+        case "false", "0", "否": migrant = false
+        default: throw AppError.badRequest(MemberText.badMigrantFilter)
+        }
+        self.init(text: request.query("q") ?? "", orgId: try request.idQuery("unionId"), status: status, migrantWorker: migrant)
     }
 }

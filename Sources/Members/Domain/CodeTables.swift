@@ -64,8 +64,8 @@ public enum Gender: String, Sendable, Hashable, Codable, CaseIterable {
     /// `男`/`女` (also `男性`/`女性`) or the GB/T 2261.1 code `1`/`2`.
     public init?(label: String) {
         switch codeTableKey(label) {
-        case "男", "男性", "1": self = .male
-        case "女", "女性", "2": self = .female
+        case "男", "男性", "1", "male": self = .male
+        case "女", "女性", "2", "female": self = .female
         default: return nil
         }
     }

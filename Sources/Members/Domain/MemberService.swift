@@ -218,6 +218,12 @@ public struct MemberService: Sendable {
     }
 
     func writableUnion(_ unionId: Int64, actor: Actor) async throws -> UnionRef {
+        // Without member.write anywhere it is a refusal of the act, not of the union chosen.
+        guard actor.principal?.can(.memberWrite) == true || actor.isSystem else {
+            try await audit.record(AuditEntry(actor: actor, action: "member.create", objectType: "union", objectId: String(unionId),
+                                              orgPath: nil, result: .denied))
+            throw AppError.forbidden
+        }
         guard let union = try await unions.union(unionId), actor.scope(.memberWrite).covers(union.path) else {
             throw AppError.validation(["unionId": MemberText.unknownUnion])
         }

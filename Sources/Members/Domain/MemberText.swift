@@ -51,6 +51,7 @@ public enum MemberText {
     public static let unionNotFound = "所选工会不存在"
     public static let unionClosed = "该工会已撤销或合并，请选择其他工会"
     public static let joinYourWorkplaceUnion = "单位已建立工会的，请选择本单位的工会；单位还没有工会的，请选择“未建立”后再选乡镇、街道工会"
+    static let badMigrantFilter = "migrantWorker 只能是 true 或 false"
     public static let alreadyActive = "您已是工会会员"
     public static let applicationDecided = "该申请已处理"
     public static let rejectReasonRequired = "请填写不予批准的理由"

@@ -149,11 +149,27 @@ struct ActionDTO: Decodable, Sendable {
     var rating: Int?
     var tellWorker: Bool?
 
+    enum CodingKeys: String, CodingKey { case note, targetOrgId, outcome, amountRecovered, peopleHelped, rating, tellWorker }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        note = try c.decodeIfPresent(String.self, forKey: .note)
+        targetOrgId = try c.decodeIfPresent(Int64.self, forKey: .targetOrgId)
+        outcome = try c.decodeIfPresent(String.self, forKey: .outcome)
+        amountRecovered = try c.decodeIfPresent(String.self, forKey: .amountRecovered)
+        // A count, read back as a number: a number going in too (a numeric string still works).
+        peopleHelped = try (try? c.decodeIfPresent(Int.self, forKey: .peopleHelped)).map { $0.map(String.init) }
+            ?? c.decodeIfPresent(String.self, forKey: .peopleHelped)
+        rating = try c.decodeIfPresent(Int.self, forKey: .rating)
+        tellWorker = try c.decodeIfPresent(Bool.self, forKey: .tellWorker)
+    }
+
     static let schema = Schema.object(
         [
             ("note", Schema.string), ("targetOrgId", Schema.integer), ("outcome", Schema.string),
             ("tellWorker", ["type": "boolean", "description": "转办：说明（note）同时告知诉求人；默认仅内部可见"]),
-            ("amountRecovered", ["type": "string", "description": "元，如 115000.00"]), ("peopleHelped", Schema.string),
+            ("amountRecovered", ["type": "string", "description": "元，如 115000.00"]),
+            ("peopleHelped", ["type": "integer", "minimum": 0, "description": "惠及人数（与读取时相同为数字；也接受数字字符串）"]),
             ("rating", Schema.integer),
         ],
         required: [])
