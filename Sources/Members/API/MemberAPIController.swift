@@ -84,9 +84,15 @@ public struct MemberAPIController: Sendable {
                 idNumber: dto.idNumber, name: dto.name, toUnionId: dto.unionId, note: dto.note, actor: context.actor)
             return JSONBody(TransferDTO(t), status: .created)
         }
-        api.add(.get, "/transfers", summary: "待本人范围内工会办理的会籍接转", tag: tag, query: APIParam.paging,
+        api.add(.get, "/transfers", summary: "本人范围内工会转出或转入的会籍接转（默认办理中；已完成、未通过的可查原因和去向）", tag: tag,
+                query: [.query("status", "pending（默认）/ completed / refused")] + APIParam.paging,
                 response: Schema.ref("MembershipTransferPage")) { request, context in
-            JSONBody(PageDTO(try await transfers.pending(actor: context.actor, page: try request.pageRequest()), TransferDTO.init))
+            var status = MembershipTransfer.Status.pending
+            if let text = request.query("status"), !text.isEmpty {
+                guard let s = MembershipTransfer.Status(rawValue: text) else { throw AppError.badRequest(MemberText.badTransferStatus) }
+                status = s
+            }
+            return JSONBody(PageDTO(try await transfers.list(actor: context.actor, status: status, page: try request.pageRequest()), TransferDTO.init))
         }
         for side in [TransferService.Side.release, .accept] {
             api.add(.post, "/transfers/{id}/\(side.rawValue)", summary: side == .release ? "转出工会同意转出" : "转入工会同意接收", tag: tag,

@@ -51,6 +51,10 @@ public enum MemberText {
     public static let unionNotFound = "所选工会不存在"
     public static let unionClosed = "该工会已撤销或合并，请选择其他工会"
     public static let joinYourWorkplaceUnion = "单位已建立工会的，请选择本单位的工会；单位还没有工会的，请选择“未建立”后再选乡镇、街道工会"
+    static func unionHasTransfersIn(_ n: Int) -> String { "该工会还有 \(n) 份转入的会籍接转待办理，请先办结或拒绝后再撤销" }
+    static func unionHasApplications(_ n: Int) -> String { "该工会还有 \(n) 份入会申请待审核，请先处理后再撤销" }
+    static func unionHasClaims(_ n: Int) -> String { "该工会还有 \(n) 份会籍认领待确认，请先处理后再撤销" }
+    static let badTransferStatus = "status 只能是 pending、completed 或 refused"
     static let badMigrantFilter = "migrantWorker 只能是 true 或 false"
     public static let alreadyActive = "您已是工会会员"
     public static let applicationDecided = "该申请已处理"

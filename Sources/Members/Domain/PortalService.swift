@@ -86,7 +86,20 @@ extension MemberService {
     }
 
     /// Refuses to close a union that still has members.
+    /// A union closes only once nothing is left waiting on it: no members, and no transfer, application
+    /// or claim into it still to be decided (they would be stranded on a closed union).
     public static func checkCanClose(_ org: OrgPath, on sql: any SQLDatabase) async throws {
         if try await MemberStore().hasCountedMembers(org, on: sql) { throw AppError.conflict(MemberText.unionHasMembers) }
+        let scope = Scope([org])
+        let waiting = [
+            ("membership_transfers", "to_org_path", MemberText.unionHasTransfersIn),
+            ("join_applications", "org_path", MemberText.unionHasApplications),
+            ("membership_claims", "org_path", MemberText.unionHasClaims),
+        ]
+        for (table, column, message) in waiting {
+            let n = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table)
+                .where(scope.condition(column)).where("status", .equal, "pending").first()?.decode(column: "n", as: Int.self) ?? 0
+            if n > 0 { throw AppError.conflict(message(n)) }
+        }
     }
 }

@@ -164,12 +164,16 @@ public struct TransferService: Sendable {
         try await database.withConnection { [transfers] sql in try await transfers.transfers(ofMember: memberId, on: sql) }
     }
 
-    /// Open transfers where the cadre's unions must act: releasing out of or accepting into their scope.
-    public func pending(actor: Actor, page: PageRequest) async throws -> Page<MembershipTransfer> {
+    /// Transfers out of or into the cadre's scope with this status: the pending ones where a side
+    /// must act, and the completed and refused ones as a record (the old union keeps seeing who left
+    /// and where to, though the member's current record is beyond its scope).
+    public func list(actor: Actor, status: MembershipTransfer.Status = .pending, page: PageRequest) async throws
+        -> Page<MembershipTransfer>
+    {
         let scope = try actor.requireScope(.memberWrite)
         let after = try page.keyID()
         let rows = try await database.withConnection { [transfers] sql in
-            try await transfers.pending(touching: scope, after: after, limit: page.limit + 1, on: sql)
+            try await transfers.list(touching: scope, status: status, after: after, limit: page.limit + 1, on: sql)
         }
         return Page(fetched: rows, limit: page.limit) { [String($0.id)] }
     }
@@ -180,26 +184,33 @@ public struct TransferService: Sendable {
         return try await database.withConnection { [transfers] sql in try await transfers.awaitingCount(in: scope, on: sql) }
     }
 
-    /// A pending transfer with its member's name and the sides the actor may act on.
-    public struct PendingTransfer: Sendable {
+    /// A transfer with its member's name, the sides the actor may act on, and whether the member's
+    /// current record is in the actor's sight.
+    public struct ListedTransfer: Sendable {
         public var transfer: MembershipTransfer
         public var memberName: String
+        public var memberVisible: Bool
         public var canRelease: Bool
         public var canAccept: Bool
     }
 
-    public func pendingWithNames(actor: Actor, page: PageRequest) async throws -> Page<PendingTransfer> {
-        let result = try await pending(actor: actor, page: page)
-        let scope = actor.scope(.memberWrite)
+    public func listWithNames(actor: Actor, status: MembershipTransfer.Status = .pending, page: PageRequest) async throws
+        -> Page<ListedTransfer>
+    {
+        let result = try await list(actor: actor, status: status, page: page)
+        let (write, read) = (actor.scope(.memberWrite), actor.scope(.memberRead))
         let ids = Array(Set(result.items.map(\.memberId)))
-        let names = try await database.withConnection { [store] sql in
-            try await store.members(ids: ids, on: sql).reduce(into: [Int64: String]()) { $0[$1.id] = $1.name }
+        let members = try await database.withConnection { [store] sql in
+            try await store.members(ids: ids, on: sql).reduce(into: [Int64: Member]()) { $0[$1.id] = $1 }
         }
         return Page(
             items: result.items.map { t in
-                PendingTransfer(
-                    transfer: t, memberName: names[t.memberId] ?? "", canRelease: t.releasedAt == nil && scope.covers(t.fromOrgPath),
-                    canAccept: t.acceptedAt == nil && scope.covers(t.toOrgPath))
+                let open = t.status == .pending
+                return ListedTransfer(
+                    transfer: t, memberName: members[t.memberId]?.name ?? "",
+                    memberVisible: members[t.memberId].map { read.covers($0.orgPath) } ?? false,
+                    canRelease: open && t.releasedAt == nil && write.covers(t.fromOrgPath),
+                    canAccept: open && t.acceptedAt == nil && write.covers(t.toOrgPath))
             }, nextCursor: result.nextCursor)
     }
 

@@ -27,9 +27,11 @@ struct TransferStore: Sendable {
             .orderBy("id", .descending).all(decoding: MembershipTransfer.self)
     }
 
-    /// Pending transfers out of or into `scope`.
-    func pending(touching scope: Scope, after: Int64?, limit: Int, on sql: any SQLDatabase) async throws -> [MembershipTransfer] {
-        let q = sql.select().column("*").from("membership_transfers").where("status", .equal, MembershipTransfer.Status.pending.rawValue)
+    /// Transfers out of or into `scope` with `status`.
+    func list(touching scope: Scope, status: MembershipTransfer.Status, after: Int64?, limit: Int, on sql: any SQLDatabase) async throws
+        -> [MembershipTransfer]
+    {
+        let q = sql.select().column("*").from("membership_transfers").where("status", .equal, status.rawValue)
             .where(SQLGroupExpression(SQLList([scope.condition("from_org_path"), scope.condition("to_org_path")], separator: SQLRaw(" OR "))))
         if let after { q.where("id", .greaterThan, after) }
         return try await q.orderBy("id").limit(limit).all(decoding: MembershipTransfer.self)

@@ -138,7 +138,8 @@ struct TransfersPage {
     struct Item {
         var id: Int64
         var member: String
-        var memberHref: String
+        /// nil once the member's record is beyond the cadre's sight (transferred out).
+        var memberHref: String?
         var from: String
         var to: String
         var by: String
@@ -147,9 +148,12 @@ struct TransfersPage {
         var released: String?
         var accepted: String?
         var note: String?
+        var reason: String?
         var canRelease: Bool
         var canAccept: Bool
     }
+    var tabs: [ApplicationsPage.Tab]
+    var pending: Bool
     var items: [Item]
     var empty: Bool
     var next: String?

@@ -73,19 +73,25 @@ extension MembersConsole {
     }
 
     func transfersPage(_ form: FormState, unionq: String, _ request: Request, _ context: StaffRequestContext) async throws -> Response {
-        let result = try await transfers.pendingWithNames(actor: context.actor, page: try request.pageRequest())
+        let status = MembershipTransfer.Status(rawValue: request.query("status") ?? "") ?? .pending
+        let result = try await transfers.listWithNames(actor: context.actor, status: status, page: try request.pageRequest())
         let names = try await unions.names(result.items.flatMap { [$0.transfer.fromOrgId, $0.transfer.toOrgId] })
         let found = try await members.placeableUnions(matching: unionq, actor: context.actor)
         let model = TransfersPage(
+            tabs: [MembershipTransfer.Status.pending, .completed, .refused].map {
+                .init(href: "/admin/transfers?status=\($0.rawValue)", label: $0.label, active: $0 == status)
+            },
+            pending: status == .pending,
             items: result.items.map { p in
                 let t = p.transfer
                 return .init(
-                    id: t.id, member: p.memberName, memberHref: "/admin/members/\(t.memberId)", from: names[t.fromOrgId] ?? "",
-                    to: names[t.toOrgId] ?? "", by: t.requestedBy, at: DisplayDate.minutes(t.createdAt), released: t.releasedBy,
-                    accepted: t.acceptedBy, note: t.note, canRelease: p.canRelease, canAccept: p.canAccept)
+                    id: t.id, member: p.memberName, memberHref: p.memberVisible ? "/admin/members/\(t.memberId)" : nil,
+                    from: names[t.fromOrgId] ?? "", to: names[t.toOrgId] ?? "", by: t.requestedBy, at: DisplayDate.minutes(t.createdAt),
+                    released: t.releasedBy, accepted: t.acceptedBy, note: t.note, reason: t.reason, canRelease: p.canRelease,
+                    canAccept: p.canAccept)
             },
-            empty: result.items.isEmpty, next: result.nextCursor.map { "/admin/transfers?after=\($0)" }, form: form, unionq: unionq,
-            unions: found.map { UnionChoice($0, selected: form.values["unionId"]) })
+            empty: result.items.isEmpty, next: result.nextCursor.map { "/admin/transfers?status=\(status.rawValue)&after=\($0)" },
+            form: form, unionq: unionq, unions: found.map { UnionChoice($0, selected: form.values["unionId"]) })
         return page("members-transfers", model, request, context, status: form.status)
     }
 
