@@ -68,7 +68,7 @@ public struct MemberAPIController: Sendable {
                 response: Schema.ref("Member")) { request, context in
             let dto = try await request.decode(as: StatusChangeDTO.self, context: context)
             guard let status = MembershipStatus(rawValue: dto.status) else { throw AppError.validation(["status": MemberText.badStatusChange]) }
-            try await members.setStatus(try context.id(), to: status, note: dto.note, actor: context.actor)
+            try await members.setStatus(try context.id(), to: status, note: dto.note, confirmed: dto.confirm ?? false, actor: context.actor)
             return JSONBody(MemberDTO(try await members.get(try context.id(), actor: context.actor)))
         }
         api.add(.post, "/members/{id}/transfers", summary: "发起会籍接转", tag: tag, body: TransferRequestDTO.schema,
@@ -165,7 +165,7 @@ public struct MemberAPIController: Sendable {
             JSONBody(try await imports.errors(of: try context.id(), actor: context.actor).map { ImportErrorDTO(row: $0.row, reason: $0.reason) })
         }
         api.add(.get, "/member-dashboard", summary: "会员统计：本级合计与各下级工会（来自汇总表）", tag: tag,
-                query: [.query("unionId", "工会组织编号（默认本人范围最上层）", Schema.id), .query("sort", "name/active/joined/migrant/cards/coverage/pending"),
+                query: [.query("unionId", "工会组织编号（默认本人范围最上层）", Schema.id), .query("sort", "name/active/working/retired/joined/migrant/cards/coverage/pending"),
                         .query("order", "asc / desc")],
                 response: Schema.object([("total", Schema.ref("MemberRollup")), ("children", Schema.array(Schema.ref("MemberRollup")))],
                                         required: ["total", "children"])) { request, context in

@@ -255,6 +255,8 @@ struct RollupDTO: Encodable, Sendable {
     var unionId: Int64
     var name: String
     var active: Int64
+    var working: Int64
+    var retiredKept: Int64
     var joinedThisMonth: Int64
     var migrantWorkers: Int64
     var cardHolders: Int64
@@ -265,6 +267,8 @@ struct RollupDTO: Encodable, Sendable {
         unionId = r.orgId
         self.name = name
         active = r.active
+        working = r.working
+        retiredKept = r.retired
         joinedThisMonth = r.joined
         migrantWorkers = r.migrant
         cardHolders = r.cards
@@ -273,10 +277,12 @@ struct RollupDTO: Encodable, Sendable {
     }
 
     static let schema = Schema.object(
-        [("unionId", Schema.integer), ("name", Schema.string), ("active", Schema.integer), ("joinedThisMonth", Schema.integer),
+        [("unionId", Schema.integer), ("name", Schema.string),
+         ("active", ["type": "integer", "description": "会员总数（在职 working + 退休保留会籍 retiredKept）"]),
+         ("working", Schema.integer), ("retiredKept", Schema.integer), ("joinedThisMonth", Schema.integer),
          ("migrantWorkers", Schema.integer), ("cardHolders", Schema.integer), ("cardCoverage", ["type": "number"]),
          ("pendingApplications", Schema.integer)],
-        required: ["unionId", "name", "active", "joinedThisMonth", "migrantWorkers", "cardHolders", "cardCoverage", "pendingApplications"])
+        required: ["unionId", "name", "active", "working", "retiredKept", "joinedThisMonth", "migrantWorkers", "cardHolders", "cardCoverage", "pendingApplications"])
 }
 
 struct RevealDTO: Decodable {
@@ -288,8 +294,11 @@ struct RevealDTO: Decodable {
 struct StatusChangeDTO: Decodable {
     var status: String
     var note: String?
-    static let schema = Schema.object([("status", Schema.enumeration(MembershipStatus.allCases.map(\.rawValue))), ("note", Schema.string)],
-                                      required: ["status"])
+    var confirm: Bool?
+    static let schema = Schema.object(
+        [("status", Schema.enumeration(MembershipStatus.allCases.map(\.rawValue))), ("note", Schema.string),
+         ("confirm", ["type": "boolean", "description": "未到法定退休年龄仍设为退休保留会籍时须为 true（否则 409 confirmation_required）"])],
+        required: ["status"])
 }
 
 struct TransferRequestDTO: Decodable {

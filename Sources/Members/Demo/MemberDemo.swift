@@ -103,6 +103,7 @@ public struct MemberDemo: Sendable {
             try await sql.raw("DELETE FROM member_counters").run()
             // Counted: status IN ('active', 'retired_kept'), as MembershipStatus.isCounted says.
             try await sql.raw("INSERT INTO member_counters (org_id, metric, period, value) SELECT org_id, 'active', '', COUNT(*) FROM members WHERE status IN ('active', 'retired_kept') GROUP BY org_id").run()
+            try await sql.raw("INSERT INTO member_counters (org_id, metric, period, value) SELECT org_id, 'retired', '', COUNT(*) FROM members WHERE status = 'retired_kept' GROUP BY org_id").run()
             try await sql.raw("INSERT INTO member_counters (org_id, metric, period, value) SELECT org_id, 'migrant', '', COUNT(*) FROM members WHERE status IN ('active', 'retired_kept') AND migrant_worker GROUP BY org_id").run()
             try await sql.raw("INSERT INTO member_counters (org_id, metric, period, value) SELECT org_id, 'cards', '', COUNT(*) FROM members WHERE status IN ('active', 'retired_kept') AND card_no IS NOT NULL GROUP BY org_id").run()
             try await sql.raw("INSERT INTO member_counters (org_id, metric, period, value) SELECT org_id, 'joined', substr(join_date, 1, 7), COUNT(*) FROM members GROUP BY org_id, substr(join_date, 1, 7)").run()

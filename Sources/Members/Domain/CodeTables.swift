@@ -245,6 +245,9 @@ public enum MembershipStatus: String, Sendable, Hashable, Codable, CaseIterable 
     /// 已故.
     case deceased
 
+    /// On the rolls: counted as a member (working or retired-kept).
+    public var isCounted: Bool { self == .active || self == .retiredKept }
+
     public var label: String {
         switch self {
         case .active: ValueText.statusActive

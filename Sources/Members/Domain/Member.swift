@@ -39,7 +39,7 @@ public struct Member: Codable, Sendable {
     public var membershipStatus: MembershipStatus { MembershipStatus(rawValue: status) ?? .active }
 
     /// Members who count as 在会 (active, or retired and kept).
-    public var isCounted: Bool { membershipStatus == .active || membershipStatus == .retiredKept }
+    public var isCounted: Bool { membershipStatus.isCounted }
 }
 
 /// One period of membership in one union.

@@ -195,13 +195,26 @@ public struct MemberService: Sendable {
         return try await unions.search(text, limit: 30).filter { $0.acceptsMembers && scope.covers($0.path) }
     }
 
-    public func setStatus(_ id: Int64, to status: MembershipStatus, note: String?, actor: Actor) async throws {
+    /// The youngest age at which a member may retire by the statutory rules (国务院 2024 年决定:
+    /// 男 60 → 63, 女职工 50 → 55, phased in from 2025); below it, retirement is set only when confirmed.
+    static func statutoryMinimum(_ gender: Gender) -> Int { gender == .male ? 60 : 50 }
+
+    /// A change of membership status (退休保留会籍, 退会, …): counters move, and the membership history
+    /// gets an entry (a retirement ends the working period and starts the retired-kept one).
+    public func setStatus(_ id: Int64, to status: MembershipStatus, note: String?, confirmed: Bool = false, actor: Actor) async throws {
         let member = try await get(id, actor: actor)
         guard actor.scope(.memberWrite).covers(member.orgPath) else { throw AppError.forbidden }
         let from = member.membershipStatus
         guard Self.nextStatuses(from).contains(status) else { throw AppError.conflict(MemberText.badStatusChange) }
         let now = clock.now()
-        let today = self.today.iso
+        let today = self.today
+        if status == .retiredKept, !confirmed, let birth = CivilDate(iso: member.birthDate), let gender = Gender(rawValue: member.gender) {
+            let age = birth.age(on: today)
+            if age < Self.statutoryMinimum(gender) {
+                throw AppError(.conflict, code: "confirmation_required", message: MemberText.retiringEarly(age))
+            }
+        }
+        let unionName = try await unions.union(member.orgId)?.name ?? ""
         try await database.transaction { [store] sql in
             try await store.setStatus(id, to: status, now: now, on: sql)
             var after = member
@@ -210,7 +223,13 @@ public struct MemberService: Sendable {
             deltas.add(after.counterDeltas())
             try await store.bump(deltas, on: sql)
             if status == .lapsed || status == .deceased {
-                try await store.closeMembership(memberId: id, on: today, reason: status.label, on: sql)
+                try await store.closeMembership(memberId: id, on: today.iso, reason: status.label, on: sql)
+            } else if from.isCounted && status.isCounted {
+                // Working ↔ retired-kept: one period ends and the next begins, in the same union.
+                try await store.closeMembership(memberId: id, on: today.iso, reason: status.label, on: sql)
+                var next = after
+                next.joinDate = today.iso
+                try await store.openMemberships([next], orgNames: [member.orgId: unionName], reason: status.label, now: now, on: sql)
             }
             try await AuditLog.record(AuditEntry(actor: actor, action: "member.status", objectType: "member", objectId: String(id),
                                                  orgPath: member.orgPath, detail: ["from": from.rawValue, "to": status.rawValue, "note": note ?? ""]), on: sql)

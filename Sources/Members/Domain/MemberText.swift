@@ -54,6 +54,12 @@ public enum MemberText {
     static func unionHasTransfersIn(_ n: Int) -> String { "该工会还有 \(n) 份转入的会籍接转待办理，请先办结或拒绝后再撤销" }
     static func unionHasApplications(_ n: Int) -> String { "该工会还有 \(n) 份入会申请待审核，请先处理后再撤销" }
     static func unionHasClaims(_ n: Int) -> String { "该工会还有 \(n) 份会籍认领待确认，请先处理后再撤销" }
+    static func retiringEarly(_ age: Int) -> String {
+        "该会员现年 \(age) 周岁，未到法定退休年龄（男 60、女职工 50 周岁起），请核实后勾选“确认”再设为退休保留会籍"
+    }
+    static func unionHasRetiredOnly(_ n: Int) -> String {
+        "该工会还有 \(n) 名退休保留会籍的会员，请先将他们的会籍转至其他工会（如上级工会或社区工会）后再撤销"
+    }
     static let badTransferStatus = "status 只能是 pending、completed 或 refused"
     static let badMigrantFilter = "migrantWorker 只能是 true 或 false"
     public static let alreadyActive = "您已是工会会员"
@@ -65,7 +71,7 @@ public enum MemberText {
     public static let transferSameUnion = "转入工会与当前工会相同"
     public static let transferPending = "已有一份会籍接转正在办理"
     public static let transferDecided = "该接转申请已办结"
-    public static let memberNotActive = "只有在会会员可以办理会籍接转"
+    public static let memberNotActive = "只有在会（含退休保留会籍）的会员可以办理会籍接转"
     public static let refuseReasonRequired = "请填写拒绝理由"
     public static let unionHasMembers = "该工会还有在会会员，请先将会员整体转移或合并到其他工会"
     // Worker accounts

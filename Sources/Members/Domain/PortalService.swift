@@ -89,8 +89,12 @@ extension MemberService {
     /// A union closes only once nothing is left waiting on it: no members, and no transfer, application
     /// or claim into it still to be decided (they would be stranded on a closed union).
     public static func checkCanClose(_ org: OrgPath, on sql: any SQLDatabase) async throws {
-        if try await MemberStore().hasCountedMembers(org, on: sql) { throw AppError.conflict(MemberText.unionHasMembers) }
         let scope = Scope([org])
+        let counted = try await sql.select().column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("members")
+            .where(scope.condition("org_path")).where("status", .in, ["active", "retired_kept"]).groupBy("status").all()
+            .reduce(into: [String: Int]()) { $0[try $1.decode(column: "status", as: String.self)] = try $1.decode(column: "n", as: Int.self) }
+        if counted["active", default: 0] > 0 { throw AppError.conflict(MemberText.unionHasMembers) }
+        if let retired = counted["retired_kept"], retired > 0 { throw AppError.conflict(MemberText.unionHasRetiredOnly(retired)) }
         let waiting = [
             ("membership_transfers", "to_org_path", MemberText.unionHasTransfersIn),
             ("join_applications", "org_path", MemberText.unionHasApplications),

@@ -7,7 +7,10 @@ public struct MemberRollup: Codable, Sendable {
     public var orgPath: OrgPath
     public var parentId: Int64?
     public var period: String
+    /// Every member on the rolls: working plus retired-kept.
     public var active: Int64
+    /// 退休保留会籍: counted, but apart from those at work.
+    public var retired: Int64
     public var joined: Int64
     public var migrant: Int64
     public var cards: Int64
@@ -15,12 +18,14 @@ public struct MemberRollup: Codable, Sendable {
     public var computedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case orgId = "org_id", orgPath = "org_path", parentId = "parent_id", period, active, joined, migrant, cards, pending
+        case orgId = "org_id", orgPath = "org_path", parentId = "parent_id", period, active, retired, joined, migrant, cards, pending
         case computedAt = "computed_at"
     }
 
     /// Card holders among members, 0–1.
     public var cardCoverage: Double { active == 0 ? 0 : Double(cards) / Double(active) }
+    /// Members at work: the total less the retired-kept.
+    public var working: Int64 { active - retired }
 }
 
 /// The dashboard of a cadre: their union's totals and a row per child union.
@@ -54,18 +59,18 @@ public struct RollupService: Sendable {
         let tree = try await unions.tree()
         let period = self.period
         let counters = try await database.withConnection { [store] sql in try await store.counters(period: period, on: sql) }
-        var sums: [Int64: [Int64]] = [:]  // org → [active, joined, migrant, cards, pending]
+        let order = ["active", "retired", "joined", "migrant", "cards", "pending"]  // the rollup's columns after `period`
+        var sums: [Int64: [Int64]] = [:]
         let paths = Dictionary(tree.map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
-        let order = ["active", "joined", "migrant", "cards", "pending"]
         for c in counters where c.value != 0 {
             guard let path = paths[c.orgId], let slot = order.firstIndex(of: c.metric) else { continue }
-            for ancestor in path.ids { sums[ancestor, default: [0, 0, 0, 0, 0]][slot] += c.value }
+            for ancestor in path.ids { sums[ancestor, default: Array(repeating: 0, count: order.count)][slot] += c.value }
         }
         let now = clock.now()
         let rows: [[BulkValue]] = tree.map { org in
-            let s = sums[org.id] ?? [0, 0, 0, 0, 0]
-            return [.int(org.id), .text(org.path.rawValue), org.parentId.map(BulkValue.int) ?? .null, .text(period),
-                    .int(s[0]), .int(s[1]), .int(s[2]), .int(s[3]), .int(s[4]), .date(now)]
+            let s = sums[org.id] ?? Array(repeating: 0, count: order.count)
+            return [.int(org.id), .text(org.path.rawValue), org.parentId.map(BulkValue.int) ?? .null, .text(period)] + s.map(BulkValue.int)
+                + [.date(now)]
         }
         try await database.transaction { [store] sql in try await store.replaceAll(rows, on: sql) }
         return rows.count
@@ -80,7 +85,7 @@ public struct RollupService: Sendable {
         return try await read(database)
     }
 
-    public enum SortKey: String, Sendable, CaseIterable { case name, active, joined, migrant, cards, coverage, pending }
+    public enum SortKey: String, Sendable, CaseIterable { case name, active, working, retired, joined, migrant, cards, coverage, pending }
 
     /// The dashboard of the actor's first subtree (or of `orgId` inside their scope).
     public func dashboard(actor: Actor, orgId: Int64?, sort: SortKey, ascending: Bool) async throws -> MemberDashboard {
@@ -112,6 +117,8 @@ public struct RollupService: Sendable {
             switch sort {
             case .name: (names[a.orgId] ?? "") < (names[b.orgId] ?? "")
             case .active: a.active < b.active
+            case .working: a.working < b.working
+            case .retired: a.retired < b.retired
             case .joined: a.joined < b.joined
             case .migrant: a.migrant < b.migrant
             case .cards: a.cards < b.cards

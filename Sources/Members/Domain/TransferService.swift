@@ -75,7 +75,8 @@ public struct TransferService: Sendable {
             let scope = try actor.requireScope(.memberWrite)
             guard scope.covers(member.orgPath) else { throw AppError.notFound(MemberText.notFound) }
         }
-        guard member.membershipStatus == .active else { throw AppError.conflict(MemberText.memberNotActive) }
+        // Working or retired-kept (a closing workplace's retirees move to a community union); not a lapsed one.
+        guard member.isCounted else { throw AppError.conflict(MemberText.memberNotActive) }
         guard let to = try await unions.union(toUnionId), to.acceptsMembers else {
             throw AppError.validation(["unionId": MemberText.unionNotGrassroots])
         }
@@ -126,7 +127,7 @@ public struct TransferService: Sendable {
         let found = try await database.withConnection { [store, records = messages.records] sql in
             try await store.member(idIndex: records.idIndex(id), on: sql)
         }
-        guard let member = found, member.membershipStatus == .active, member.name == name else {
+        guard let member = found, member.isCounted, member.name == name else {
             throw AppError.notFound(MemberText.incomingNotFound)
         }
         guard member.orgId != to.id else { throw AppError.validation(["unionId": MemberText.transferSameUnion]) }

@@ -170,5 +170,15 @@ public enum MemberMigrations {
                 "CREATE UNIQUE INDEX membership_claims_pending ON membership_claims (member_id) WHERE status = 'pending'",
                 "CREATE INDEX membership_claims_org ON membership_claims (org_path, id) WHERE status = 'pending'",
             ]),
+        // Retired members who keep their membership (退休保留会籍) are counted apart from those at work.
+        Migration(
+            domain: "members", number: 10, name: "retired kept counted apart",
+            statements: [
+                "ALTER TABLE member_rollups ADD COLUMN retired {bigint} NOT NULL DEFAULT 0",
+                """
+                INSERT INTO member_counters (org_id, metric, period, value)
+                SELECT org_id, 'retired', '', COUNT(*) FROM members WHERE status = 'retired_kept' GROUP BY org_id
+                """,
+            ]),
     ]
 }

@@ -102,6 +102,7 @@ struct MemberStore: Sendable {
                 WHERE id >= \(bind: first) AND import_job_id = \(bind: importId))
             INSERT INTO member_counters (org_id, metric, period, value)
             SELECT org_id, 'active', '', COUNT(*) FROM imported WHERE \(unsafeRaw: counted) GROUP BY org_id
+            UNION ALL SELECT org_id, 'retired', '', COUNT(*) FROM imported WHERE status = 'retired_kept' GROUP BY org_id
             UNION ALL SELECT org_id, 'migrant', '', COUNT(*) FROM imported WHERE \(unsafeRaw: counted) AND migrant_worker GROUP BY org_id
             UNION ALL SELECT org_id, 'cards', '', COUNT(*) FROM imported WHERE \(unsafeRaw: counted) AND card_no IS NOT NULL GROUP BY org_id
             UNION ALL SELECT org_id, 'joined', substr(join_date, 1, 7), COUNT(*) FROM imported GROUP BY org_id, substr(join_date, 1, 7)
@@ -132,7 +133,8 @@ struct MemberStore: Sendable {
 
 /// One counter of one union: `joined` per month, the others with an empty period.
 struct CounterKey: Hashable, Sendable {
-    enum Metric: String, Sendable { case active, joined, migrant, cards, pending }
+    /// `active` counts every member on the rolls (working and retired-kept); `retired` the retired-kept among them.
+    enum Metric: String, Sendable { case active, retired, joined, migrant, cards, pending }
     var orgId: Int64
     var metric: Metric
     var period: String = ""
@@ -144,6 +146,7 @@ extension Member {
         var deltas: [CounterKey: Int64] = [:]
         guard isCounted else { return deltas }
         deltas[CounterKey(orgId: orgId, metric: .active)] = sign
+        if membershipStatus == .retiredKept { deltas[CounterKey(orgId: orgId, metric: .retired)] = sign }
         if migrantWorker { deltas[CounterKey(orgId: orgId, metric: .migrant)] = sign }
         if cardNo != nil { deltas[CounterKey(orgId: orgId, metric: .cards)] = sign }
         return deltas

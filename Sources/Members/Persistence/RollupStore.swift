@@ -10,7 +10,7 @@ struct RollupStore: Sendable {
         let value: Int64
     }
 
-    static let columns = ["org_id", "org_path", "parent_id", "period", "active", "joined", "migrant", "cards", "pending", "computed_at"]
+    static let columns = ["org_id", "org_path", "parent_id", "period", "active", "retired", "joined", "migrant", "cards", "pending", "computed_at"]
 
     /// Standing counters (no period) and those of `period` (`2026-12`).
     func counters(period: String, on sql: any SQLDatabase) async throws -> [Counter] {

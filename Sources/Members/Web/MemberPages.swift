@@ -96,6 +96,7 @@ struct MemberDetailPage {
     var canReveal: Bool
     var statusOptions: [Option]
     var hasStatusOptions: Bool
+    var canTransfer: Bool
     var unionq: String
     var candidates: [UnionChoice]
     var hasCandidates: Bool
@@ -213,6 +214,8 @@ struct ImportPage {
 struct DashboardPage {
     struct Figures {
         var active: String
+        var working: String
+        var retired: String
         var joined: String
         var migrant: String
         var cards: String
@@ -221,6 +224,8 @@ struct DashboardPage {
 
         init(_ r: MemberRollup) {
             active = DisplayNumber.grouped(r.active)
+            working = DisplayNumber.grouped(r.working)
+            retired = DisplayNumber.grouped(r.retired)
             joined = DisplayNumber.grouped(r.joined)
             migrant = DisplayNumber.grouped(r.migrant)
             cards = DisplayNumber.grouped(r.cards)
@@ -239,6 +244,8 @@ struct DashboardPage {
         var name: String
         var href: String
         var active: String
+        var working: String
+        var retired: String
         var joined: String
         var migrant: String
         var cards: String
@@ -448,6 +455,7 @@ struct RevealForm: Decodable {
 struct StatusForm: Decodable {
     var status: String?
     var note: String?
+    var confirm: String?
 }
 
 struct TransferForm: Decodable {

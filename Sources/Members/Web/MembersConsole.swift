@@ -148,6 +148,8 @@ public struct MembersConsole: Sendable {
             },
             canWrite: actor.scope(.memberWrite).covers(m.orgPath), canReveal: actor.scope(.memberReveal).covers(m.orgPath),
             statusOptions: next.map { Option(value: $0.rawValue, label: $0.label, selected: false) }, hasStatusOptions: !next.isEmpty,
+            // Only a member on the rolls transfers (TransferService.request): no form for the others.
+            canTransfer: m.isCounted,
             unionq: request.query("unionq") ?? "", candidates: candidates.map { UnionChoice($0) }, hasCandidates: !candidates.isEmpty,
             hasTransfers: !moves.isEmpty, revealed: revealed, form: form)
         return page("members-detail", model, request, context, status: form.message == nil ? .ok : .unprocessableContent)
@@ -202,7 +204,7 @@ public struct MembersConsole: Sendable {
         let form = try await request.decode(as: StatusForm.self, context: context)
         guard let status = MembershipStatus(rawValue: form.status ?? "") else { throw AppError.badRequest(MemberText.badStatusChange) }
         do {
-            try await members.setStatus(id, to: status, note: form.note, actor: context.actor)
+            try await members.setStatus(id, to: status, note: form.note, confirmed: form.confirm == "on", actor: context.actor)
         } catch let error as AppError where error.status == .conflict {
             return Response.redirect(to: "/admin/members/\(id)", flash: .error(error.message))
         }

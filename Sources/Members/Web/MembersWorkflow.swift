@@ -230,7 +230,7 @@ extension MembersConsole {
         let d = try await rollups.dashboard(actor: context.actor, orgId: try request.idQuery("unionId"), sort: sort, ascending: ascending)
         let base = "/admin/dashboard?unionId=\(d.root.orgId)"
         let columns: [(RollupService.SortKey, String)] = [
-            (.name, "工会"), (.active, "会员"), (.joined, "本月入会"), (.migrant, "农民工"), (.cards, "持卡"), (.coverage, "持卡率"),
+            (.name, "工会"), (.active, "会员合计"), (.working, "在职"), (.retired, "退休保留"), (.joined, "本月入会"), (.migrant, "农民工"), (.cards, "持卡"), (.coverage, "持卡率"),
             (.pending, "待审核申请"),
         ]
         let model = DashboardPage(
@@ -244,7 +244,8 @@ extension MembersConsole {
             rows: d.children.map { r, name in
                 let f = DashboardPage.Figures(r)
                 return .init(
-                    name: name, href: "/admin/dashboard?unionId=\(r.orgId)", active: f.active, joined: f.joined, migrant: f.migrant,
+                    name: name, href: "/admin/dashboard?unionId=\(r.orgId)", active: f.active, working: f.working, retired: f.retired,
+                    joined: f.joined, migrant: f.migrant,
                     cards: f.cards, coverage: f.coverage, pending: f.pending, bar: Int((r.cardCoverage * 100).rounded()))
             },
             empty: d.children.isEmpty)
