@@ -109,7 +109,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
         renderer: renderer, chrome: chrome,
         sources: [MemberHomeTiles(portal: services.portal), WorkOrderHomeTiles(orders: services.workOrders, notifications: services.notifications)]
     ).register(on: web)
-    let orgWeb = OrganizationsWeb(service: services.organizations, renderer: renderer, chrome: chrome)
+    let orgWeb = OrganizationsWeb(
+        service: services.organizations, renderer: renderer, chrome: chrome, figures: MemberFiguresAdapter(rollups: services.rollups))
     orgWeb.registerPublic(on: web)
     let worker = web.group(context: WorkerRequestContext.self)
     let memberSite = MemberSite(workers: services.workers, joins: services.joins, transfers: services.transfers, claims: services.claims,
@@ -125,7 +126,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     personalDataWeb.registerSite(on: worker)
     let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, partnerKeys: services.partnerKeys, renderer: renderer,
                                   chrome: chrome, secureCookies: secure, clock: services.clock,
-                                  workbench: Workbench([MemberTodos(joins: services.joins, transfers: services.transfers, claims: services.claims),
+                                  workbench: Workbench([MemberTodos(joins: services.joins, transfers: services.transfers, claims: services.claims, rollups: services.rollups),
                                                         WorkOrderTodos(orders: services.workOrders)]))
     accountsWeb.registerOpen(on: web)
     // The middleware sends a half-signed-in cadre to the second factor; the context then holds the principal.

@@ -184,8 +184,12 @@ struct UnionDirectoryAdapter: UnionDirectory {
         return orgs.map { Self.ref($0, parentName: $0.parentId.flatMap { parents[$0] }) }
     }
 
-    func tree() async throws -> [(id: Int64, parentId: Int64?, path: OrgPath)] {
-        try await organizations.tree()
+    func tree() async throws -> [UnionNode] {
+        try await organizations.tree().map { o in
+            let form: UnionNode.Form =
+                o.level != .grassroots ? .other : o.kind == .grassroots ? .committee : o.kind == .organiser ? .organiser : .other
+            return UnionNode(id: o.id, parentId: o.parentId, path: o.path, form: form)
+        }
     }
 
     static func isLocalFederation(_ level: OrgLevel, _ kind: OrgKind) -> Bool {
@@ -212,6 +216,15 @@ struct MemberTreeListener: OrgTreeListener {
 
     func orgClosing(_ org: OrgPath, on sql: any SQLDatabase) async throws {
         try await MemberService.checkCanClose(org, on: sql)
+    }
+}
+
+/// A union's page shows its member count from the member rollups.
+struct MemberFiguresAdapter: OrgFigures {
+    let rollups: RollupService
+
+    func members(of orgId: Int64) async throws -> (total: Int64, retired: Int64)? {
+        try await rollups.figures(ofUnion: orgId).map { ($0.active, $0.retired) }
     }
 }
 

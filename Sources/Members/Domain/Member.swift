@@ -111,7 +111,25 @@ public protocol UnionDirectory: Sendable {
     /// Active unions whose name or region code matches (the public "find your union").
     func search(_ text: String, limit: Int) async throws -> [UnionRef]
     /// Every org's id, parent and path (for summing counters up the tree).
-    func tree() async throws -> [(id: Int64, parentId: Int64?, path: OrgPath)]
+    func tree() async throws -> [UnionNode]
+}
+
+/// One union in a walk of the tree: where it sits and, for a grassroots union, how it is formed.
+public struct UnionNode: Sendable {
+    /// 工会法 art. 11: 25 members or more set up a committee (委员会); fewer may elect an organiser (组织员).
+    public enum Form: Sendable { case committee, organiser, other }
+
+    public var id: Int64
+    public var parentId: Int64?
+    public var path: OrgPath
+    public var form: Form
+
+    public init(id: Int64, parentId: Int64?, path: OrgPath, form: Form) {
+        self.id = id
+        self.parentId = parentId
+        self.path = path
+        self.form = form
+    }
 }
 
 extension UnionDirectory {

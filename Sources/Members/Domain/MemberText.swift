@@ -60,6 +60,14 @@ public enum MemberText {
     static func unionHasRetiredOnly(_ n: Int) -> String {
         "该工会还有 \(n) 名退休保留会籍的会员，请先将他们的会籍转至其他工会（如上级工会或社区工会）后再撤销"
     }
+    static func foundingReached(_ union: String) -> String {
+        "\(union)会员已达 25 人，依照《工会法》第十一条应建立基层工会委员会"
+    }
+    static func foundingReachedCommittee(_ union: String) -> String { "\(union)会员已达 25 人，符合建立基层工会委员会的条件（《工会法》第十一条）" }
+    static func foundingBelow(_ union: String) -> String {
+        "\(union)会员已不足 25 人，依照《工会法》第十一条可选举组织员或加入联合基层工会"
+    }
+    static let foundingNeedsCommittee = "会员达 25 人，应建立基层工会委员会（《工会法》第十一条）"
     static let badTransferStatus = "status 只能是 pending、completed 或 refused"
     static let badMigrantFilter = "migrantWorker 只能是 true 或 false"
     public static let alreadyActive = "您已是工会会员"

@@ -16,9 +16,11 @@ public struct MemberRollup: Codable, Sendable {
     public var cards: Int64
     public var pending: Int64
     public var computedAt: Date
+    /// What 工会法 art. 11 asks of this union now, if anything (`FoundingRule`).
+    public var founding: String?
 
     enum CodingKeys: String, CodingKey {
-        case orgId = "org_id", orgPath = "org_path", parentId = "parent_id", period, active, retired, joined, migrant, cards, pending
+        case orgId = "org_id", orgPath = "org_path", parentId = "parent_id", period, active, retired, joined, migrant, cards, pending, founding
         case computedAt = "computed_at"
     }
 
@@ -67,12 +69,26 @@ public struct RollupService: Sendable {
             for ancestor in path.ids { sums[ancestor, default: Array(repeating: 0, count: order.count)][slot] += c.value }
         }
         let now = clock.now()
+        let before = try await database.withConnection { [store] sql in try await store.previousActive(on: sql) }
+        var crossed: [(node: UnionNode, text: (String) -> String)] = []
         let rows: [[BulkValue]] = tree.map { org in
             let s = sums[org.id] ?? Array(repeating: 0, count: order.count)
+            let flag = FoundingRule.flag(form: org.form, members: s[0])
+            if let text = FoundingRule.crossing(form: org.form, before: before[org.id], now: s[0]) { crossed.append((org, text)) }
             return [.int(org.id), .text(org.path.rawValue), org.parentId.map(BulkValue.int) ?? .null, .text(period)] + s.map(BulkValue.int)
-                + [.date(now)]
+                + [.date(now), flag.map(BulkValue.text) ?? .null]
         }
-        try await database.transaction { [store] sql in try await store.replaceAll(rows, on: sql) }
+        // The union and its parent are told, once, when it crosses 25.
+        let names = try await unions.names(crossed.map(\.node.id))
+        let notices = crossed.flatMap { node, text in
+            ([node.id] + (node.parentId.map { [$0] } ?? [])).map {
+                Notice(to: .org($0), kind: "founding", text: text(names[node.id] ?? ""), at: now)
+            }
+        }
+        try await database.transaction { [store, notices] sql in
+            try await store.replaceAll(rows, on: sql)
+            try await Notice.post(notices, on: sql)
+        }
         return rows.count
     }
 
@@ -83,6 +99,27 @@ public struct RollupService: Sendable {
             do { return try await read(replica) } catch DatabaseError.busy {}
         }
         return try await read(database)
+    }
+
+    /// Grassroots unions in the cadre's scope that 工会法 art. 11 flags (an organiser's union of 25 or
+    /// more), fullest first, at most 200.
+    public func foundingFlagged(actor: Actor) async throws -> [(rollup: MemberRollup, name: String)] {
+        let scope = try actor.requireScope(.memberRead)
+        let rows = try await readLagging { db in try await db.withConnection { [store] sql in try await store.flagged(in: scope, limit: 200, on: sql) } }
+        let names = try await unions.names(rows.map(\.orgId))
+        return rows.map { ($0, names[$0.orgId] ?? "") }
+    }
+
+    public func foundingFlaggedCount(actor: Actor) async throws -> Int {
+        let scope = try actor.requireScope(.memberRead)
+        return try await readLagging { db in try await db.withConnection { [store] sql in try await store.flaggedCount(in: scope, on: sql) } }
+    }
+
+    /// One union's figures as last summed (its page shows the member count); nil before the first sum.
+    public func figures(ofUnion orgId: Int64) async throws -> MemberRollup? {
+        try await readLagging { db in
+            try await db.withConnection { [store] sql in try await store.rollups(ofAndUnder: orgId, on: sql).first { $0.orgId == orgId } }
+        }
     }
 
     public enum SortKey: String, Sendable, CaseIterable { case name, active, working, retired, joined, migrant, cards, coverage, pending }

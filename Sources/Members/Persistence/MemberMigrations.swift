@@ -180,5 +180,9 @@ public enum MemberMigrations {
                 SELECT org_id, 'retired', '', COUNT(*) FROM members WHERE status = 'retired_kept' GROUP BY org_id
                 """,
             ]),
+        // 工会法 art. 11 on the dashboard: a union whose form no longer fits its member count.
+        Migration(
+            domain: "members", number: 11, name: "founding rule",
+            statements: ["ALTER TABLE member_rollups ADD COLUMN founding TEXT"]),
     ]
 }

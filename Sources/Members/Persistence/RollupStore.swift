@@ -10,7 +10,27 @@ struct RollupStore: Sendable {
         let value: Int64
     }
 
-    static let columns = ["org_id", "org_path", "parent_id", "period", "active", "retired", "joined", "migrant", "cards", "pending", "computed_at"]
+    static let columns = [
+        "org_id", "org_path", "parent_id", "period", "active", "retired", "joined", "migrant", "cards", "pending", "computed_at", "founding",
+    ]
+
+    /// Each union's member count at the last run, to see which crossed 25 since.
+    func previousActive(on sql: any SQLDatabase) async throws -> [Int64: Int64] {
+        try await sql.select().columns("org_id", "active").from("member_rollups").all().reduce(into: [:]) {
+            $0[try $1.decode(column: "org_id", as: Int64.self)] = try $1.decode(column: "active", as: Int64.self)
+        }
+    }
+
+    /// Unions in `scope` whose form the rule flags, fullest first.
+    func flagged(in scope: Scope, limit: Int, on sql: any SQLDatabase) async throws -> [MemberRollup] {
+        try await sql.select().column("*").from("member_rollups").where("org_path", in: scope).where("founding", .isNot, SQLLiteral.null)
+            .orderBy("active", .descending).limit(limit).all(decoding: MemberRollup.self)
+    }
+
+    func flaggedCount(in scope: Scope, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("member_rollups").where("org_path", in: scope)
+            .where("founding", .isNot, SQLLiteral.null).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
 
     /// Standing counters (no period) and those of `period` (`2026-12`).
     func counters(period: String, on sql: any SQLDatabase) async throws -> [Counter] {

@@ -261,6 +261,17 @@ struct DashboardPage {
     var empty: Bool
 }
 
+struct FoundingPage {
+    struct Item {
+        var name: String
+        var href: String
+        var members: String
+    }
+    var rule: String
+    var items: [Item]
+    var empty: Bool
+}
+
 // MARK: Member site
 
 struct SiteMePage {

@@ -3,6 +3,7 @@ enum MemberWebText {
     static let incomingStarted = "已发起接收，待转出工会同意后会籍自动转入"
     static let claimLinked = "已认领会籍，欢迎回家！"
     static func claimAsked(_ union: String) -> String { "认领申请已提交，待\(union)确认" }
+    static let todoFounding = "应建委员会（满 25 人）"
     static let todoClaims = "待确认会籍认领"
     static let navClaims = "会籍认领"
     static func claimApproved(_ name: String) -> String { "已确认：\(name) 的账号已关联会籍" }

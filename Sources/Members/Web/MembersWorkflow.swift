@@ -23,6 +23,7 @@ extension MembersConsole {
         group.get("/imports/:id/errors.csv", use: errorReport)
         group.post("/imports/:id/errors.csv", use: revealedErrorReport)
         group.get("/dashboard", use: dashboard)
+        group.get("/dashboard/founding", use: founding)
     }
 
     // MARK: Joining
@@ -223,6 +224,16 @@ extension MembersConsole {
     }
 
     // MARK: Dashboard
+
+    /// 工会法 art. 11: the unions of the cadre's scope that have grown to a committee's size.
+    @Sendable func founding(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let rows = try await rollups.foundingFlagged(actor: context.actor)
+        let model = FoundingPage(
+            rule: MemberText.foundingNeedsCommittee,
+            items: rows.map { .init(name: $0.name, href: "/admin/orgs/\($0.rollup.orgId)", members: DisplayNumber.grouped($0.rollup.active)) },
+            empty: rows.isEmpty)
+        return page("members-founding", model, request, context)
+    }
 
     @Sendable func dashboard(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let sort = RollupService.SortKey(rawValue: request.query("sort") ?? "active") ?? .active

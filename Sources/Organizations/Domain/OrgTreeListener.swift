@@ -18,3 +18,9 @@ extension OrgTreeListener {
     public func orgMerged(source: OrgPath, into target: Organization, on sql: any SQLDatabase) async throws {}
     public func orgClosing(_ org: OrgPath, on sql: any SQLDatabase) async throws {}
 }
+
+/// A union's figures kept by another module (members), shown on its page. Declared here, wired in App.
+public protocol OrgFigures: Sendable {
+    /// Members on the rolls and the retired-kept among them as last summed; nil before the first sum.
+    func members(of orgId: Int64) async throws -> (total: Int64, retired: Int64)?
+}

@@ -4,6 +4,8 @@ import Platform
 /// The administrative level of a union: where it sits in the 五级 tree.
 public enum OrgLevel: String, Codable, Sendable, CaseIterable {
     case national, province, city, county, township, grassroots
+    /// 工会小组: a group inside a grassroots union (a workshop, a team); it holds no members of its own.
+    case group
 
     public var rank: Int { Self.allCases.firstIndex(of: self)! }
 
@@ -15,6 +17,7 @@ public enum OrgLevel: String, Codable, Sendable, CaseIterable {
         case .county: "县级"
         case .township: "乡镇（街道）"
         case .grassroots: "基层"
+        case .group: "工会小组"
         }
     }
 }
@@ -25,7 +28,11 @@ public enum OrgKind: String, Codable, Sendable, CaseIterable {
     case industrial
     case regionalFederation = "regional_federation"
     case jointGrassroots = "joint_grassroots"
+    /// 基层工会委员会: a workplace with 25 members or more (工会法 art. 11).
     case grassroots
+    /// A workplace under 25 members that elected an organiser (组织员) instead of a committee.
+    case organiser
+    case group
 
     public var label: String {
         switch self {
@@ -33,7 +40,9 @@ public enum OrgKind: String, Codable, Sendable, CaseIterable {
         case .industrial: "产业工会"
         case .regionalFederation: "区域（行业）工会联合会"
         case .jointGrassroots: "联合基层工会"
-        case .grassroots: "基层工会"
+        case .grassroots: "基层工会委员会"
+        case .organiser: "基层工会（组织员）"
+        case .group: "工会小组"
         }
     }
 }
@@ -48,6 +57,15 @@ public enum OrgStatus: String, Codable, Sendable {
         case .merged: "已合并"
         }
     }
+}
+
+/// One org as a walk of the whole tree needs it (rollups sum up it).
+public struct OrgTreeNode: Sendable {
+    public var id: Int64
+    public var parentId: Int64?
+    public var path: OrgPath
+    public var level: OrgLevel
+    public var kind: OrgKind
 }
 
 /// What other modules need of an org to name it and place it: read on every signed-in request.

@@ -44,7 +44,7 @@ public struct OrganizationService: Sendable {
     public func actions(on org: Organization, actor: Actor) -> Actions {
         let write = org.isActive && actor.scope(.orgWrite).covers(org.path)
         let reorganize = org.isActive && org.path.parent.map { actor.scope(.orgReorganize).covers($0) } == true
-        return Actions(edit: write, addChild: write && org.level != .grassroots, reorganize: reorganize, close: reorganize && org.childCount == 0)
+        return Actions(edit: write, addChild: write && org.level != .group, reorganize: reorganize, close: reorganize && org.childCount == 0)
     }
 
     /// Where `org` could move or merge to, among the actor's orgs matching `text`: not inside it,
@@ -56,7 +56,7 @@ public struct OrganizationService: Sendable {
         let text = text.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { return [] }
         let found = try await search(text, actor: actor, page: PageRequest(limit: 30)).items
-            .filter { c in !org.path.contains(c.path) && (merging || (c.level != .grassroots && c.id != org.parentId)) }
+            .filter { c in !org.path.contains(c.path) && (merging || (c.level.rank < OrgLevel.grassroots.rank && c.id != org.parentId)) }
         let parents = Dictionary(try await lookup(found.compactMap(\.parentId)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         return found.map { ($0, $0.parentId.flatMap { parents[$0] }) }
     }
@@ -125,7 +125,7 @@ public struct OrganizationService: Sendable {
     }
 
     /// Every org's id, parent and path (for rollups summing up the tree). Not scoped: wiring only.
-    public func tree() async throws -> [(id: Int64, parentId: Int64?, path: OrgPath)] {
+    public func tree() async throws -> [OrgTreeNode] {
         try await database.withConnection { try await store.tree(on: $0) }
     }
 
@@ -409,9 +409,15 @@ public struct OrganizationService: Sendable {
     }
 
     /// Level and kind rules: a child sits below its parent; industrial unions and industry
-    /// federations may sit at their federation's level; grassroots unions have no children.
+    /// federations may sit at their federation's level; a grassroots union's only children are its
+    /// 工会小组, and a group has none; the grassroots kinds (committee, organiser, joint) sit at the
+    /// grassroots level, the group kind at the group level.
     static func checkPlacement(level: OrgLevel, kind: OrgKind, under parent: Organization) throws {
-        if parent.level == .grassroots { throw AppError.validation(["level": OrgText.grassrootsNoChildren]) }
+        if parent.level == .group { throw AppError.validation(["level": OrgText.groupNoChildren]) }
+        if parent.level == .grassroots, level != .group { throw AppError.validation(["level": OrgText.grassrootsNoChildren]) }
+        if level == .group, parent.level != .grassroots { throw AppError.validation(["level": OrgText.groupUnderGrassroots]) }
+        if (level == .group) != (kind == .group) { throw AppError.validation(["kind": OrgText.groupKind]) }
+        if kind == .organiser, level != .grassroots { throw AppError.validation(["kind": OrgText.organiserKind]) }
         let sameLevelAllowed = (kind == .industrial || kind == .regionalFederation) && parent.kind == .federation
         guard level.rank > parent.level.rank || (level == parent.level && sameLevelAllowed) else {
             throw AppError.validation(["level": OrgText.badLevel])

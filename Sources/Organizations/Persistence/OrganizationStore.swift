@@ -137,10 +137,13 @@ struct OrganizationStore: Sendable {
     }
 
     /// Every org's id, parent and path.
-    func tree(on sql: any SQLDatabase) async throws -> [(id: Int64, parentId: Int64?, path: OrgPath)] {
-        try await sql.select().columns("id", "parent_id", "path").from("organizations").all().map {
-            (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "parent_id", as: Int64?.self),
-             try $0.decode(column: "path", as: OrgPath.self))
+    func tree(on sql: any SQLDatabase) async throws -> [OrgTreeNode] {
+        try await sql.select().columns("id", "parent_id", "path", "level", "kind").from("organizations").all().map {
+            OrgTreeNode(
+                id: try $0.decode(column: "id", as: Int64.self), parentId: try $0.decode(column: "parent_id", as: Int64?.self),
+                path: try $0.decode(column: "path", as: OrgPath.self),
+                level: OrgLevel(rawValue: try $0.decode(column: "level", as: String.self)) ?? .grassroots,
+                kind: OrgKind(rawValue: try $0.decode(column: "kind", as: String.self)) ?? .grassroots)
         }
     }
 

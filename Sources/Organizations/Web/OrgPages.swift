@@ -19,6 +19,8 @@ struct ChildrenFragment {
 }
 
 struct OrgDetailPage {
+    /// 会员 N 人 (its subtree), from the member rollups; nil before the first sum.
+    var members: String?
     var org: OrgNode
     var breadcrumb: [OrgNode]
     var children: [OrgNode]

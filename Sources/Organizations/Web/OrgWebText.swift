@@ -16,4 +16,7 @@ enum OrgWebText {
         default: field
         }
     }
+    static func memberCount(_ total: Int64, retired: Int64) -> String {
+        "\(total) 人" + (retired > 0 ? "（其中退休保留会籍 \(retired) 人）" : "")
+    }
 }

@@ -8,11 +8,13 @@ public struct OrganizationsWeb: Sendable {
     let service: OrganizationService
     let renderer: Renderer
     let chrome: Chrome
+    let figures: (any OrgFigures)?
 
-    public init(service: OrganizationService, renderer: Renderer, chrome: Chrome) {
+    public init(service: OrganizationService, renderer: Renderer, chrome: Chrome, figures: (any OrgFigures)? = nil) {
         self.service = service
         self.renderer = renderer
         self.chrome = chrome
+        self.figures = figures
     }
 
     public static var templates: URL { Bundle.module.resourceURL!.appendingPathComponent("Templates") }
@@ -27,7 +29,7 @@ public struct OrganizationsWeb: Sendable {
     }
 
     public func registerConsole(on group: RouterGroup<StaffRequestContext>) {
-        OrgConsole(service: service, renderer: renderer, chrome: chrome).register(on: group)
+        OrgConsole(service: service, renderer: renderer, chrome: chrome, figures: figures).register(on: group)
     }
 
     // MARK: Member site
@@ -51,6 +53,7 @@ struct OrgConsole: Sendable {
     let service: OrganizationService
     let renderer: Renderer
     let chrome: Chrome
+    let figures: (any OrgFigures)?
 
     func register(on group: RouterGroup<StaffRequestContext>) {
         group.get("/orgs", use: tree)
@@ -102,7 +105,9 @@ struct OrgConsole: Sendable {
         async let history = service.history(of: org.id, actor: actor, page: PageRequest(limit: 50))
         let childPage = try await children
         let actions = service.actions(on: org, actor: actor)
+        let members = try await figures?.members(of: org.id)
         let model = OrgDetailPage(
+            members: members.map { OrgWebText.memberCount($0.total, retired: $0.retired) },
             org: OrgNode(org), breadcrumb: try await ancestors.map { OrgNode($0) }, children: childPage.items.map { OrgNode($0) },
             hasChildren: !childPage.items.isEmpty, moreChildren: childPage.nextCursor.map { "/admin/orgs/\(org.id)?after=\($0)#children" },
             history: try await history.items.map(HistoryView.init), canWrite: actions.edit, canAddChild: actions.addChild,
