@@ -87,7 +87,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     PartnerKeyAPIController(keys: services.partnerKeys).register(staff: staffAPI, document: document)
     MemberAPIController(members: services.members, joins: services.joins, transfers: services.transfers, claims: services.claims,
                         imports: services.imports,
-                        rollups: services.rollups, uploads: services.uploads)
+                        rollups: services.rollups, exports: services.exports, uploads: services.uploads,
+                        exportsDirectory: services.exportsDirectory)
         .register(staff: staffAPI, document: document)
     WorkOrderAPIController(orders: services.workOrders, stats: services.workOrderStats, catalog: services.workOrderCatalog, clock: services.clock)
         .register(staff: staffAPI, document: document)

@@ -90,4 +90,21 @@ import Testing
             #expect(try await Self.auditNames(app, "member.create").map(\.result) == ["denied"])
         }
     }
+
+    /// The member register as an app or a partner's data platform takes it: the same conditions as
+    /// the search, masked, in the caller's scope only.
+    @Test func theRegisterExportsThroughTheAPIMaskedAndInScope() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            try await Fixture.account(app, "countyb", role: Role.orgAdmin, at: f.countyB1)
+            let id = TestIDs.make(140)
+            _ = try await app.services.members.create(MemberInput(name: "马兰", idNumber: id), unionId: f.factory.id, actor: app.system)
+            let csv = try await app.api(.get, "/api/v1/members/export?format=csv", token: try await app.token("county"))
+            #expect(csv.status == .ok && csv.raw.contains("马兰") && !csv.raw.contains(id) && csv.raw.contains(String(id.prefix(6))))
+            #expect(try await app.api(.get, "/api/v1/members/export?format=pdf", token: try await app.token("county")).status == .badRequest)
+            let other = try await app.api(.get, "/api/v1/members/export?format=csv", token: try await app.token("countyb"))
+            #expect(other.status == .ok && !other.raw.contains("马兰"))
+        }
+    }
 }

@@ -10,11 +10,14 @@ public struct MemberAPIController: Sendable {
     let claims: ClaimService
     let imports: ImportService
     let rollups: RollupService
+    let exports: ExportService
     let uploads: URL
+    let exportsDirectory: URL
 
     public init(members: MemberService, joins: JoinService, transfers: TransferService, claims: ClaimService, imports: ImportService,
-                rollups: RollupService,
-                uploads: URL) {
+                rollups: RollupService, exports: ExportService, uploads: URL, exportsDirectory: URL) {
+        self.exports = exports
+        self.exportsDirectory = exportsDirectory
         self.members = members
         self.joins = joins
         self.transfers = transfers
@@ -46,6 +49,23 @@ public struct MemberAPIController: Sendable {
             let dto = try await request.decode(as: MemberInputDTO.self, context: context)
             guard let unionId = dto.unionId else { throw AppError.validation(["unionId": MemberText.unionRequired]) }
             return JSONBody(MemberDTO(try await members.create(dto.input, unionId: unionId, actor: context.actor)), status: .created)
+        }
+        let (exports, exportsDirectory) = (self.exports, self.exportsDirectory)
+        api.add(.get, "/members/export", summary: "导出会员名册（与查找相同的条件；证件号、手机号脱敏，reveal=1 并填写 reason 可导出明文，记入审计）",
+                tag: tag,
+                query: [.query("q", "同查找"), .query("unionId", "工会组织编号（含下级）", Schema.id), .query("status", "会籍状态"),
+                        .query("migrantWorker", "true / false"), .query("format", "xlsx（默认）/ csv"), .query("reveal", "1：导出明文（须有查看权限）"),
+                        .query("reason", "导出明文的理由")],
+                response: ["type": "string", "format": "binary"],
+                responseType: FileDownload.octetStream) { request, context in
+            guard let format = ExportService.Format(rawValue: request.query("format") ?? "xlsx") else {
+                throw AppError.badRequest(MemberText.badExportFormat)
+            }
+            let file = try await exports.export(
+                try MemberQuery(request: request), format: format, reveal: request.query("reveal") == "1", reason: request.query("reason"),
+                actor: context.actor, directory: exportsDirectory)
+            return try await FileDownload.response(
+                file.url, name: "会员名册.\(format.rawValue)", deleteAfter: true, contentType: FileDownload.octetStream)
         }
         api.add(.get, "/members/{id}", summary: "会员详情（证件号、手机号脱敏）", tag: tag, response: Schema.ref("Member")) { _, context in
             JSONBody(MemberDTO(try await members.get(try context.id(), actor: context.actor)))

@@ -136,7 +136,7 @@ public struct APIRoutes<Context: AppContext> {
     }
 
     /// `path` in OpenAPI form (`/orgs/{id}`); the router gets `/orgs/:id`. A file download says
-    /// `responseType: "*/*"` with a binary `response`.
+    /// `responseType: FileDownload.octetStream` with a binary `response`.
     public func add<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String, query: [APIParam] = [],
         body: JSONValue? = nil, bodyType: String = "application/json", response: JSONValue?, responseType: String = "application/json",

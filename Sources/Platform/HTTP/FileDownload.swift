@@ -5,6 +5,10 @@ import NIOCore
 /// Streams a file to the client in chunks, optionally deleting it once sent (exports).
 public enum FileDownload {
     /// `inline` shows images and PDFs in the browser instead of saving them.
+    /// What the API serves every download as: one binary type a generated client reads as bytes
+    /// (openapi-python-client reads `image/*` or `text/csv` responses wrongly); the file name says the rest.
+    public static let octetStream = "application/octet-stream"
+
     public static func response(_ url: URL, name: String, deleteAfter: Bool, contentType: String? = nil, inline: Bool = false) async throws
         -> Response
     {

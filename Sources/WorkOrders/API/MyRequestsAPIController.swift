@@ -87,10 +87,11 @@ public struct MyRequestsAPIController: Sendable {
             return JSONBody(FileDTO(saved), status: .created)
         }
         api.add(.get, "/me/requests/{id}/files/{fileId}", summary: "下载附件", tag: tag, response: ["type": "string", "format": "binary"],
-                responseType: "*/*") { _, context in
+                responseType: FileDownload.octetStream) { _, context in
             let file = try await orders.file(
                 try context.id("fileId"), of: try context.id(), by: .worker(context.worker.workerId), actor: context.actor)
-            return try await WorkOrderSite.download(file, from: attachments)
+            return try await FileDownload.response(
+                attachments.appendingPathComponent(file.storageKey), name: file.name, deleteAfter: false, contentType: FileDownload.octetStream)
         }
         api.add(.get, "/me/messages", summary: "消息：诉求办理进展（最近 50 条）", tag: tag, response: Schema.array(Schema.ref("WorkerMessage"))) {
             _, context in
