@@ -54,11 +54,14 @@ import Testing
             try await app.services.rollups.run()
             try await app.services.rollups.run()  // the crossing is told once, not on every sum
             #expect(try await web.get("/admin").html.contains(#"<span class="todo-count">1</span><span class="todo-label">应建委员会（满 25 人）"#))
+            #expect(try await web.get("/admin/dashboard?unionId=\(f.countyA1.id)").html.contains("1 个设组织员的基层工会会员已达 25 人"))
             let list = try await web.get("/admin/dashboard/founding").html
             #expect(list.contains("甲一厂工会") && list.contains("《工会法》第十一条"))
             let other = WebSession(app)
             _ = try await other.login("countya2")
             #expect(!(try await other.get("/admin/dashboard/founding").html.contains("甲一厂工会")))
+            let elsewhere = try await other.get("/admin/dashboard").html
+            #expect(elsewhere.contains("会员统计") && !elsewhere.contains("founding-flagged"))
             let told = try await app.services.database.withConnection { sql in
                 try await sql.raw("SELECT org_id, text FROM notifications WHERE kind = 'founding'").all()
                     .map { (try $0.decode(column: "org_id", as: Int64.self), try $0.decode(column: "text", as: String.self)) }

@@ -36,6 +36,8 @@ public struct MemberDashboard: Sendable {
     public var rootName: String
     public var children: [(rollup: MemberRollup, name: String)]
     public var computedAt: Date?
+    /// Grassroots unions of this subtree that 工会法 art. 11 flags (`FoundingRule`).
+    public var foundingFlagged: Int
 }
 
 /// Sums the per-union counters (kept by the write path) up the tree, so dashboards read a few
@@ -165,6 +167,10 @@ public struct RollupService: Sendable {
         }
         let rows = children.filter { open.contains($0.orgId) }.sorted { ascending ? less($0, $1) : less($1, $0) }
             .map { ($0, names[$0.orgId] ?? "") }
-        return MemberDashboard(root: root, rootName: names[rootId] ?? "", children: rows, computedAt: root.computedAt)
+        let flagged = try await readLagging { db in
+            try await db.withConnection { [store, path = root.orgPath] sql in try await store.flaggedCount(in: Scope([path]), on: sql) }
+        }
+        return MemberDashboard(
+            root: root, rootName: names[rootId] ?? "", children: rows, computedAt: root.computedAt, foundingFlagged: flagged)
     }
 }

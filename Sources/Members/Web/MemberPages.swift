@@ -256,6 +256,8 @@ struct DashboardPage {
     var rootName: String
     var root: Figures
     var computedAt: String?
+    /// nil when none: the note is not shown.
+    var foundingFlagged: Int?
     var columns: [Column]
     var rows: [Row]
     var empty: Bool

@@ -246,6 +246,7 @@ extension MembersConsole {
         ]
         let model = DashboardPage(
             rootName: d.rootName, root: .init(d.root), computedAt: d.computedAt.map(DisplayDate.minutes),
+            foundingFlagged: d.foundingFlagged > 0 ? d.foundingFlagged : nil,
             columns: columns.map { key, label in
                 let current = key == sort
                 return .init(
