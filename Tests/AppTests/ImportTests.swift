@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import SQLKit
 import Testing
+import ZIPFoundation
 
 @testable import Accounts
 @testable import App
@@ -60,7 +61,7 @@ import Testing
                 ",,,,\(TestIDs.make(6)),,,,\(u),,,",                                          // 12 missing name
                 "冯二,,,火星族,\(TestIDs.make(7)),,,,\(u),,,",                                 // 13 unknown ethnicity
                 "陈三,,,,\(fullWidth),,,,\(u),,否,",                                          // 14 full-width digits: fine
-                "褚四,,,,\(TestIDs.make(8)),,,,\(f.townA1.id),,,",                            // 15 township union: members join grassroots... or township (local)
+                "褚四,,,,\(TestIDs.make(8)),,,,\(f.townA1.id),,,",                            // 15 township union: an import takes grassroots only
             ]
             let file = try write(lines.joined(separator: "\r\n") + "\r\n", bom: true)
             let result = try await run(app, file: file, into: f.countyA1)
@@ -77,8 +78,9 @@ import Testing
             #expect(byRow[11] == MemberText.unknownUnion)
             #expect(byRow[12] == MemberText.nameRequired)
             #expect(byRow[13] == MemberText.unknownEthnicity)
-            #expect(Set(byRow.keys) == [4, 5, 6, 7, 8, 9, 10, 11, 12, 13], "\(byRow)")
-            #expect(result.goodRows == 3 && result.badRows == 10)
+            #expect(byRow[15] == MemberText.importNotGrassroots)
+            #expect(Set(byRow.keys) == [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15], "\(byRow)")
+            #expect(result.goodRows == 2 && result.badRows == 11)
             // The good rows are members, with what the file said.
             let zhang = try await app.services.members.search(MemberQuery(text: good1), actor: app.system, page: PageRequest()).items
             #expect(zhang.count == 1 && zhang[0].migrantWorker && zhang[0].joinDate == "2020-05-01" && zhang[0].job == "钳工")
@@ -185,6 +187,63 @@ import Testing
             let d = try await app.services.rollups.dashboard(actor: app.system, orgId: f.province.id, sort: .active, ascending: false)
             #expect(d.root.active == 350)
         }
+    }
+
+    /// A file for one grassroots union needs no 工会组织编号; a row naming a township union is refused
+    /// (the template's "须为基层工会"); an ID whose last digits Excel turned into 000 gets that reason.
+    @Test func aFileForOneUnionNeedsNoUnionColumnAndOnlyGrassrootsUnionsTakeMembers() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            // An ID number as Excel keeps it: 15 digits, then 000 (one whose check digit then fails, as nearly all do).
+            let truncated = try #require(
+                (151..<200).lazy.map { String(TestIDs.make($0).prefix(15)) + "000" }
+                    .first { (try? IDNumber.parse($0, regions: IDRegions.bundled).get()) == nil })
+            let noUnionColumn = try write(
+                ["姓名,身份证号,手机号", "甲,\(TestIDs.make(150)),", "乙,\(truncated),"].joined(separator: "\n"))
+            let item = try await run(app, file: noUnionColumn, into: f.factory)
+            #expect(item.status == .done && item.goodRows == 1 && item.badRows == 1)
+            let errors = try await app.services.imports.errors(of: item.id, actor: app.system)
+            #expect(errors.map(\.row) == [3] && errors.first?.reason.contains("Excel") == true)
+            let members = try await app.services.members.search(MemberQuery(text: "甲"), actor: app.system, page: PageRequest())
+            #expect(members.items.map(\.orgId) == [f.factory.id])
+
+            // Uploaded for the township, rows must name their grassroots union; the township itself is refused.
+            let township = try write(
+                [Self.header, "丙,,,,\(TestIDs.make(152)),,,,\(f.townA1.id),,,", "丁,,,,\(TestIDs.make(153)),,,,\(f.factory.id),,,"]
+                    .joined(separator: "\n"))
+            let second = try await run(app, file: township, into: f.townA1)
+            #expect(second.goodRows == 1 && second.badRows == 1)
+            let reasons = try await app.services.imports.errors(of: second.id, actor: app.system).map(\.reason)
+            #expect(reasons.count == 1 && reasons[0].contains("须为基层工会"))
+            let missing = try write(["姓名,身份证号", "戊,\(TestIDs.make(154))"].joined(separator: "\n"))
+            let third = try await run(app, file: missing, into: f.townA1)
+            #expect(third.status == .failed && third.message?.contains("工会组织编号") == true)
+        }
+    }
+
+    /// The template's ID number, phone and union columns are text in the .xlsx (`@`), so Excel keeps
+    /// 18 digits as typed: the writer's text columns, and the template asking for them.
+    @Test func theTemplatesIDColumnIsText() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("template-\(UUID().uuidString).xlsx")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let writer = try XLSXWriter(url: url, sheetName: "会员")
+        writer.textColumns = MembersConsole.templateTextColumns
+        try writer.append(row: ImportColumn.templateHeaders)
+        try writer.close()
+        let archive = try Archive(url: url, accessMode: .read)
+        func part(_ name: String) throws -> String {
+            var data = Data()
+            _ = try archive.extract(try #require(archive[name]), consumer: { data.append($0) })
+            return String(decoding: data, as: UTF8.self)
+        }
+        let sheet = try part("xl/worksheets/sheet1.xml")
+        for column in [ImportColumn.idNumber, .phone, .unionId] {
+            let n = try #require(ImportColumn.allCases.firstIndex(of: column)) + 1
+            #expect(sheet.contains(try Regex(#"<col min="\#(n)" max="\#(n)" [^>]*style="1"/>"#)), "\(column)")
+        }
+        let name = try #require(ImportColumn.allCases.firstIndex(of: .name)) + 1
+        #expect(!sheet.contains(try Regex(#"<col min="\#(name)" max="\#(name)" [^>]*style="1"/>"#)))
+        #expect(try part("xl/styles.xml").contains(#"numFmtId="49""#))
     }
 
     @Test func blindIndexesAreRememberedAsTwoIntegers() {

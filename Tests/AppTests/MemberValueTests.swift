@@ -98,10 +98,12 @@ import Testing
         #expect(IDNumberProblem.scientificNotation.message.contains("科学计数法"))
     }
 
-    @Test func roundedByExcelIsJustAChecksumError() {
-        // Excel keeps 15 significant digits: 130102199003071233 becomes 130102199003071000. Not flagged
-        // as Excel's doing (real numbers end in 000 too); it fails on the check digit instead.
-        #expect(problem("130102199003071000") == .badCheckDigit)
+    @Test func roundedByExcelGetsTheExcelReason() {
+        // Excel keeps 15 significant digits: 130102199003071233 becomes 130102199003071000. A real
+        // number may end in 000 too, so only a failing check digit says so, and the reason names both.
+        #expect(problem("130102199003071000") == .excelTruncated)
+        #expect(IDNumberProblem.excelTruncated.message.contains("Excel") && IDNumberProblem.excelTruncated.message.contains("核对"))
+        #expect(problem("130102199003071234") == .badCheckDigit)  // not 000: a plain wrong check digit
     }
 
     @Test func lengthAndCharacters() {

@@ -21,6 +21,8 @@ public enum IDNumberProblem: Error, Sendable, Hashable {
     case empty
     /// Excel turned the number into `1.30102E+17`; the last digits are gone.
     case scientificNotation
+    /// Excel kept 15 significant digits and wrote the last three as `000`.
+    case excelTruncated
     /// A first-generation 15-digit number.
     case fifteenDigits
     case wrongLength(Int)
@@ -38,6 +40,7 @@ public enum IDNumberProblem: Error, Sendable, Hashable {
         switch self {
         case .empty: ValueText.idEmpty
         case .scientificNotation: ValueText.idScientificNotation
+        case .excelTruncated: ValueText.idExcelTruncated
         case .fifteenDigits: ValueText.idFifteenDigits
         case .wrongLength(let n): ValueText.idWrongLength(n)
         case .badCharacters: ValueText.idBadCharacters
@@ -90,7 +93,10 @@ public struct IDNumber: Sendable, Hashable, CustomStringConvertible, CustomDebug
         }
         if birth < earliestBirthDate { return .failure(.birthDateTooEarly) }
         if birth > today { return .failure(.birthDateInFuture) }
-        guard checkCharacter(u[0..<17]) == u[17] else { return .failure(.badCheckDigit) }
+        guard checkCharacter(u[0..<17]) == u[17] else {
+            // 18 digits ending in 000 with a wrong check digit: Excel stored the number with 15 significant digits.
+            return .failure(text.hasSuffix("000") ? .excelTruncated : .badCheckDigit)
+        }
         return .success(IDNumber(unchecked: text))
     }
 

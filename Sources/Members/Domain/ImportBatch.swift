@@ -53,6 +53,8 @@ actor ImportPreparer {
     /// committed before.
     private var seen: [IndexKey: Int]
     private var unionCache: [Int64: UnionRef?] = [:]
+    /// The grassroots union the file was uploaded for: rows without 工会组织编号 belong to it.
+    private let defaultUnion: UnionRef?
     /// Whether to ask the database ahead which ID numbers are taken. Not at first: most imports
     /// bring new people, and for them the unique index at the commit is the cheaper check (at 14 M
     /// members the look-up cost PostgreSQL almost half as much as the `COPY`). Once a commit meets a
@@ -61,9 +63,11 @@ actor ImportPreparer {
 
     init(
         item: MemberImport, columns: [ImportColumn: Int], validator: MemberValidator, records: MemberRecords,
-        unions: any UnionDirectory, database: Database, clock: AppClock, seen: [IndexKey: Int]
+        unions: any UnionDirectory, database: Database, clock: AppClock, seen: [IndexKey: Int], defaultUnion: UnionRef? = nil
     ) {
         self.item = item
+        self.defaultUnion = defaultUnion
+        if let defaultUnion { unionCache[defaultUnion.id] = defaultUnion }
         self.columns = columns
         self.validator = validator
         self.records = records
@@ -133,7 +137,8 @@ actor ImportPreparer {
     private func checkConcurrently(_ batch: [SpreadsheetRow], unions: [Int64: UnionRef?], now: Date) async throws -> [Outcome] {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, batch.count / 500))
         let size = (batch.count + parts - 1) / parts
-        let check = RowCheck(columns: columns, validator: validator, records: records, unions: unions, scope: item.orgPath, now: now)
+        let check = RowCheck(
+            columns: columns, validator: validator, records: records, unions: unions, scope: item.orgPath, defaultUnion: defaultUnion, now: now)
         return try await withThrowingTaskGroup(of: (Int, [Outcome]).self) { group in
             for p in 0..<parts {
                 let slice = batch[min(p * size, batch.count)..<min((p + 1) * size, batch.count)]
@@ -153,6 +158,7 @@ private struct RowCheck: Sendable {
     let records: MemberRecords
     let unions: [Int64: UnionRef?]
     let scope: OrgPath
+    let defaultUnion: UnionRef?
     let now: Date
 
     func outcome(_ row: SpreadsheetRow) throws -> ImportPreparer.Outcome {
@@ -172,9 +178,11 @@ private struct RowCheck: Sendable {
         let unionText = cell(.unionId)?.trimmed ?? ""
         var union: UnionRef?
         if unionText.isEmpty {
-            problems.add("unionId", MemberText.unionRequired)
+            if let defaultUnion { union = defaultUnion } else { problems.add("unionId", MemberText.unionRequired) }
         } else if let id = Int64(unionText), let u = unions[id] ?? nil, scope.contains(u.path) {
-            if u.acceptsMembers { union = u } else { problems.add("unionId", MemberText.unionNotGrassroots) }
+            // An import places members in grassroots unions only, as its template says (joining
+            // online may also go to a township union; a cadre's file may not).
+            if u.isGrassroots && u.active { union = u } else { problems.add("unionId", MemberText.importNotGrassroots) }
         } else {
             problems.add("unionId", MemberText.unknownUnion)
         }

@@ -83,7 +83,9 @@ enum ImportColumn: String, CaseIterable, Sendable {
     /// Column positions from a header row; nil entries for absent optional columns.
     struct MissingColumns: Error { var names: [String] }
 
-    static func map(_ header: [String]) -> Result<[ImportColumn: Int], MissingColumns> {
+    /// The columns by header; 工会组织编号 may be left out of a file for one grassroots union
+    /// (`unionOptional`): its rows belong to that union.
+    static func map(_ header: [String], unionOptional: Bool = false) -> Result<[ImportColumn: Int], MissingColumns> {
         let cleaned = header.map {
             $0.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "*", with: "")
                 .replacingOccurrences(of: "\u{FEFF}", with: "")
@@ -92,7 +94,7 @@ enum ImportColumn: String, CaseIterable, Sendable {
         for column in allCases {
             if let index = cleaned.firstIndex(where: { column.aliases.contains($0) }) { map[column] = index }
         }
-        let missing = allCases.filter { $0.required && map[$0] == nil }.map(\.header)
+        let missing = allCases.filter { $0.required && map[$0] == nil && !($0 == .unionId && unionOptional) }.map(\.header)
         return missing.isEmpty ? .success(map) : .failure(MissingColumns(names: missing))
     }
 }
@@ -231,8 +233,11 @@ public struct ImportService: Sendable {
             return try await fail(id, message: MemberText.importUnreadable)
         }
         guard let header = try reader.nextRow() else { return try await fail(id, message: MemberText.importEmptyFile) }
+        // A file uploaded for one grassroots union needs no 工会组织编号 on its rows.
+        let target = try await unions.union(item.orgId)
+        let defaultUnion = target?.isGrassroots == true ? target : nil
         let columns: [ImportColumn: Int]
-        switch ImportColumn.map(header.cells) {
+        switch ImportColumn.map(header.cells, unionOptional: defaultUnion != nil) {
         case .success(let map): columns = map
         case .failure(let missing):
             return try await fail(id, message: "\(MemberText.importMissingColumns)：\(missing.names.joined(separator: "、"))")
@@ -253,7 +258,7 @@ public struct ImportService: Sendable {
         }
         let preparer = ImportPreparer(
             item: item, columns: columns, validator: validator, records: records, unions: unions, database: database, clock: clock,
-            seen: seen)
+            seen: seen, defaultUnion: defaultUnion)
         func readBatch() throws -> [SpreadsheetRow] {
             var batch: [SpreadsheetRow] = []
             while batch.count < batchSize, let row = try reader.nextRow() { batch.append(row) }

@@ -68,6 +68,7 @@ public enum MemberText {
         "\(union)会员已不足 25 人，依照《工会法》第十一条可选举组织员或加入联合基层工会"
     }
     static let foundingNeedsCommittee = "会员达 25 人，应建立基层工会委员会（《工会法》第十一条）"
+    static let importNotGrassroots = "工会组织编号须为基层工会（乡镇、街道及以上工会不能直接登记会员）"
     static let badExportFormat = "format 只能是 xlsx 或 csv"
     static let badTransferStatus = "status 只能是 pending、completed 或 refused"
     static let badMigrantFilter = "migrantWorker 只能是 true 或 false"

@@ -12,6 +12,8 @@ public enum ValueText {
     public static let idImpossibleBirthDate = "身份证号中的出生日期（第 7 至 14 位）不存在"
     public static let idBirthDateInFuture = "身份证号中的出生日期晚于今天"
     public static let idBirthDateTooEarly = "身份证号中的出生日期早于 1900 年"
+    public static let idExcelTruncated =
+        "身份证号后三位为 000 且校验位不符：很可能被 Excel 改动（按数字保存只保留 15 位），请把该列设为“文本”后重新填写；如非如此，请逐位核对"
     public static let idBadCheckDigit = "身份证号校验位不正确，请逐位核对"
     public static let idBirthDateMismatch = "身份证号与出生日期不一致"
     public static let idGenderMismatch = "身份证号与性别不一致"

@@ -214,10 +214,21 @@ extension MembersConsole {
         return try await FileDownload.response(url, name: "导入错误行-\(id).csv", deleteAfter: true)
     }
 
+    /// The template's columns typed as text: numbers Excel would otherwise round or reformat.
+    static let templateTextColumns = Set([ImportColumn.idNumber, .phone, .unionId].compactMap { ImportColumn.allCases.firstIndex(of: $0) })
+
     func template(_ format: ExportService.Format) async throws -> Response {
         try FileManager.default.createDirectory(at: exportsDirectory, withIntermediateDirectories: true)
         let url = exportsDirectory.appendingPathComponent("template-\(randomToken(bytes: 6)).\(format.rawValue)")
-        let writer: any SpreadsheetWriter = format == .csv ? try CSVWriter(url: url) : try XLSXWriter(url: url, sheetName: "会员")
+        let writer: any SpreadsheetWriter
+        if format == .csv {
+            writer = try CSVWriter(url: url)
+        } else {
+            // The ID number and phone columns are text, so Excel keeps all 18 digits as typed.
+            let xlsx = try XLSXWriter(url: url, sheetName: "会员")
+            xlsx.textColumns = Self.templateTextColumns
+            writer = xlsx
+        }
         try writer.append(row: ImportColumn.templateHeaders)
         try writer.close()
         return try await FileDownload.response(url, name: "会员导入模板.\(format.rawValue)", deleteAfter: true)

@@ -26,6 +26,9 @@ public final class XLSXWriter {
 
     /// Rows appended so far (header repeats on continuation sheets not counted).
     public private(set) var rowCount = 0
+    /// Columns (0-based) formatted as text (`@`), so what is typed into them later stays as typed:
+    /// an 18-digit ID number typed into a number column loses its last three digits.
+    public var textColumns: Set<Int> = []
 
     private let url: URL
     private let baseName: String
@@ -195,7 +198,8 @@ public final class XLSXWriter {
             out.append(contentsOf: "<cols>".utf8)
             for (index, width) in widths.enumerated() where width > 0 {
                 let w = min(max(Double(width) + 2, 8), 60)
-                out.append(contentsOf: "<col min=\"\(index + 1)\" max=\"\(index + 1)\" width=\"\(w)\" customWidth=\"1\"/>".utf8)
+                let style = textColumns.contains(index) ? " style=\"1\"" : ""
+                out.append(contentsOf: "<col min=\"\(index + 1)\" max=\"\(index + 1)\" width=\"\(w)\" customWidth=\"1\"\(style)/>".utf8)
             }
             out.append(contentsOf: "</cols>".utf8)
         }
@@ -315,7 +319,8 @@ public final class XLSXWriter {
         xmlDeclaration
         + "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
 
-    /// The minimal style sheet Excel expects: one font, the two mandatory fills, one border, one format.
+    /// The minimal style sheet Excel expects (one font, the two mandatory fills, one border), with two
+    /// cell formats: general, and text (`@`, index 1) for `textColumns`.
     private static let styles =
         xmlDeclaration
         + "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
@@ -323,7 +328,8 @@ public final class XLSXWriter {
         + "<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>"
         + "<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"
         + "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>"
-        + "<cellXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/></cellXfs>"
+        + "<cellXfs count=\"2\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>"
+        + "<xf numFmtId=\"49\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/></cellXfs>"
         + "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>"
         + "</styleSheet>"
 
