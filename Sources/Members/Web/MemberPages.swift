@@ -256,6 +256,8 @@ struct DashboardPage {
     var rootName: String
     var root: Figures
     var computedAt: String?
+    /// How the rows are ordered, in words ("按持卡率从低到高排列").
+    var sortNote: String
     /// nil when none: the note is not shown.
     var foundingFlagged: Int?
     var columns: [Column]

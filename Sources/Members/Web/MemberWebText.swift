@@ -3,6 +3,9 @@ enum MemberWebText {
     static let incomingStarted = "已发起接收，待转出工会同意后会籍自动转入"
     static let claimLinked = "已认领会籍，欢迎回家！"
     static func claimAsked(_ union: String) -> String { "认领申请已提交，待\(union)确认" }
+    static func sortNote(_ column: String, ascending: Bool, byName: Bool) -> String {
+        byName ? "按工会名称排列" : "按\(column)从\(ascending ? "低到高" : "高到低")排列" + (ascending ? "，排在前面的是后进" : "")
+    }
     static let todoFounding = "应建委员会（满 25 人）"
     static let todoClaims = "待确认会籍认领"
     static let navClaims = "会籍认领"

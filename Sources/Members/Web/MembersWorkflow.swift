@@ -257,6 +257,7 @@ extension MembersConsole {
         ]
         let model = DashboardPage(
             rootName: d.rootName, root: .init(d.root), computedAt: d.computedAt.map(DisplayDate.minutes),
+            sortNote: MemberWebText.sortNote(columns.first { $0.0 == sort }?.1 ?? "", ascending: ascending, byName: sort == .name),
             foundingFlagged: d.foundingFlagged > 0 ? d.foundingFlagged : nil,
             columns: columns.map { key, label in
                 let current = key == sort

@@ -47,6 +47,14 @@ public enum OrgKind: String, Codable, Sendable, CaseIterable {
     }
 }
 
+extension OrgKind {
+    /// The kinds that name their own level (a grassroots union is always at the grassroots level).
+    var impliesLevel: Bool { [.grassroots, .organiser, .jointGrassroots, .group].contains(self) }
+
+    /// One phrase for level and kind, saying each thing once: "县级总工会", "基层工会委员会".
+    public func typeLabel(at level: OrgLevel) -> String { impliesLevel ? label : level.label + label }
+}
+
 public enum OrgStatus: String, Codable, Sendable {
     case active, closed, merged
 

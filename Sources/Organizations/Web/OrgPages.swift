@@ -57,8 +57,8 @@ struct PickPage {
 struct PublicUnionView {
     var id: Int64
     var name: String
-    var level: String
-    var kind: String
+    /// Level and kind in one phrase.
+    var type: String
     var address: String?
     var phone: String?
     var parentName: String?
@@ -67,8 +67,7 @@ struct PublicUnionView {
     init(_ o: PublicOrg) {
         id = o.id
         name = o.name
-        level = o.level.label
-        kind = o.kind.label
+        type = o.kind.typeLabel(at: o.level)
         address = o.address
         phone = o.phone
         parentName = o.parentName
@@ -90,6 +89,8 @@ struct OrgNode {
     var name: String
     var levelLabel: String
     var kindLabel: String
+    /// Level and kind in one phrase.
+    var typeLabel: String
     var regionCode: String?
     var childCount: Int
     var hasChildren: Bool
@@ -109,6 +110,7 @@ struct OrgNode {
         name = o.name
         levelLabel = o.level.label
         kindLabel = o.kind.label
+        typeLabel = o.kind.typeLabel(at: o.level)
         regionCode = o.regionCode
         childCount = o.childCount
         hasChildren = o.childCount > 0

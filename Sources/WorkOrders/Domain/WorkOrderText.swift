@@ -14,7 +14,7 @@ public enum WorkOrderText {
         "auto_closed": "评价期满自动关闭", "file_added": "上传附件", "due_warning": "即将到期提醒",
     ]
     public static let levelLabels: [String: String] = [
-        "province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）", "grassroots": "基层",
+        "province": "省级", "city": "市级", "county": "县级", "township": "乡镇街道", "grassroots": "基层",
     ]
 
     static let monthInvalid = "月份应写作 2026-01（2000 年至 2100 年）"

@@ -99,7 +99,12 @@ public struct WorkOrderSite: Sendable {
         let snapshot = try await catalog.snapshot()
         let member = try await members.member(ofWorker: context.worker.workerId)
         let unionq = (request.query("unionq") ?? "").trimmingCharacters(in: .whitespaces)
-        let found = unionq.isEmpty ? [] : try await orgs.search(unionq, limit: 30)
+        // A worker without a union of their own is best served by the township (street) union of
+        // where they work: listed first, since a complaint against the employer does not belong
+        // with the employer's own union.
+        let found = (unionq.isEmpty ? [] : try await orgs.search(unionq, limit: 30)).enumerated()
+            .sorted { ($0.element.level == "grassroots" ? 1 : 0, $0.offset) < ($1.element.level == "grassroots" ? 1 : 0, $1.offset) }
+            .map(\.element)
         let model = NewRequestPage(
             form: form, unionq: unionq, isMember: member?.active == true, memberUnion: member?.orgName, searched: !unionq.isEmpty,
             unions: found.filter(\.active).map { OrgChoice($0, selected: form.values["unionId"]) },
