@@ -266,12 +266,16 @@ extension WorkerNoticeTests {
             let site = try await WebSession.worker(app, phone: "13912340015")
             var home = try await site.get("/").html
             #expect(home.contains(#"<a href="/me">我的</a>"#) && home.contains("尚未入会") && home.contains("没有未读"))
+            #expect(try await site.get("/me/card").html.contains("电子会员卡在您成为工会会员后出现在这里"))
             let token = try await WorkerAPITests.workerToken(app, phone: "13912340015")
             let applied = try await app.api(
                 .post, "/api/v1/me/join-applications", token: token,
                 json: ["name": "吴桐", "idNumber": TestIDs.make(81), "unionId": f.factory.id, "workplace": "甲一厂"])
             home = try await site.get("/").html
             #expect(home.contains("审核中") && !home.contains("尚未入会"))
+            // The card page says what the card waits for instead of sending her away.
+            let waiting = try await site.get("/me/card")
+            #expect(waiting.status == .ok && waiting.html.contains("您的入会申请正在由甲一厂工会审核"))
             let member = try await app.services.joins.approve(try #require(WorkerAPITests.number(applied.body, "id")), actor: app.system)
             home = try await site.get("/").html
             #expect(home.contains("我的会员卡") && home.contains("甲一厂工会") && home.contains(member.memberNo) && home.contains("1 条未读"))

@@ -377,7 +377,10 @@ struct SiteTransferPage {
 }
 
 struct SiteCardPage {
-    var member: MemberRow
+    /// nil before the worker is a member: the page says why instead.
+    var member: MemberRow?
+    /// The application or claim the card waits for, in words.
+    var waiting: String?
     var signedIn = true
 }
 

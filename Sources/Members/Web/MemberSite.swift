@@ -285,7 +285,15 @@ public struct MemberSite: Sendable {
 
     @Sendable func card(_ request: Request, context: WorkerRequestContext) async throws -> Response {
         let mine = try await portal.mine(workerId: context.worker.workerId)
-        guard let m = mine.member, m.isCounted else { return Response.redirect(to: "/me") }
-        return page("site-card", SiteCardPage(member: MemberRow(m, unionName: mine.union?.name ?? "")), context)
+        guard let m = mine.member, m.isCounted else {
+            // No card yet: say why and what comes next, rather than sending the worker elsewhere.
+            let pending = mine.applications.first { $0.status == .pending }
+            let claim = try await claims.pendingClaim(ofWorker: context.worker.workerId)
+            let at = try await unions.names([pending?.orgId, claim?.orgId].compactMap { $0 })
+            let waiting = pending.map { MemberWebText.cardAwaitsApproval(at[$0.orgId] ?? "") }
+                ?? claim.map { MemberWebText.cardAwaitsClaim(at[$0.orgId] ?? "") }
+            return page("site-card", SiteCardPage(member: nil, waiting: waiting), context)
+        }
+        return page("site-card", SiteCardPage(member: MemberRow(m, unionName: mine.union?.name ?? ""), waiting: nil), context)
     }
 }

@@ -11,6 +11,8 @@ enum MemberWebText {
     static let navClaims = "会籍认领"
     static func claimApproved(_ name: String) -> String { "已确认：\(name) 的账号已关联会籍" }
     static let claimRefused = "已不予确认，职工会收到理由"
+    static func cardAwaitsApproval(_ union: String) -> String { "您的入会申请正在由\(union)审核，批准后电子会员卡就会出现在这里，届时会通知您。" }
+    static func cardAwaitsClaim(_ union: String) -> String { "您的会籍认领正在等待\(union)确认，确认后电子会员卡就会出现在这里，届时会通知您。" }
     static let homeCard = "我的会员卡"
     static func memberNo(_ no: String) -> String { "会员号 \(no)" }
     static let homeJoin = "入会"
