@@ -33,7 +33,7 @@ import Testing
             let web = WebSession(app)
             _ = try await web.login("county")
             let html = try await web.get("/admin/dashboard?unionId=\(f.townA1.id)").html
-            #expect(html.contains(#"id="total-working">2<"#) && html.contains(#"id="total-retired">1<"#))
+            #expect(html.contains(#"id="total-working" title="2">2<"#) && html.contains(#"id="total-retired" title="1">1<"#))
             // Back at work, the split follows.
             try await app.services.members.setStatus(ids[0], to: .active, note: "返聘", actor: app.system)
             try await app.services.rollups.run()

@@ -180,9 +180,15 @@ import Testing
             #expect(mine["待受理工单"]?.count == 0 && mine["我在办的工单"]?.count == 1 && mine["即将超期"]?.count == 1)
             let soon = try await app.api(.get, "/api/v1/work-orders?queue=due_soon", token: try await app.token(handler))
             #expect(TestApp.ids(soon.body) == [id])
+            // The order page names the deadline as a day and the working days left.
+            let page = WebSession(app)
+            _ = try await page.login(handler)
+            #expect(try await page.get("/admin/work-orders/\(id)").html.contains(#"11月3日 <span class="badge badge-level" id="order-remaining">剩余 1 个工作日</span>"#))
             WorkOrderTests().setDay(app, "2026-11-16")
             mine = try await todos(handler)
             #expect(mine["即将超期"]?.count == 0 && mine["已超期"]?.count == 1)
+            _ = try await page.login(handler)
+            #expect(try await page.get("/admin/work-orders/\(id)").html.contains("已超期 9 个工作日"))
         }
     }
 }

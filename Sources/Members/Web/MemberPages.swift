@@ -213,6 +213,14 @@ struct ImportPage {
 
 struct DashboardPage {
     struct Figures {
+        /// The tiles at the top, read at a glance: `1,501.1万`.
+        struct Glance {
+            var active: String
+            var working: String
+            var retired: String
+            var migrant: String
+        }
+        var glance: Glance
         var active: String
         var working: String
         var retired: String
@@ -226,10 +234,12 @@ struct DashboardPage {
             active = DisplayNumber.grouped(r.active)
             working = DisplayNumber.grouped(r.working)
             retired = DisplayNumber.grouped(r.retired)
+            glance = .init(active: DisplayNumber.compact(r.active), working: DisplayNumber.compact(r.working),
+                           retired: DisplayNumber.compact(r.retired), migrant: DisplayNumber.compact(r.migrant))
             joined = DisplayNumber.grouped(r.joined)
             migrant = DisplayNumber.grouped(r.migrant)
             cards = DisplayNumber.grouped(r.cards)
-            coverage = String(format: "%.1f%%", r.cardCoverage * 100)
+            coverage = DisplayNumber.percent(r.cards, of: r.active)
             pending = DisplayNumber.grouped(r.pending)
         }
     }
@@ -400,6 +410,8 @@ struct MemberRow {
     var job: String
     var migrant: Bool
     var joinDate: String
+    /// `2026年12月1日`, as the member site writes a day.
+    var joinDateText: String
     var statusLabel: String
     var statusClass: String
     var active: Bool
@@ -422,6 +434,7 @@ struct MemberRow {
         job = m.job ?? ""
         migrant = m.migrantWorker
         joinDate = m.joinDate
+        joinDateText = DisplayDate.long(m.joinDate)
         statusLabel = m.membershipStatus.label
         statusClass = m.isCounted ? "badge-active" : "badge-closed"
         active = m.membershipStatus == .active

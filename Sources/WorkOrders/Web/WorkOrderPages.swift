@@ -35,7 +35,7 @@ struct OrderRow {
         category = snapshot.categoryName(o.categoryCode)
         status = o.status.label
         statusClass = WorkOrderViews.statusClass(o.status, overdue: overdue)
-        dueOn = o.dueOn
+        dueOn = DisplayDate.short(o.dueOn, today: today)
         org = orgNames[o.orgId] ?? ""
         assignee = o.assigneeName ?? ""
         caller = o.callerName
@@ -146,6 +146,8 @@ struct OrderDetailPage {
         var statusClass: String
         var overdue: Bool
         var dueOn: String
+        /// 剩余 N 个工作日 / 今天到期 / 已超期 N 个工作日, while the order is open and the clock runs.
+        var remaining: String?
         var paused: Bool
         var caller: String
         var phoneMask: String?

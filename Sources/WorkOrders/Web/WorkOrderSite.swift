@@ -124,9 +124,9 @@ public struct WorkOrderSite: Sendable {
             order: .init(
                 id: order.id, number: order.number, title: order.title, description: order.description,
                 type: snapshot.typeName(order.typeCode), category: snapshot.categoryName(order.categoryCode), status: order.status.label,
-                statusClass: WorkOrderViews.statusClass(order.status, overdue: false), org: org?.name ?? "", dueOn: order.dueOn,
+                statusClass: WorkOrderViews.statusClass(order.status, overdue: false), org: org?.name ?? "", dueOn: DisplayDate.long(order.dueOn),
                 open: order.status.isOpen, waiting: order.status == .waiting, outcome: order.outcome,
-                amount: order.amountRecovered.flatMap { $0 > 0 ? Fen($0).yuanText : nil },
+                amount: order.amountRecovered.flatMap { $0 > 0 ? DisplayNumber.yuan(fen: $0) : nil },
                 people: order.peopleHelped.flatMap { $0 > 0 ? $0 : nil }, rating: order.rating.map(WorkOrderViews.stars),
                 ratingComment: order.ratingComment),
             canRate: order.status == .resolved && order.rating == nil, canReopen: order.status == .resolved && order.reopenCount == 0,

@@ -1,3 +1,5 @@
+import Platform
+
 /// User-facing strings of the work-order pages.
 enum WorkOrderWebText {
     static let navQueue = "工单办理"
@@ -9,6 +11,13 @@ enum WorkOrderWebText {
     static let queueLabels: [QueueQuery.Queue: String] = [
         .org: "本单位待办", .mine: "我的", .subtree: "辖区全部", .dueSoon: "即将超期", .overdue: "超期", .followup: "待回访", .supervision: "督办", .assisting: "协办",
     ]
+    /// The working days left to an open order's deadline, in the words a handler reads at a glance.
+    static func remaining(_ dueOn: String, today: CivilDate, calendar: WorkCalendar) -> String? {
+        guard let due = CivilDate(iso: dueOn) else { return nil }
+        if due < today { return "已超期 \(calendar.workingDays(after: due, through: today)) 个工作日" }
+        let left = calendar.workingDays(after: today, through: due)
+        return left == 0 ? "今天到期" : "剩余 \(left) 个工作日"
+    }
     static let homeRequests = "我的诉求"
     static func homeOpen(_ n: Int) -> String { n == 0 ? "暂无办理中" : "\(n) 件办理中" }
     static let homeMessages = "消息"
