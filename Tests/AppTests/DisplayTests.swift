@@ -27,4 +27,20 @@ import Testing
         #expect(DisplayDate.short("2025-12-01", today: today) == "2025年12月1日")
         #expect(DisplayDate.long("不是日期") == "不是日期")
     }
+
+    /// The chart kit: months as 1月 (the year at its start and at January), a legend above the plot,
+    /// each value in a hover title, and a width that follows its card.
+    @Test func chartsLabelMonthsInChineseAndCarryTheirValues() throws {
+        let svg = Chart.lines(
+            months: ["2025-11", "2025-12", "2026-01", "2026-02"],
+            series: [Chart.Series(name: "按期办结率", color: Chart.green, values: [0.5, nil, 1, 0.75])])
+        #expect(svg.contains(">2025年11月<") && svg.contains(">12月<") && svg.contains(">2026年1月<") && svg.contains(">2月<"))
+        #expect(svg.contains("<title>按期办结率 2026年2月：75.0%</title>") && !svg.contains("2025年12月：") && svg.contains(#"width="100%""#))
+        let legendY = try #require(svg.firstMatch(of: /<text x="\d+" y="(\d+)" font-size="12" fill="#333">按期办结率/)).1
+        #expect(Int(legendY)! < 30)  // the legend's row, above the plot (which starts at 32)
+        let ring = Chart.ring([("在职", 410, Chart.red), ("退休保留会籍", 3, Chart.grey)], centre: "413")
+        #expect(ring.contains("<title>在职：410</title>") && ring.contains("（99.3%）") && ring.contains(">413<"))
+        let bars = Chart.bars([("<工会>", 0.172)], format: { String(format: "%.1f%%", $0 * 100) })
+        #expect(bars.contains("&lt;工会&gt;：17.2%") && !bars.contains("<工会>"))
+    }
 }

@@ -273,6 +273,11 @@ struct DashboardPage {
     var columns: [Column]
     var rows: [Row]
     var empty: Bool
+    /// Inline SVG (`Chart`): working and retired-kept members; card coverage and members by child
+    /// union, the first 15 in the table's order.
+    var compositionChart: String
+    var coverageChart: String?
+    var membersChart: String?
 }
 
 struct FoundingPage {

@@ -272,7 +272,20 @@ extension MembersConsole {
                     joined: f.joined, migrant: f.migrant,
                     cards: f.cards, coverage: f.coverage, pending: f.pending, bar: Int((r.cardCoverage * 100).rounded()))
             },
-            empty: d.children.isEmpty)
+            empty: d.children.isEmpty,
+            compositionChart: Chart.ring(
+                [(MemberWebText.working, Double(d.root.working), Chart.red), (MemberWebText.retiredKept, Double(d.root.retired), Chart.grey)],
+                centre: DisplayNumber.compact(d.root.active)),
+            coverageChart: d.children.isEmpty
+                ? nil
+                : Chart.bars(
+                    d.children.prefix(15).map { ($0.name, $0.rollup.active == 0 ? 0 : $0.rollup.cardCoverage) }, color: Chart.blue,
+                    format: { String(format: "%.1f%%", $0 * 100) }),
+            membersChart: d.children.isEmpty
+                ? nil
+                : Chart.stackedBars(
+                    d.children.prefix(15).map { ($0.name, [Double($0.rollup.working), Double($0.rollup.retired)]) },
+                    parts: [(MemberWebText.working, Chart.red), (MemberWebText.retiredKept, Chart.grey)]))
         return page("members-dashboard", model, request, context)
     }
 }

@@ -13,13 +13,13 @@ extension WorkOrdersConsole {
         func href(_ id: Int64) -> String { "/admin/work-order-stats?unionId=\(id)&from=\(s.from)&to=\(s.to)" }
         let model = StatsPage(
             root: s.root.name, from: s.from, to: s.to, unionId: s.root.id, total: .init(s.total), byType: s.byType.map(StatsPage.Line.init),
-            typeChart: WorkOrderViews.bars(s.byType.map { ($0.label, $0.created) }),
-            categoryChart: WorkOrderViews.bars(s.byCategory.map { ($0.label, $0.created) }, color: "#d97706"),
-            rateChart: WorkOrderViews.rateLines(
+            typeChart: Chart.bars(s.byType.map { ($0.label, Double($0.created)) }),
+            categoryChart: Chart.bars(s.byCategory.map { ($0.label, Double($0.created)) }, color: Chart.amber),
+            rateChart: Chart.lines(
                 months: s.byMonth.map(\.key),
                 series: [
-                    (WorkOrderWebText.onTimeRate, "#15803d", s.byMonth.map(\.onTimeRate)),
-                    (WorkOrderWebText.satisfactionRate, "#1d4ed8", s.byMonth.map(\.satisfactionRate)),
+                    Chart.Series(name: WorkOrderWebText.onTimeRate, color: Chart.green, values: s.byMonth.map(\.onTimeRate)),
+                    Chart.Series(name: WorkOrderWebText.satisfactionRate, color: Chart.blue, values: s.byMonth.map(\.satisfactionRate)),
                 ]),
             children: around.children.map { .init(name: $0.name, href: href($0.id)) }, up: around.parent.map { href($0.id) })
         return page("wo-stats", model, request, context)
