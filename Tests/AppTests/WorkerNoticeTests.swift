@@ -61,7 +61,7 @@ import Testing
                 .post, "/api/v1/work-orders/\(id)/transfer", token: factory, json: ["targetOrgId": f.townA1.id, "note": secret])
             #expect(moved.status == .ok, "\(moved.raw)")
             let told = try #require(try await Self.messages(app, token).first)
-            #expect(told.contains("已转至甲一镇总工会办理") && told.contains("办理期限至") && !told.contains(secret))
+            #expect(told.contains("已转至甲一镇总工会办理") && told.contains(/办理期限至 \d{4}年\d{1,2}月\d{1,2}日/) && !told.contains(secret))
             let mine = Self.events(try await app.api(.get, "/api/v1/me/requests/\(id)", token: token).body)
             #expect(mine.contains { ($0["note"] as? String)?.contains("甲一厂工会 → 甲一镇总工会") == true })
             #expect(!mine.contains { ($0["note"] as? String)?.contains(secret) == true })

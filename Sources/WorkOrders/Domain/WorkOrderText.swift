@@ -1,3 +1,5 @@
+import Platform
+
 /// Every user-facing string of the work-order domain, in one place for translation.
 public enum WorkOrderText {
     static let total = "合计"
@@ -102,7 +104,11 @@ public enum WorkOrderText {
     static func resolvedSMS(_ number: String) -> String { "【网上职工之家】您的诉求 \(number) 已办结，请登录“我的诉求”查看结果并评价。" }
     static func reopenedBy(_ number: String) -> String { "职工对工单 \(number) 的办理结果不满意，已重新办理" }
     static func routedByRule(_ note: String?) -> String { "按分派规则转至上级工会办理" + (note.map { "（\($0)）" } ?? "") }
-    static func deadline(_ due: String) -> String { "办理期限至 \(due)" }
+    /// Written into the timeline and the worker's messages, so with the year: `办理期限至 2026年12月9日`.
+    static func deadline(_ due: String) -> String {
+        guard let d = CivilDate(iso: due) else { return "办理期限至 \(due)" }
+        return "办理期限至 \(d.year)年\(d.month)月\(d.day)日"
+    }
     static let autoClosed = "评价期满，系统自动关闭"
     static let defaultRoute = "分派至职工所在工会"
 }
