@@ -37,8 +37,10 @@ public enum Chart {
             let label = escape(item.label.count > 10 ? String(item.label.prefix(9)) + "…" : item.label)
             svg += "<g><title>\(escape(item.label))：\(escape(format(item.value)))</title>"
             svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 16)\" text-anchor=\"end\" font-size=\"13\" fill=\"#333\">\(label)</text>"
-            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(max(w, item.value > 0 ? 2 : 0))\" height=\"16\" rx=\"2\" fill=\"\(color)\"></rect>"
-            svg += "<text x=\"\(labelWidth + w + 6)\" y=\"\(y + 16)\" font-size=\"12\" fill=\"#555\">\(escape(format(item.value)))</text></g>"
+            svg +=
+                "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(max(w, item.value > 0 ? 2 : 0))\" height=\"16\" rx=\"2\" fill=\"\(color)\"></rect>"
+            svg +=
+                "<text x=\"\(labelWidth + w + 6)\" y=\"\(y + 16)\" font-size=\"12\" fill=\"#555\">\(escape(format(item.value)))</text></g>"
         }
         return svg + "</svg>"
     }
@@ -59,7 +61,8 @@ public enum Chart {
         }
         let every = months.count > 12 ? 3 : 1
         for (i, m) in months.enumerated() where i % every == 0 {
-            svg += "<text x=\"\(left + Int(step * Double(i)))\" y=\"\(height - 6)\" text-anchor=\"middle\" font-size=\"11\" fill=\"#666\">"
+            svg +=
+                "<text x=\"\(left + Int(step * Double(i)))\" y=\"\(height - 6)\" text-anchor=\"middle\" font-size=\"11\" fill=\"#666\">"
                 + "\(monthLabel(m, first: i == 0))</text>"
         }
         for serie in series {
@@ -70,7 +73,8 @@ public enum Chart {
                 let y = Double(plotTop + plotH) - Double(plotH) * min(v / max(maxValue, .leastNonzeroMagnitude), 1)
                 path += (i == 0 || serie.values[i - 1] == nil ? "M" : "L") + String(format: "%.1f %.1f ", x, y)
                 let value = percent ? String(format: "%.1f%%", v * 100) : DisplayNumber.grouped(Int64(v))
-                svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%@\">", x, y, serie.color)
+                svg +=
+                    String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%@\">", x, y, serie.color)
                     + "<title>\(escape(serie.name)) \(monthLabel(months[i], first: true))：\(value)</title></circle>"
             }
             svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(serie.color)\" stroke-width=\"2\"></path>"
@@ -91,7 +95,8 @@ public enum Chart {
             var x = Double(labelWidth)
             for (p, value) in row.parts.enumerated() where p < parts.count {
                 let w = Double(barWidth) * value / top
-                svg += String(format: "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%@\">", x, y + 3, w, parts[p].color)
+                svg +=
+                    String(format: "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%@\">", x, y + 3, w, parts[p].color)
                     + "<title>\(escape(row.label)) \(escape(parts[p].name))：\(DisplayNumber.grouped(Int64(value)))</title></rect>"
                 x += w
             }
@@ -106,23 +111,30 @@ public enum Chart {
         let width = 360, height = 180, cx = 90.0, cy = 90.0, r = 64.0, stroke = 26.0
         let total = parts.map(\.value).reduce(0, +)
         var svg = open(width, height)
-        svg += String(format: "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.0f\" fill=\"none\" stroke=\"#eceef2\" stroke-width=\"%.0f\"></circle>", cx, cy, r, stroke)
+        svg += String(
+            format: "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.0f\" fill=\"none\" stroke=\"#eceef2\" stroke-width=\"%.0f\"></circle>", cx, cy,
+            r, stroke)
         let circumference = 2 * Double.pi * r
         var offset = 0.0
         for part in parts where total > 0 && part.value > 0 {
             let length = circumference * part.value / total
-            svg += String(
-                format: "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.0f\" fill=\"none\" stroke=\"%@\" stroke-width=\"%.0f\" stroke-dasharray=\"%.2f %.2f\" stroke-dashoffset=\"%.2f\" transform=\"rotate(-90 %.0f %.0f)\">",
-                cx, cy, r, part.color, stroke, length, circumference - length, -offset, cx, cy)
+            svg +=
+                String(
+                    format:
+                        "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.0f\" fill=\"none\" stroke=\"%@\" stroke-width=\"%.0f\" stroke-dasharray=\"%.2f %.2f\" stroke-dashoffset=\"%.2f\" transform=\"rotate(-90 %.0f %.0f)\">",
+                    cx, cy, r, part.color, stroke, length, circumference - length, -offset, cx, cy)
                 + "<title>\(escape(part.name))：\(DisplayNumber.grouped(Int64(part.value)))</title></circle>"
             offset += length
         }
-        svg += String(format: "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" font-size=\"18\" font-weight=\"600\" fill=\"#1f2329\">%@</text>", cx, cy + 6, escape(centre))
+        svg += String(
+            format: "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" font-size=\"18\" font-weight=\"600\" fill=\"#1f2329\">%@</text>",
+            cx, cy + 6, escape(centre))
         for (i, part) in parts.enumerated() {
             let y = 56 + i * 28
             let share = total > 0 ? String(format: "%.1f%%", part.value / total * 100) : "—"
             svg += "<rect x=\"190\" y=\"\(y - 11)\" width=\"12\" height=\"12\" rx=\"2\" fill=\"\(part.color)\"></rect>"
-            svg += "<text x=\"208\" y=\"\(y)\" font-size=\"13\" fill=\"#333\">\(escape(part.name)) \(DisplayNumber.compact(Int64(part.value)))（\(share)）</text>"
+            svg +=
+                "<text x=\"208\" y=\"\(y)\" font-size=\"13\" fill=\"#333\">\(escape(part.name)) \(DisplayNumber.compact(Int64(part.value)))（\(share)）</text>"
         }
         return svg + "</svg>"
     }
@@ -150,7 +162,9 @@ public enum Chart {
     }
 
     public static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;"
+        )
+        .replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -25,7 +25,9 @@ import Testing
         try await TestApp.run { app in
             let f = try await Fixture.build(app)
             try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
-            #expect(try await app.api(.post, "/api/v1/session", token: nil, json: ["username": "county", "password": "wrong"]).status == .unauthorized)
+            #expect(
+                try await app.api(.post, "/api/v1/session", token: nil, json: ["username": "county", "password": "wrong"]).status
+                    == .unauthorized)
             let token = try await app.token("county")
             let entries = try await Self.auditNames(app, "auth.login")
             #expect(entries.map(\.name) == ["county", "county"] && entries.map(\.result) == ["failed", "ok"])
@@ -35,7 +37,8 @@ import Testing
             // An account's roles, where the grant is known, carry it.
             let account = try await app.services.accounts.create(
                 NewAccount(username: "clerk", displayName: "张三", password: Fixture.password, homeOrgId: f.factory.id), actor: app.system)
-            _ = try await app.services.accounts.grant(accountId: account.id, roleCode: Role.memberClerk, orgId: f.factory.id, actor: app.system)
+            _ = try await app.services.accounts.grant(
+                accountId: account.id, roleCode: Role.memberClerk, orgId: f.factory.id, actor: app.system)
             let roles = try await app.api(.get, "/api/v1/accounts/\(account.id)/assignments", token: token)
             let granted = try #require((roles.body as? [[String: Any]])?.first)
             #expect(granted["grantedAt"] as? String != nil && granted["grantedBy"] as? String != nil)
@@ -59,8 +62,9 @@ import Testing
             #expect(clash.status == .unprocessableContent)
 
             let order = try await app.services.workOrders.fileByStaff(
-                IntakeInput(typeCode: "consultation", categoryCode: "other", title: "咨询", description: "说明", unionId: f.factory.id,
-                            callerName: "来电人"), channel: .hotline, actor: app.system)
+                IntakeInput(
+                    typeCode: "consultation", categoryCode: "other", title: "咨询", description: "说明", unionId: f.factory.id,
+                    callerName: "来电人"), channel: .hotline, actor: app.system)
             try await Fixture.account(app, "handler", role: Role.workOrderHandler, at: f.factory)
             let handler = try await app.token("handler")
             #expect(try await app.api(.post, "/api/v1/work-orders/\(order.id)/accept", token: handler).status == .ok)
@@ -102,7 +106,8 @@ import Testing
             _ = try await app.services.members.create(MemberInput(name: "马兰", idNumber: id), unionId: f.factory.id, actor: app.system)
             let csv = try await app.api(.get, "/api/v1/members/export?format=csv", token: try await app.token("county"))
             #expect(csv.status == .ok && csv.raw.contains("马兰") && !csv.raw.contains(id) && csv.raw.contains(String(id.prefix(6))))
-            #expect(try await app.api(.get, "/api/v1/members/export?format=pdf", token: try await app.token("county")).status == .badRequest)
+            #expect(
+                try await app.api(.get, "/api/v1/members/export?format=pdf", token: try await app.token("county")).status == .badRequest)
             let other = try await app.api(.get, "/api/v1/members/export?format=csv", token: try await app.token("countyb"))
             #expect(other.status == .ok && !other.raw.contains("马兰"))
         }

@@ -12,10 +12,13 @@ import Testing
 /// 认领会籍: a member the union imported finds themself on the member site by name and ID number.
 @Suite struct ClaimTests {
     static func member(_ app: TestApp, _ name: String, _ seq: Int, phone: String, at union: Organization) async throws -> Member {
-        try await app.services.members.create(MemberInput(name: name, idNumber: TestIDs.make(seq), phone: phone), unionId: union.id, actor: app.system)
+        try await app.services.members.create(
+            MemberInput(name: name, idNumber: TestIDs.make(seq), phone: phone), unionId: union.id, actor: app.system)
     }
 
-    static func claim(_ app: TestApp, _ token: String, _ name: String, _ seq: Int) async throws -> (status: HTTPResponse.Status, body: [String: Any]) {
+    static func claim(_ app: TestApp, _ token: String, _ name: String, _ seq: Int) async throws -> (
+        status: HTTPResponse.Status, body: [String: Any]
+    ) {
         let r = try await app.api(.post, "/api/v1/me/membership-claims", token: token, json: ["name": name, "idNumber": TestIDs.make(seq)])
         return (r.status, r.body as? [String: Any] ?? [:])
     }
@@ -34,13 +37,17 @@ import Testing
             // Not the name on record, or not a member: the same answer.
             let wrongName = try await Self.claim(app, token, "郑杰", 90)
             let nobody = try await Self.claim(app, token, "郑洁", 91)
-            #expect(wrongName.status == .notFound && nobody.status == .notFound && wrongName.body["detail"] as? String == nobody.body["detail"] as? String)
+            #expect(
+                wrongName.status == .notFound && nobody.status == .notFound
+                    && wrongName.body["detail"] as? String == nobody.body["detail"] as? String)
             let claimed = try await Self.claim(app, token, "郑洁", 90)
-            #expect(claimed.status == .created && claimed.body["status"] as? String == "linked" && claimed.body["union"] as? String == "甲一厂工会")
+            #expect(
+                claimed.status == .created && claimed.body["status"] as? String == "linked" && claimed.body["union"] as? String == "甲一厂工会")
             let card = try await app.api(.get, "/api/v1/me/card", token: token)
             #expect(card.status == .ok && (card.body as? [String: Any])?["memberNo"] as? String == m.memberNo)
             let audited = try await app.services.database.withConnection { sql in
-                try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'member.claim' AND object_id = \(bind: String(m.id))").first()?
+                try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'member.claim' AND object_id = \(bind: String(m.id))")
+                    .first()?
                     .decode(column: "n", as: Int.self)
             }
             #expect(audited == 1)
@@ -79,7 +86,9 @@ import Testing
             let approved = try await app.api(.post, "/api/v1/membership-claims/\(claimId)/approve", token: a1)
             #expect(approved.status == .ok && (approved.body as? [String: Any])?["memberNo"] as? String == m.memberNo)
             #expect(try await app.api(.get, "/api/v1/me/card", token: token).status == .ok)
-            #expect(try await app.api(.post, "/api/v1/membership-claims/\(claimId)/refuse", token: a1, json: ["reason": "晚了"]).status == .conflict)
+            #expect(
+                try await app.api(.post, "/api/v1/membership-claims/\(claimId)/refuse", token: a1, json: ["reason": "晚了"]).status
+                    == .conflict)
             #expect(try await WorkerNoticeTests.texts(app).last?.body.contains("您已认领甲一厂工会的会籍") == true)
 
             // Refused, with its reason told to the worker.
@@ -87,7 +96,9 @@ import Testing
             let third = try await WorkerAPITests.workerToken(app, phone: "13912340033")
             #expect(try await Self.claim(app, third, "褚明", 93).body["status"] as? String == "pending")
             let second = try #require(TestApp.ids(try await app.api(.get, "/api/v1/membership-claims", token: a1).body).first)
-            #expect(try await app.api(.post, "/api/v1/membership-claims/\(second)/refuse", token: a1, json: ["reason": "电话核实非本人"]).status == .noContent)
+            #expect(
+                try await app.api(.post, "/api/v1/membership-claims/\(second)/refuse", token: a1, json: ["reason": "电话核实非本人"]).status
+                    == .noContent)
             #expect(try await WorkerNoticeTests.messages(app, third).first == "您的会籍认领未通过，原因：电话核实非本人")
         }
     }

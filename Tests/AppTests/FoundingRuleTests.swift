@@ -16,7 +16,8 @@ import Testing
         try await TestApp.run { app in
             let f = try await Fixture.build(app)
             let orgs = app.services.organizations
-            let group = try await orgs.createChild(of: f.factory.id, OrgInput(name: "一车间工会小组", level: .group, kind: .group), actor: app.system)
+            let group = try await orgs.createChild(
+                of: f.factory.id, OrgInput(name: "一车间工会小组", level: .group, kind: .group), actor: app.system)
             #expect(group.level == .group)
             for (parent, input) in [
                 (f.townA1.id, OrgInput(name: "镇小组", level: .group, kind: .group)),  // a group under a township
@@ -28,7 +29,8 @@ import Testing
                 #expect(refused?.status == .unprocessableContent)
             }
             await #expect(throws: AppError.self) {
-                _ = try await app.services.members.create(MemberInput(name: "组员", idNumber: TestIDs.make(131)), unionId: group.id, actor: app.system)
+                _ = try await app.services.members.create(
+                    MemberInput(name: "组员", idNumber: TestIDs.make(131)), unionId: group.id, actor: app.system)
             }
         }
     }
@@ -44,13 +46,15 @@ import Testing
             patch.kind = .value(.organiser)
             _ = try await app.services.organizations.edit(f.factory.id, patch, actor: app.system)
             for i in 0..<24 {
-                _ = try await app.services.members.create(MemberInput(name: "职工\(i)", idNumber: TestIDs.make(200 + i)), unionId: f.factory.id, actor: app.system)
+                _ = try await app.services.members.create(
+                    MemberInput(name: "职工\(i)", idNumber: TestIDs.make(200 + i)), unionId: f.factory.id, actor: app.system)
             }
             try await app.services.rollups.run()
             let web = WebSession(app)
             _ = try await web.login("countya1")
             #expect(try await web.get("/admin").html.contains(#"<span class="todo-count">0</span><span class="todo-label">应建委员会（满 25 人）"#))
-            _ = try await app.services.members.create(MemberInput(name: "职工24", idNumber: TestIDs.make(224)), unionId: f.factory.id, actor: app.system)
+            _ = try await app.services.members.create(
+                MemberInput(name: "职工24", idNumber: TestIDs.make(224)), unionId: f.factory.id, actor: app.system)
             try await app.services.rollups.run()
             try await app.services.rollups.run()  // the crossing is told once, not on every sum
             #expect(try await web.get("/admin").html.contains(#"<span class="todo-count">1</span><span class="todo-label">应建委员会（满 25 人）"#))

@@ -76,7 +76,9 @@ import Testing
             let old = try await app.services.members.create(
                 MemberInput(name: "曹老", idNumber: TestIDs.make(125, year: 1955)), unionId: f.factory.id, actor: app.system)
             try await app.services.members.setStatus(old.id, to: .retiredKept, note: nil, actor: app.system)
-            let refused = await #expect(throws: AppError.self) { _ = try await app.services.organizations.close(f.factory.id, note: "企业关闭", actor: app.system) }
+            let refused = await #expect(throws: AppError.self) {
+                _ = try await app.services.organizations.close(f.factory.id, note: "企业关闭", actor: app.system)
+            }
             #expect(refused?.message.contains("1 名退休保留会籍") == true)
             // Moved to the township's union, the retiree keeps the membership and the factory's union closes.
             let community = try await app.services.organizations.createChild(

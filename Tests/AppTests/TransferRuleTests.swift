@@ -18,8 +18,10 @@ import Testing
                 of: f.townA2.id, OrgInput(name: "甲二厂工会", level: .grassroots, kind: .grassroots), actor: app.system)
             try await Fixture.account(app, "countya1", role: Role.orgAdmin, at: f.countyA1)
             let a1 = try await app.token("countya1")
-            let leaver = try await app.services.members.create(MemberInput(name: "蒋平", idNumber: TestIDs.make(101)), unionId: f.factory.id, actor: app.system)
-            let stayer = try await app.services.members.create(MemberInput(name: "沈安", idNumber: TestIDs.make(103)), unionId: f.factory.id, actor: app.system)
+            let leaver = try await app.services.members.create(
+                MemberInput(name: "蒋平", idNumber: TestIDs.make(101)), unionId: f.factory.id, actor: app.system)
+            let stayer = try await app.services.members.create(
+                MemberInput(name: "沈安", idNumber: TestIDs.make(103)), unionId: f.factory.id, actor: app.system)
             let moved = try await app.services.transfers.request(memberId: leaver.id, toUnionId: away.id, note: nil, actor: app.system)
             _ = try await app.services.transfers.act(moved.id, side: .release, actor: app.system)
             _ = try await app.services.transfers.act(moved.id, side: .accept, actor: app.system)
@@ -46,9 +48,12 @@ import Testing
             let f = try await Fixture.build(app)
             let target = try await app.services.organizations.createChild(
                 of: f.townA1.id, OrgInput(name: "甲一二厂工会", level: .grassroots, kind: .grassroots), actor: app.system)
-            let m = try await app.services.members.create(MemberInput(name: "韩梅", idNumber: TestIDs.make(105)), unionId: f.factory.id, actor: app.system)
+            let m = try await app.services.members.create(
+                MemberInput(name: "韩梅", idNumber: TestIDs.make(105)), unionId: f.factory.id, actor: app.system)
             let t = try await app.services.transfers.request(memberId: m.id, toUnionId: target.id, note: nil, actor: app.system)
-            let refusal = await #expect(throws: AppError.self) { _ = try await app.services.organizations.close(target.id, note: "撤销", actor: app.system) }
+            let refusal = await #expect(throws: AppError.self) {
+                _ = try await app.services.organizations.close(target.id, note: "撤销", actor: app.system)
+            }
             #expect(refusal?.status == .conflict && refusal?.message.contains("会籍接转") == true)
             try await app.services.transfers.refuse(t.id, reason: "单位撤销", actor: app.system)
             let closed = try await app.services.organizations.close(target.id, note: "撤销", actor: app.system)

@@ -152,7 +152,8 @@ import Testing
             #expect(applied.status == .created)
             let filed = try await app.api(
                 .post, "/api/v1/me/requests", token: token,
-                json: ["type": "consultation", "category": "other", "title": "咨询年休假", "description": "入职一年能休几天", "unionId": f.factory.id,
+                json: [
+                    "type": "consultation", "category": "other", "title": "咨询年休假", "description": "入职一年能休几天", "unionId": f.factory.id,
                     "callerName": "钱进",
                 ])
             let id = try #require((((filed.body as? [String: Any])?["request"] as? [String: Any])?["id"] as? NSNumber)?.int64Value)
@@ -163,7 +164,9 @@ import Testing
                 let html = try await web.get("/admin").html
                 var found: [String: (Int, String)] = [:]
                 for m in html.matches(of: /href="([^"]+)"><span class="todo-count">([\d,]+)<\/span><span class="todo-label">([^<]+)</) {
-                    found[String(m.3)] = (Int(m.2.replacingOccurrences(of: ",", with: "")) ?? -1, m.1.replacingOccurrences(of: "&amp;", with: "&"))
+                    found[String(m.3)] = (
+                        Int(m.2.replacingOccurrences(of: ",", with: "")) ?? -1, m.1.replacingOccurrences(of: "&amp;", with: "&")
+                    )
                 }
                 return found
             }
@@ -183,7 +186,9 @@ import Testing
             // The order page names the deadline as a day and the working days left.
             let page = WebSession(app)
             _ = try await page.login(handler)
-            #expect(try await page.get("/admin/work-orders/\(id)").html.contains(#"11月3日 <span class="badge badge-level" id="order-remaining">剩余 1 个工作日</span>"#))
+            #expect(
+                try await page.get("/admin/work-orders/\(id)").html.contains(
+                    #"11月3日 <span class="badge badge-level" id="order-remaining">剩余 1 个工作日</span>"#))
             WorkOrderTests().setDay(app, "2026-11-16")
             mine = try await todos(handler)
             #expect(mine["即将超期"]?.count == 0 && mine["已超期"]?.count == 1)

@@ -56,7 +56,8 @@ public struct ClaimService: Sendable {
     let claims = ClaimStore()
 
     public init(
-        database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, sms: any SMSSender, clock: AppClock
+        database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, sms: any SMSSender,
+        clock: AppClock
     ) {
         self.database = database
         self.records = records
@@ -96,12 +97,15 @@ public struct ClaimService: Sendable {
             if try await claims.pending(memberId: member.id, on: sql) != nil { throw AppError.conflict(MemberText.claimPending) }
             let claimId = try await claims.insert(
                 workerId: workerId, member: member, phoneMask: Phone.mask(phone), now: now, on: sql)
-            try await AuditLog.record(AuditEntry(actor: actor, action: "member.claim_request", objectType: "member",
-                                                 objectId: String(member.id), orgPath: member.orgPath, detail: ["claim": String(claimId)]), on: sql)
-            try await Notice.post([
-                Notice(to: .org(member.orgId), kind: "claim", text: MemberText.claimToConfirm(member.name, Phone.mask(phone)), at: now),
-                WorkerMessages.notice(workerId, kind: "claim", MemberText.claimAsked(union?.name ?? ""), at: now),
-            ], on: sql)
+            try await AuditLog.record(
+                AuditEntry(
+                    actor: actor, action: "member.claim_request", objectType: "member",
+                    objectId: String(member.id), orgPath: member.orgPath, detail: ["claim": String(claimId)]), on: sql)
+            try await Notice.post(
+                [
+                    Notice(to: .org(member.orgId), kind: "claim", text: MemberText.claimToConfirm(member.name, Phone.mask(phone)), at: now),
+                    WorkerMessages.notice(workerId, kind: "claim", MemberText.claimAsked(union?.name ?? ""), at: now),
+                ], on: sql)
             return claimId
         }
         guard let claim = try await claim(claimId) else { throw AppError.conflict(PlatformText.concurrentChange) }
@@ -109,11 +113,17 @@ public struct ClaimService: Sendable {
     }
 
     /// Links the account in the caller's transaction; refused if another account linked it meanwhile.
-    func link(_ member: Member, to workerId: Int64, how: String, actor: Actor, union: UnionRef?, now: Date, claims: ClaimStore,
-              on sql: any SQLDatabase) async throws {
-        guard try await claims.link(memberId: member.id, workerId: workerId, on: sql) else { throw AppError.conflict(MemberText.claimTaken) }
-        try await AuditLog.record(AuditEntry(actor: actor, action: "member.claim", objectType: "member", objectId: String(member.id),
-                                             orgPath: member.orgPath, detail: ["worker": String(workerId), "by": how]), on: sql)
+    func link(
+        _ member: Member, to workerId: Int64, how: String, actor: Actor, union: UnionRef?, now: Date, claims: ClaimStore,
+        on sql: any SQLDatabase
+    ) async throws {
+        guard try await claims.link(memberId: member.id, workerId: workerId, on: sql) else {
+            throw AppError.conflict(MemberText.claimTaken)
+        }
+        try await AuditLog.record(
+            AuditEntry(
+                actor: actor, action: "member.claim", objectType: "member", objectId: String(member.id),
+                orgPath: member.orgPath, detail: ["worker": String(workerId), "by": how]), on: sql)
         try await Notice.post(
             [WorkerMessages.notice(workerId, kind: "claim", MemberText.claimLinked(union?.name ?? "", member.memberNo), at: now)], on: sql)
     }
@@ -183,8 +193,10 @@ public struct ClaimService: Sendable {
             guard try await claims.decide(id, .refused, by: actor.displayName, reason: reason, at: now, on: sql) else {
                 throw AppError.conflict(MemberText.claimDecided)
             }
-            try await AuditLog.record(AuditEntry(actor: actor, action: "member.claim_refuse", objectType: "member", objectId: String(c.memberId),
-                                                 orgPath: c.orgPath, detail: ["claim": String(id), "reason": reason]), on: sql)
+            try await AuditLog.record(
+                AuditEntry(
+                    actor: actor, action: "member.claim_refuse", objectType: "member", objectId: String(c.memberId),
+                    orgPath: c.orgPath, detail: ["claim": String(id), "reason": reason]), on: sql)
             try await Notice.post([WorkerMessages.notice(c.workerId, kind: "claim", MemberText.claimRefused(reason), at: now)], on: sql)
         }
         await messages.text(c.workerId, MemberText.claimRefusedSMS)

@@ -7,8 +7,10 @@ struct ClaimStore: Sendable {
     func insert(workerId: Int64, member: Member, phoneMask: String, now: Date, on sql: any SQLDatabase) async throws -> Int64 {
         try await sql.insert(into: "membership_claims")
             .columns("worker_id", "member_id", "org_id", "org_path", "member_name", "phone_mask", "status", "created_at")
-            .values(SQLBind(workerId), SQLBind(member.id), SQLBind(member.orgId), SQLBind(member.orgPath.rawValue), SQLBind(member.name),
-                    SQLBind(phoneMask), SQLBind(MembershipClaim.Status.pending.rawValue), SQLBind(now))
+            .values(
+                SQLBind(workerId), SQLBind(member.id), SQLBind(member.orgId), SQLBind(member.orgPath.rawValue), SQLBind(member.name),
+                SQLBind(phoneMask), SQLBind(MembershipClaim.Status.pending.rawValue), SQLBind(now)
+            )
             .insertedId()
     }
 
@@ -23,7 +25,8 @@ struct ClaimStore: Sendable {
 
     func pending(workerId: Int64, on sql: any SQLDatabase) async throws -> MembershipClaim? {
         try await sql.select().column("*").from("membership_claims").where("worker_id", .equal, workerId)
-            .where("status", .equal, MembershipClaim.Status.pending.rawValue).orderBy("id", .descending).first(decoding: MembershipClaim.self)
+            .where("status", .equal, MembershipClaim.Status.pending.rawValue).orderBy("id", .descending).first(
+                decoding: MembershipClaim.self)
     }
 
     func pending(in scope: Scope, after: Int64?, limit: Int, on sql: any SQLDatabase) async throws -> [MembershipClaim] {
@@ -34,8 +37,10 @@ struct ClaimStore: Sendable {
     }
 
     func pendingCount(in scope: Scope, on sql: any SQLDatabase) async throws -> Int {
-        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("membership_claims").where("org_path", in: scope)
-            .where("status", .equal, MembershipClaim.Status.pending.rawValue).first()?.decode(column: "n", as: Int.self) ?? 0
+        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("membership_claims").where(
+            "org_path", in: scope
+        )
+        .where("status", .equal, MembershipClaim.Status.pending.rawValue).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// Decides a pending claim in one statement; false if it was decided meanwhile.
@@ -53,7 +58,9 @@ struct ClaimStore: Sendable {
 
     /// Links the member to the account unless another account holds it; false if one does.
     func link(memberId: Int64, workerId: Int64, on sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw("UPDATE members SET worker_id = \(bind: workerId) WHERE id = \(bind: memberId) AND worker_id IS NULL RETURNING id")
-            .first() != nil
+        try await sql.raw(
+            "UPDATE members SET worker_id = \(bind: workerId) WHERE id = \(bind: memberId) AND worker_id IS NULL RETURNING id"
+        )
+        .first() != nil
     }
 }

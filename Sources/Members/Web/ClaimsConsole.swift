@@ -21,8 +21,9 @@ struct ClaimsConsole: Sendable {
         let names = try await unions.names(result.items.map(\.orgId))
         let model = ClaimsPage(
             items: result.items.map {
-                .init(id: $0.id, member: $0.memberName, memberHref: "/admin/members/\($0.memberId)", union: names[$0.orgId] ?? "",
-                      phone: $0.phoneMask, at: DisplayDate.minutes($0.createdAt))
+                .init(
+                    id: $0.id, member: $0.memberName, memberHref: "/admin/members/\($0.memberId)", union: names[$0.orgId] ?? "",
+                    phone: $0.phoneMask, at: DisplayDate.minutes($0.createdAt))
             },
             empty: result.items.isEmpty, next: result.nextCursor.map { "/admin/claims?after=\($0)" })
         return renderer.page("members-claims", chrome.console(model, request: request, context: context))

@@ -16,7 +16,9 @@ public struct WorkOrderHomeTiles: WorkerHomeSource {
         let unread = try await notifications.unreadCount(ofWorker: workerId)
         return [
             HomeTile(title: WorkOrderWebText.homeRequests, value: WorkOrderWebText.homeOpen(open), href: "/me/requests"),
-            HomeTile(title: WorkOrderWebText.homeMessages, value: WorkOrderWebText.homeUnread(unread), href: "/me/requests", attention: unread > 0),
+            HomeTile(
+                title: WorkOrderWebText.homeMessages, value: WorkOrderWebText.homeUnread(unread), href: "/me/requests",
+                attention: unread > 0),
         ]
     }
 }
