@@ -69,15 +69,10 @@ public struct ClaimService: Sendable {
 
     public func claim(workerId: Int64, phone: String, name: String, idNumber: String, actor: Actor) async throws -> Outcome {
         var v = Validator()
-        var id: IDNumber?
-        switch IDNumber.parse(idNumber, regions: regions) {
-        case .success(let parsed): id = parsed
-        case .failure(let problem): v.fail("idNumber", problem.message)
-        }
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        v.check(!name.isEmpty, "name", MemberText.nameRequired)
+        let person = NamedPerson(idNumber: idNumber, name: name, regions: regions, problems: &v)
         try v.validate()
-        guard let id else { throw AppError.validation(["idNumber": MemberText.idRequired]) }
+        guard let id = person.id else { throw AppError.validation(["idNumber": MemberText.idRequired]) }
+        let name = person.name
         let (mine, found) = try await database.withConnection { [store, records] sql in
             (try await store.member(workerId: workerId, on: sql), try await store.member(idIndex: records.idIndex(id), on: sql))
         }

@@ -198,3 +198,19 @@ public struct IDNumber: Sendable, Hashable, CustomStringConvertible, CustomDebug
         return make(region: region, birth: birth, sequence: serial * 2 + (gender == .male ? 1 : 0))
     }
 }
+
+/// A person named by ID number and name, as a worker claiming a membership or a union receiving a
+/// member gives them: both checked, each problem beside its field.
+struct NamedPerson {
+    var id: IDNumber?
+    var name: String
+
+    init(idNumber: String, name: String, regions: some RegionCodeSet, problems v: inout Validator) {
+        switch IDNumber.parse(idNumber, regions: regions) {
+        case .success(let parsed): id = parsed
+        case .failure(let problem): v.fail("idNumber", problem.message)
+        }
+        self.name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        v.check(!self.name.isEmpty, "name", MemberText.nameRequired)
+    }
+}

@@ -111,19 +111,14 @@ public struct TransferService: Sendable {
     {
         let scope = try actor.requireScope(.memberWrite)
         var v = Validator()
-        var id: IDNumber?
-        switch IDNumber.parse(idNumber, regions: regions) {
-        case .success(let parsed): id = parsed
-        case .failure(let problem): v.fail("idNumber", problem.message)
-        }
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        v.check(!name.isEmpty, "name", MemberText.nameRequired)
+        let person = NamedPerson(idNumber: idNumber, name: name, regions: regions, problems: &v)
+        let name = person.name
         var to: UnionRef?
         if let toUnionId { to = try await unions.union(toUnionId) }
         if let union = to, !(union.acceptsMembers && scope.covers(union.path)) { to = nil }
         v.check(to != nil, "unionId", MemberText.incomingUnionRequired)
         try v.validate()
-        guard let id, let to else { throw AppError.validation(["unionId": MemberText.incomingUnionRequired]) }
+        guard let id = person.id, let to else { throw AppError.validation(["unionId": MemberText.incomingUnionRequired]) }
         let found = try await database.withConnection { [store, records = messages.records] sql in
             try await store.member(idIndex: records.idIndex(id), on: sql)
         }
