@@ -79,7 +79,7 @@ struct DemoData {
         if try await tree.isEmpty() {
             let start = ContinuousClock.now
             let summary = try await tree.build(scale: scale, seed: seed)
-            let system = Actor.system("demo")
+            let system = Actor.system("系统初始化（演示数据）")  // shown as the grantor of the demo roles
             for demo in Self.accounts {
                 guard let orgId = summary.idsByRegion[demo.region] else { continue }
                 let account = try await services.accounts.create(

@@ -39,7 +39,7 @@ public struct WorkOrderDemo: Sendable {
                         .text("工资拖欠三个月，共 13 人"), .text("submitted"), .text("职工\(k)"), .text(try orders.cipher.seal(phone, for: WorkOrderFields.callerPhone)),
                         .text(orders.phoneIndex(phone)), .text(Phone.mask(phone)), .int(org.id), .int(org.id),
                         .text(org.path.rawValue),
-                        .text(due), .text(due), .text("demo"), .date(now), .date(now),
+                        .text(due), .text(due), .text("12351 热线（演示数据）"), .date(now), .date(now),
                     ])
                 }
                 try await Database.bulkInsert(
