@@ -17,9 +17,26 @@ public struct Todo: Sendable, Equatable {
 }
 
 /// What a module adds to the workbench. Only the to-dos the cadre's permissions allow are returned,
-/// counted in their scope; a module with nothing for this cadre returns none.
+/// counted in their scope; a module with nothing for this cadre returns none. Shortcuts are the
+/// pages a role starts its day on (the hotline operator's 12351 热线).
 public protocol TodoSource: Sendable {
     func todos(for actor: Actor) async throws -> [Todo]
+    func shortcuts(for principal: Principal) -> [Shortcut]
+}
+
+extension TodoSource {
+    public func shortcuts(for principal: Principal) -> [Shortcut] { [] }
+}
+
+/// A link among the workbench's 常用功能.
+public struct Shortcut: Sendable, Equatable {
+    public var label: String
+    public var href: String
+
+    public init(label: String, href: String) {
+        self.label = label
+        self.href = href
+    }
 }
 
 /// The workbench's sources, assembled in App like `Navigation`.
@@ -34,4 +51,6 @@ public struct Workbench: Sendable {
         for source in sources { all += try await source.todos(for: actor) }
         return all
     }
+
+    public func shortcuts(for principal: Principal) -> [Shortcut] { sources.flatMap { $0.shortcuts(for: principal) } }
 }

@@ -176,6 +176,11 @@ import Testing
             #expect(mine["待审核入会"] == nil)  // a handler decides no applications
             #expect(try await todos("countya1")["待审核入会"]?.count == 1)
             #expect(try await todos("countya2")["待审核入会"]?.count == 0)
+            // The hotline operator's day starts at 12351 热线: a shortcut on the workbench.
+            try await Fixture.account(app, "operator", role: Role.hotlineOperator, at: f.countyA1)
+            let operatorWeb = WebSession(app)
+            _ = try await operatorWeb.login("operator")
+            #expect(try await operatorWeb.get("/admin").html.contains(#"<a class="btn" href="/admin/hotline">12351 热线</a>"#))
 
             // Accepted, it is the handler's own and still due soon; past its deadline, overdue.
             #expect(try await app.api(.post, "/api/v1/work-orders/\(id)/accept", token: try await app.token(handler)).status == .ok)

@@ -26,8 +26,11 @@ struct HomePage {
     var canOrgs: Bool
     var canAccounts: Bool
     var canAudit: Bool
+    /// The modules' shortcuts first (the hotline operator's 12351 热线), then the console's own.
+    var shortcuts: [Shortcut]
 
-    init(_ p: Principal, todos: [Todo]) {
+    init(_ p: Principal, todos: [Todo], shortcuts: [Shortcut]) {
+        self.shortcuts = shortcuts
         name = p.displayName
         assignments = p.assignments.map { Assignment(orgName: $0.orgName, roleName: $0.roleName, orgHref: "/admin/orgs/\($0.orgId)") }
         self.todos = todos.map {

@@ -36,7 +36,8 @@ struct AccountsConsole: Sendable {
     /// 工作台: what waits for this cadre, counted in their scope, then their roles and shortcuts.
     @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let todos = try await workbench.todos(for: context.actor)
-        return page("accounts-home", HomePage(context.principal, todos: todos), request, context)
+        return page(
+            "accounts-home", HomePage(context.principal, todos: todos, shortcuts: workbench.shortcuts(for: context.principal)), request, context)
     }
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {

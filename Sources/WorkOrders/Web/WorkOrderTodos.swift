@@ -18,6 +18,11 @@ public struct WorkOrderTodos: TodoSource {
         return todos
     }
 
+    public func shortcuts(for principal: Principal) -> [Shortcut] {
+        (principal.can(.workOrderIntake) ? [Shortcut(label: WorkOrderWebText.navHotline, href: "/admin/hotline")] : [])
+            + (principal.can(.workOrderRead) ? [Shortcut(label: WorkOrderWebText.navQueue, href: "/admin/work-orders")] : [])
+    }
+
     static let lines: [(QueueQuery, String, Bool)] = [
         (QueueQuery(queue: .org, status: .submitted), WorkOrderWebText.todoToAccept, false),
         (QueueQuery(queue: .mine), WorkOrderWebText.todoMine, false),
