@@ -34,6 +34,9 @@ import Testing
             _ = try await web.login("county")
             let html = try await web.get("/admin/dashboard?unionId=\(f.townA1.id)").html
             #expect(html.contains(#"id="total-working" title="2">2<"#) && html.contains(#"id="total-retired" title="1">1<"#))
+            // Joins by month over the subtree: this month's three, eleven months before it at zero.
+            #expect(html.contains("近 12 个月入会") && html.contains(/入会人数 \d{4}年\d{1,2}月：3<\/title>/))
+            #expect(html.matches(of: /入会人数 \d{4}年\d{1,2}月：0<\/title>/).count == 11)
             // Back at work, the split follows.
             try await app.services.members.setStatus(ids[0], to: .active, note: "返聘", actor: app.system)
             try await app.services.rollups.run()

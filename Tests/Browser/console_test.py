@@ -614,12 +614,12 @@ def scenario_f(b, state):
     b.open("/admin/dashboard")
     total = int(b.find("#total-active").get_attribute("title").replace(",", ""))  # the tile reads 2.44万; its title every digit
     check(total >= 294, f"dashboard total {total}")
-    charts = b.d.find_elements(By.CSS_SELECTOR, ".charts svg.chart")
-    check(len(charts) == 3, f"{len(charts)} charts on the dashboard, expected 3")
+    charts = b.d.find_elements(By.CSS_SELECTOR, "section.card svg.chart")
+    check(len(charts) == 4, f"{len(charts)} charts on the dashboard, expected 4 (joins by month, composition, members, coverage)")
     for chart in charts:  # each fills its card
         card = chart.find_element(By.XPATH, "./ancestor::section[1]")
         check(chart.size["width"] >= card.size["width"] * 0.85, f"a chart {chart.size['width']}px wide in a {card.size['width']}px card")
-    check(b.d.find_elements(By.CSS_SELECTOR, ".charts svg.chart title"), "no values on hover (<title>) in the charts")
+    check(b.d.find_elements(By.CSS_SELECTOR, "section.card svg.chart title"), "no values on hover (<title>) in the charts")
     b.screenshot("f4-dashboard", full_page=True)
     b.hygiene("dashboard")
     b.logout()

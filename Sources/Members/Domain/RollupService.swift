@@ -124,6 +124,21 @@ public struct RollupService: Sendable {
         }
     }
 
+    /// Joins per month over the last `months` months (this one included) under the dashboard's root,
+    /// oldest first, as `("2026-01", 12)`; months without joins are 0.
+    public func joinsByMonth(under root: MemberRollup, months: Int = 12) async throws -> [(period: String, joined: Int64)] {
+        let today = CivilDate(date: clock.now())
+        let periods = (0..<months).reversed().compactMap { back -> String? in
+            let m = today.year * 12 + (today.month - 1) - back
+            return String(format: "%04d-%02d", m / 12, m % 12 + 1)
+        }
+        guard let first = periods.first else { return [] }
+        let sums = try await readLagging { db in
+            try await db.withConnection { [store, path = root.orgPath] sql in try await store.joinedByMonth(under: path, from: first, on: sql) }
+        }
+        return periods.map { ($0, sums[$0] ?? 0) }
+    }
+
     public enum SortKey: String, Sendable, CaseIterable { case name, active, working, retired, joined, migrant, cards, coverage, pending }
 
     /// The dashboard of the actor's first subtree (or of `orgId` inside their scope).

@@ -21,6 +21,21 @@ struct RollupStore: Sendable {
         }
     }
 
+    /// Members who joined in each month from `first` on, summed over the unions under `root` (the
+    /// counters keep every month; the rollups give each union's path).
+    func joinedByMonth(under root: OrgPath, from first: String, on sql: any SQLDatabase) async throws -> [String: Int64] {
+        try await sql.raw(
+            """
+            SELECT c.period AS period, CAST(SUM(c.value) AS BIGINT) AS joined FROM member_counters c
+            JOIN member_rollups r ON r.org_id = c.org_id
+            WHERE c.metric = 'joined' AND c.period >= \(bind: first) AND \(Scope([root]).condition("r.org_path"))
+            GROUP BY c.period
+            """
+        ).all().reduce(into: [:]) {
+            $0[try $1.decode(column: "period", as: String.self)] = try $1.decode(column: "joined", as: Int64.self)
+        }
+    }
+
     /// Unions in `scope` whose form the rule flags, fullest first.
     func flagged(in scope: Scope, limit: Int, on sql: any SQLDatabase) async throws -> [MemberRollup] {
         try await sql.select().column("*").from("member_rollups").where("org_path", in: scope).where("founding", .isNot, SQLLiteral.null)

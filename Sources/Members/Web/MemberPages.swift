@@ -275,6 +275,7 @@ struct DashboardPage {
     var empty: Bool
     /// Inline SVG (`Chart`): working and retired-kept members; card coverage and members by child
     /// union, the first 15 in the table's order.
+    var joinsChart: String
     var compositionChart: String
     var coverageChart: String?
     var membersChart: String?

@@ -6,6 +6,7 @@ enum MemberWebText {
     static func sortNote(_ column: String, ascending: Bool, byName: Bool) -> String {
         byName ? "按工会名称排列" : "按\(column)从\(ascending ? "低到高" : "高到低")排列" + (ascending ? "，排在前面的是后进" : "")
     }
+    static let joinedPerMonth = "入会人数"
     static let working = "在职"
     static let retiredKept = "退休保留会籍"
     static let todoFounding = "应建委员会（满 25 人）"

@@ -250,6 +250,8 @@ extension MembersConsole {
         let sort = RollupService.SortKey(rawValue: request.query("sort") ?? "active") ?? .active
         let ascending = request.query("order") == "asc"
         let d = try await rollups.dashboard(actor: context.actor, orgId: try request.idQuery("unionId"), sort: sort, ascending: ascending)
+        let joins = try await rollups.joinsByMonth(under: d.root)
+        let joinsTop = Double(max(joins.map(\.joined).max() ?? 0, 1))
         let base = "/admin/dashboard?unionId=\(d.root.orgId)"
         let columns: [(RollupService.SortKey, String)] = [
             (.name, "工会"), (.active, "会员合计"), (.working, "在职"), (.retired, "退休保留"), (.joined, "本月入会"), (.migrant, "农民工"), (.cards, "持卡"), (.coverage, "持卡率"),
@@ -273,6 +275,10 @@ extension MembersConsole {
                     cards: f.cards, coverage: f.coverage, pending: f.pending, bar: Int((r.cardCoverage * 100).rounded()))
             },
             empty: d.children.isEmpty,
+            joinsChart: Chart.lines(
+                months: joins.map(\.period),
+                series: [Chart.Series(name: MemberWebText.joinedPerMonth, color: Chart.red, values: joins.map { Double($0.joined) })],
+                maxValue: joinsTop, percent: false),
             compositionChart: Chart.ring(
                 [(MemberWebText.working, Double(d.root.working), Chart.red), (MemberWebText.retiredKept, Double(d.root.retired), Chart.grey)],
                 centre: DisplayNumber.compact(d.root.active)),
