@@ -59,7 +59,9 @@ import Testing
     @Test(.enabled(if: TestDatabase.dialect == .postgres), .timeLimit(.minutes(1)))
     func aConnectionEndedUnderATransactionAnswersBusyAndThePoolReconnects() async throws {
         let db = try await TestDatabase.make()
-        let database = try Database.open(url: db.url, logger: Logger(label: "test"))
+        // The wait the test suite's own databases use: on a machine loaded by the whole suite, opening
+        // a connection (SCRAM in a debug build) once took longer than the default 5 s in CI.
+        let database = try Database.open(url: db.url, options: DatabaseOptions(wait: .seconds(30)), logger: Logger(label: "test"))
         try await running(database) {
             let slow = Task { try await database.transaction { try await $0.raw("SELECT pg_sleep(30)").run() } }
             var ended = false
