@@ -118,4 +118,30 @@ import Testing
             #expect(try await site.get("/me").html.contains("等待 <strong>甲一厂工会</strong> 确认"))
         }
     }
+
+    /// An account holds one membership: a second claim waits for the first, and a claim confirmed
+    /// after the worker joined online meanwhile is refused rather than giving the account two.
+    @Test func anAccountNeverHoldsTwoMemberships() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "countya1", role: Role.orgAdmin, at: f.countyA1)
+            _ = try await Self.member(app, "蒋一", 160, phone: "13912340050", at: f.factory)
+            _ = try await Self.member(app, "蒋二", 161, phone: "13912340051", at: f.factory)
+            let token = try await WorkerAPITests.workerToken(app, phone: "13912340052")
+            #expect(try await Self.claim(app, token, "蒋一", 160).body["status"] as? String == "pending")
+            #expect(try await Self.claim(app, token, "蒋二", 161).status == .conflict)
+            let applied = try await app.api(
+                .post, "/api/v1/me/join-applications", token: token,
+                json: ["name": "蒋三", "idNumber": TestIDs.make(162), "unionId": f.factory.id, "workplace": "甲一厂"])
+            _ = try await app.services.joins.approve(try #require(WorkerAPITests.number(applied.body, "id")), actor: app.system)
+            let a1 = try await app.token("countya1")
+            let claimId = try #require(TestApp.ids(try await app.api(.get, "/api/v1/membership-claims", token: a1).body).first)
+            #expect(try await app.api(.post, "/api/v1/membership-claims/\(claimId)/approve", token: a1).status == .conflict)
+            let linked = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM members WHERE worker_id IS NOT NULL").first()?.decode(
+                    column: "n", as: Int.self)
+            }
+            #expect(linked == 1)
+        }
+    }
 }

@@ -77,6 +77,8 @@ public struct ClaimService: Sendable {
             (try await store.member(workerId: workerId, on: sql), try await store.member(idIndex: records.idIndex(id), on: sql))
         }
         if let mine, mine.isCounted { throw AppError.conflict(MemberText.alreadyActive) }
+        // One claim at a time per account: a second, for another record, waits for the first.
+        if try await pendingClaim(ofWorker: workerId) != nil { throw AppError.conflict(MemberText.claimPending) }
         guard let member = found, member.isCounted, member.name == name else { throw AppError.notFound(MemberText.claimNotFound) }
         guard member.workerId == nil else { throw AppError.conflict(MemberText.claimTaken) }
         let union = try await unions.union(member.orgId)
@@ -113,7 +115,7 @@ public struct ClaimService: Sendable {
         on sql: any SQLDatabase
     ) async throws {
         guard try await claims.link(memberId: member.id, workerId: workerId, on: sql) else {
-            throw AppError.conflict(MemberText.claimTaken)
+            throw AppError.conflict(MemberText.claimLinkRefused)
         }
         try await AuditLog.record(
             AuditEntry(

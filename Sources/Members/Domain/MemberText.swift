@@ -110,6 +110,7 @@ public enum MemberText {
     static let claimInstead = "该身份证号已登记为工会会员。如是您本人，请在“我的”页面认领会籍，无需重新入会"
     static let claimNotFound = "未找到与姓名和身份证号相符的在会会员；如尚未入会，请在线申请入会"
     static let claimTaken = "该会籍已由其他账号认领，如非本人操作，请联系所在工会"
+    static let claimLinkRefused = "无法关联：该会籍已关联其他账号，或该账号已有会籍；请不予确认并说明理由"
     static let claimPending = "该会籍已有一份认领申请正在确认"
     static let claimRequestNotFound = "未找到该认领申请"
     static let claimDecided = "该认领申请已处理"

@@ -56,10 +56,15 @@ struct ClaimStore: Sendable {
         ).first() != nil
     }
 
-    /// Links the member to the account unless another account holds it; false if one does.
+    /// Links the member to the account unless another account holds it or the account already holds
+    /// a membership (it may have joined online meanwhile); false if either.
     func link(memberId: Int64, workerId: Int64, on sql: any SQLDatabase) async throws -> Bool {
         try await sql.raw(
-            "UPDATE members SET worker_id = \(bind: workerId) WHERE id = \(bind: memberId) AND worker_id IS NULL RETURNING id"
+            """
+            UPDATE members SET worker_id = \(bind: workerId) WHERE id = \(bind: memberId) AND worker_id IS NULL
+            AND NOT EXISTS (SELECT 1 FROM members m WHERE m.worker_id = \(bind: workerId) AND m.status IN ('active', 'retired_kept'))
+            RETURNING id
+            """
         )
         .first() != nil
     }
