@@ -14,9 +14,9 @@ public struct SiteHome: Sendable {
         self.sources = sources
     }
 
+    /// `signedIn` comes from the chrome, as on every member-site page.
     struct Page {
         var tiles: [HomeTile]
-        var signedIn: Bool
     }
 
     public func register(on group: RouterGroup<AppRequestContext>) {
@@ -25,7 +25,7 @@ public struct SiteHome: Sendable {
             if let worker = context.workerSession {
                 for source in sources { tiles += try await source.tiles(forWorker: worker.workerId) }
             }
-            return renderer.page("site-home", chrome.plain(Page(tiles: tiles, signedIn: context.workerSession != nil), request: request, context: context))
+            return renderer.page("site-home", chrome.plain(Page(tiles: tiles), request: request, context: context))
         }
     }
 }

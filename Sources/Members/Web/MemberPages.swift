@@ -328,7 +328,6 @@ struct SiteMePage {
     var member: MemberRow?
     var isMember: Bool
     var union: Union?
-    var signedIn = true
     /// 认领会籍: the form, and the union confirming a claim already sent.
     var claimForm: FormState
     var claimPendingAt: String?
@@ -338,18 +337,15 @@ struct SiteLoginPage {
     var form: FormState
     var next: String?
     var codeSent: Bool
-    var signedIn = false
 }
 
 struct SitePasswordResetPage {
     var form: FormState
     var codeSent: Bool
-    var signedIn = false
 }
 
 struct SitePasswordPage {
     var form: FormState
-    var signedIn = true
 }
 
 struct PasswordForm: Decodable {
@@ -360,7 +356,6 @@ struct PasswordForm: Decodable {
 struct SiteRegisterPage {
     var form: FormState
     var codeSent: Bool
-    var signedIn = false
 }
 
 struct SiteJoinPage {
@@ -373,7 +368,6 @@ struct SiteJoinPage {
     var politicals: [Option]
     var hasUnion: Bool
     var migrant: Bool
-    var signedIn = true
 }
 
 struct SiteProfilePage {
@@ -381,7 +375,6 @@ struct SiteProfilePage {
     var form: FormState
     var educations: [Option]
     var politicals: [Option]
-    var signedIn = true
 }
 
 struct SiteTransferPage {
@@ -389,7 +382,6 @@ struct SiteTransferPage {
     var unionq: String
     var searched: Bool
     var unions: [UnionChoice]
-    var signedIn = true
 }
 
 struct SiteCardPage {
@@ -397,7 +389,6 @@ struct SiteCardPage {
     var member: MemberRow?
     /// The application or claim the card waits for, in words.
     var waiting: String?
-    var signedIn = true
 }
 
 /// A member as lists and detail pages show it: masked numbers, labels instead of codes.

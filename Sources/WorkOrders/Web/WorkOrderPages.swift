@@ -306,7 +306,6 @@ struct RequestListPage {
     var empty: Bool
     var next: String?
     var notifications: [Note]
-    var signedIn = true
 }
 
 struct RequestPage {
@@ -338,7 +337,6 @@ struct RequestPage {
     var events: [EventLine]
     var files: [OrderDetailPage.File]
     var stars: [Star] = (1...5).reversed().map { Star(value: $0) }
-    var signedIn = true
 }
 
 struct NewRequestPage {
@@ -351,7 +349,6 @@ struct NewRequestPage {
     var types: [Option]
     var categories: [Option]
     var maxFileMB: Int
-    var signedIn = true
 }
 
 // MARK: Forms

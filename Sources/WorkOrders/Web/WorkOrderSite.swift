@@ -102,9 +102,8 @@ public struct WorkOrderSite: Sendable {
         // A worker without a union of their own is best served by the township (street) union of
         // where they work: listed first, since a complaint against the employer does not belong
         // with the employer's own union.
-        let found = (unionq.isEmpty ? [] : try await orgs.search(unionq, limit: 30)).enumerated()
-            .sorted { ($0.element.level == "grassroots" ? 1 : 0, $0.offset) < ($1.element.level == "grassroots" ? 1 : 0, $1.offset) }
-            .map(\.element)
+        let matches = unionq.isEmpty ? [] : try await orgs.search(unionq, limit: 30)
+        let found = matches.filter { $0.level != "grassroots" } + matches.filter { $0.level == "grassroots" }
         let model = NewRequestPage(
             form: form, unionq: unionq, isMember: member?.active == true, memberUnion: member?.orgName, searched: !unionq.isEmpty,
             unions: found.filter(\.active).map { OrgChoice($0, selected: form.values["unionId"]) },
