@@ -78,6 +78,7 @@ import Testing
             }
             #expect(ended)
             await expectBusy { try await slow.value }
+            // The ended connection goes back to the pool closed: the next request must not be given it.
             let one = try await database.withConnection { try await $0.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self) }
             #expect(one == 1)
         }

@@ -69,9 +69,19 @@ final class PostgresBackend: DatabaseBackend {
     ) async throws -> T {
         let race = LeaseRace()
         let work = Task.immediate { [client] in
-            try await client.withConnection { conn in
-                guard race.settle(.leased) else { throw DatabaseError.busy }
-                return try await body(conn)
+            // A connection the server ended (a terminated backend, a restart) goes back to the pool
+            // and is handed out again until the pool sees it closed: wait a moment and take another.
+            // The timer below bounds the retries like any other wait.
+            while true {
+                do {
+                    return try await client.withConnection { conn in
+                        if conn.isClosed { throw StaleConnection() }
+                        guard race.settle(.leased) else { throw DatabaseError.busy }
+                        return try await body(conn)
+                    }
+                } catch is StaleConnection {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
             }
         }
         let left = ContinuousClock.now.duration(to: deadline).components
@@ -89,6 +99,8 @@ final class PostgresBackend: DatabaseBackend {
             throw error
         }
     }
+
+    private struct StaleConnection: Error {}
 
     /// Errors that mean the server went away under a query: shut down or restarting (SQLSTATE
     /// 57P01–57P03), a connection exception (class 08), or the connection closed.
