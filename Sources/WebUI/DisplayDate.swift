@@ -19,6 +19,19 @@ public enum DisplayDate {
         return d.year == today.year ? "\(d.month)月\(d.day)日" : long(iso)
     }
 
+    /// The `count` months up to the month of `today`, newest first, as choices `2026-12` / `2026年12月`:
+    /// a select instead of `<input type=month>`, whose picker speaks the browser's language, not the page's.
+    /// A `selected` month outside the list is added so a period typed in the address stays shown.
+    public static func monthOptions(through today: CivilDate, count: Int = 36, selected: String) -> [Option] {
+        var months: [(String, String)] = (0..<count).map { back in
+            let index = today.year * 12 + (today.month - 1) - back
+            let (year, month) = (index / 12, index % 12 + 1)
+            return (String(format: "%04d-%02d", year, month), "\(year)年\(month)月")
+        }
+        if !months.contains(where: { $0.0 == selected }) { months.append((selected, selected)) }
+        return Option.list(months, selected: selected)
+    }
+
     static func format(_ date: Date, seconds: Bool) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!

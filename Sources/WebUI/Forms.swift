@@ -36,7 +36,10 @@ public struct FormState: Sendable {
     }
 
     /// The status a page showing this form answers with: 200, or 422 with field errors, 409 with a message only.
-    public var status: HTTPResponse.Status { message == nil ? .ok : (errors.isEmpty ? .conflict : .unprocessableContent) }
+    public var status: HTTPResponse.Status {
+        if !errors.isEmpty { return .unprocessableContent }
+        return message == nil ? .ok : .conflict
+    }
 
     /// Mustache context: `form.values.name`, `form.errors.name`, `form.message`.
     public var context: [String: Any] {

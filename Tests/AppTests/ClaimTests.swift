@@ -142,6 +142,17 @@ import Testing
                     column: "n", as: Int.self)
             }
             #expect(linked == 1)
+            // The database holds the rule too: a second record cannot be given the same account.
+            do {
+                try await app.services.database.transaction { sql in
+                    try await sql.raw(
+                        "UPDATE members SET worker_id = (SELECT worker_id FROM members WHERE worker_id IS NOT NULL) WHERE name = '蒋二'"
+                    ).run()
+                }
+                Issue.record("a second record took the account")
+            } catch {
+                #expect(Database.isUniqueViolation(error), "\(String(reflecting: error))")
+            }
         }
     }
 }

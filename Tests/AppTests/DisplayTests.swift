@@ -30,6 +30,16 @@ import Testing
 
     /// The chart kit: months as 1月 (the year at its start and at January), a legend above the plot,
     /// each value in a hover title, and a width that follows its card.
+    @Test func monthChoicesAreChineseNewestFirstAcrossTheYear() throws {
+        let today = try #require(CivilDate(year: 2026, month: 2, day: 10))
+        let months = DisplayDate.monthOptions(through: today, count: 3, selected: "2025-12")
+        #expect(months.map(\.value) == ["2026-02", "2026-01", "2025-12"])
+        #expect(months.map(\.label) == ["2026年2月", "2026年1月", "2025年12月"])
+        #expect(months.filter(\.selected).map(\.value) == ["2025-12"])
+        // A month typed in the address, older than the list, stays chosen.
+        #expect(DisplayDate.monthOptions(through: today, count: 3, selected: "2020-05").last?.selected == true)
+    }
+
     @Test func chartsLabelMonthsInChineseAndCarryTheirValues() throws {
         let svg = Chart.lines(
             months: ["2025-11", "2025-12", "2026-01", "2026-02"],

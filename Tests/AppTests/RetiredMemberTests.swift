@@ -70,6 +70,15 @@ import Testing
                 MemberInput(name: "孔明", idNumber: TestIDs.make(123, year: 1990)), unionId: f.factory.id, actor: app.system)
             try await app.services.members.setStatus(left.id, to: .lapsed, note: "离职退会", actor: app.system)
             #expect(!(try await web.get("/admin/members/\(left.id)").html.contains("<h2>会籍接转</h2>")))
+
+            // In the console the unconfirmed change comes back with the reason beside the form and what was chosen and typed.
+            let other = try await app.services.members.create(
+                MemberInput(name: "孔雀", idNumber: TestIDs.make(125, year: 1991)), unionId: f.factory.id, actor: app.system)
+            let refused = try await web.post("/admin/members/\(other.id)/status", ["status": "retired_kept", "note": "病退待鉴定"])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.html.contains("未到法定退休年龄") && refused.html.contains("value=\"病退待鉴定\""))
+            #expect(refused.html.contains("<option value=\"retired_kept\" selected>"))
+            #expect(try await app.services.members.get(other.id, actor: app.system).membershipStatus == .active)
         }
     }
 

@@ -13,13 +13,19 @@ It loads the Hebei demo data into a throw-away SQLite database, starts
   B  the same admin moves that union under a township of another county (flash + history timeline)
   C  county cadre (zhengding): sees only 正定县总工会, gets 404 for the city union, no 审计日志 in the nav
   D  member site on a phone (390×844): home page, search 正定, open a result
-  E  a worker registers and joins on a phone; the county approves; her e-card
+  E  a worker registers by SMS code and joins on a phone; her e-card page explains the wait; the county
+     approves; she is told (message and SMS) and sees her e-card
   F  the county imports members with bad rows; progress, error report, find by ID, dashboard
-  G  the member files a wage-arrears request on the phone; the county accepts and resolves it; she rates it
+  G  the member files a wage-arrears request on the phone; the county accepts and transfers it, the
+     township resolves it with 11.5万; she is told of each step and rates it
+  H  a system administrator binds an authenticator, creates, uses and revokes a partner key
+  I  the member's own home page on the phone; the township workstation's workbench
+  J  the 12351 operator finds the caller by number and files an order with nothing retyped
+  K  every form's error path keeps what was typed (form_errors.py)
 
 Screenshots go to Tests/Browser/screenshots/ (page source too when a scenario fails).
 Prints one line per scenario and ends with "N passed, M failed"; exit status 1 on any failure.
-Environment: WH_BROWSER_STRICT=1 turns page-hygiene warnings (a literal "nil" on the page,
+Environment: WH_BROWSER_ONLY=E,K runs those scenarios only; WH_BROWSER_STRICT=1 turns page-hygiene warnings (a literal "nil" on the page,
 href="nil", JavaScript console errors, horizontal scrolling on the phone) into failures.
 """
 
@@ -44,6 +50,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import form_errors  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = ROOT / ".build" / "debug" / "workershome"
@@ -518,6 +527,7 @@ def scenario_e(b, state):
     options = b.d.find_elements(By.CSS_SELECTOR, "select[name=unionId] option")
     union = next((o for o in options if o.text.startswith("正定") and "工会委员会" in o.text), options[1])
     union_name = union.text.split("（")[0]
+    state["union_name"] = union_name
     b.click(union)
     b.find("input[name=workplace]").send_keys(union_name.replace("工会委员会", "").replace("工会", ""))
     b.find("input[name=name]").send_keys("刘春燕")
@@ -528,6 +538,10 @@ def scenario_e(b, state):
     b.wait(lambda d: d.current_url.rstrip("/").endswith("/me"), "my page after applying")
     b.text_in("#application", "待审核")
     b.screenshot("e2-phone-pending", full_page=True)
+    b.open("/me/card")
+    waiting = b.visible("#no-card", "the e-card page before approval").text
+    check("正在由" in waiting and "审核" in waiting and "通知您" in waiting, f"the card page before approval reads “{waiting}”")
+    b.screenshot("e2b-phone-card-waiting", full_page=True)
 
     # The county cadre approves in the console (another browser).
     console = state["console"]
@@ -541,6 +555,10 @@ def scenario_e(b, state):
     console.screenshot("e3-console-approved")
     console.logout()
 
+    b.open("/me/requests")
+    b.text_in(".result-list", "申请已通过", "the approval among her messages")
+    sms = state["log"].read_text(encoding="utf-8", errors="replace")
+    check("申请已通过" in sms, "no text message of the approval in the server log")
     b.open("/me")
     member_no = b.find("#member-no").text.strip()
     check(member_no.startswith("13"), f"member number “{member_no}”")
@@ -659,15 +677,38 @@ def scenario_g(b, state):
     console.text_in("#order-remaining", "个工作日")
     check(len(console.d.find_elements(By.CSS_SELECTOR, ".action-panel .action")) == 4, "the handling panel's four actions")
     console.screenshot("g3b-console-handling", full_page=True)
+    order_path = console.path()
+    console.find("#targetq").send_keys("正定镇")
+    console.click(console.find("#targetq + button"))
+    target = console.wait(lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, "#transfer-target option") if o.text.startswith("正定镇总工会")],
+                          "正定镇总工会 among the transfer targets")[0]
+    console.click(target)
+    console.find("#transfer-form input[name=note]").send_keys("企业在正定镇，请镇工作站约谈")
+    console.click(console.find("#transfer-form input[name=tellWorker]"))
+    console.click(console.find("#transfer-form button[type=submit]"))
+    console.text_in(".alert-ok", "已转办")
+    console.logout()
+    console.login("zhengdingzhen")
+    console.open(order_path)
+    console.click(console.find("#accept", "the township's 受理 button"))
+    console.text_in(".alert-ok", "已受理")
     console.find("#outcome").send_keys("协调劳动监察部门约谈企业，工资已全部发放。")
-    console.find("#amountRecovered").send_keys("115000")
+    console.find("#amountRecovered").send_keys("11.5万")
     console.find("#peopleHelped").send_keys("13")
     console.click(console.find("#resolve-form button[type=submit]"))
     console.text_in(".alert-ok", "已办结")
     console.text_in("#order-amount", "11.5万元")
     console.screenshot("g4-console-resolved", full_page=True)
 
-    b.open(b.path())
+    console.logout()
+    b.open("/me/requests")
+    messages = b.find(".result-list").get_attribute("textContent")
+    for told in ("受理", "已转至正定镇总工会办理", "企业在正定镇", "已由正定镇总工会受理", "已办结"):
+        check(told in messages, f"her messages lack “{told}”: {messages[:300]}")
+    b.screenshot("g4b-phone-messages", full_page=True)
+    mine = b.d.find_elements(By.XPATH, f"//ul[@id='my-requests']/li[.//span[normalize-space(.)='{number}']]/a")
+    check(mine, f"{number} is not in her list of requests")
+    b.click(mine[0])
     b.text_in("#request-status", "已办结")
     b.click(b.find("label[for=star5]"))
     b.find("#comment").send_keys("感谢工会！")
@@ -676,13 +717,14 @@ def scenario_g(b, state):
     b.text_in("#request-status", "已关闭")
     b.screenshot("g5-phone-rated", full_page=True)
 
+    console.login("zhengding")
     console.open("/admin/work-order-stats")
     console.visible("svg.chart", "a chart on the stats page")
     satisfaction = console.find("#stat-satisfaction").text
     check(satisfaction == "100.0%", f"satisfaction reads {satisfaction}")
     console.screenshot("g6-console-stats", full_page=True)
     console.logout()
-    return f"filed {number}, resolved with 115,000 yuan, rated 5, county satisfaction {satisfaction}"
+    return f"filed {number}, accepted by the county, transferred to 正定镇, resolved with 11.5万, rated 5, county satisfaction {satisfaction}"
 
 
 def scenario_i(b, state):
@@ -714,6 +756,74 @@ def scenario_i(b, state):
           f"the to-do counts {count}, its list holds {len(rows)} rows")
     console.logout()
     return f"home tiles: {tiles.text.replace(chr(10), ' / ')}; workbench: {', '.join(labels)}"
+
+
+def scenario_j(b, state):
+    """The county's 12351 operator takes a call from the member of E: the number finds her, and the
+    intake form opens with her name, number and union filled in; looking up another union keeps what
+    was typed; the order is filed on the hotline channel without retyping anything."""
+    b.login("rexian")
+    b.open("/admin")
+    shortcut = b.find("a[href='/admin/hotline']", "the 12351 热线 shortcut on the workbench")
+    b.click(shortcut)
+    b.find("#phone").send_keys("13931100777")
+    b.click(b.find("form[action='/admin/hotline'] button"))
+    caller = b.visible("#caller", "the caller found by number").text
+    check("刘春燕" in caller, f"the caller panel reads “{caller}”")
+    check("公司拖欠" in b.d.page_source, "her earlier request is not listed with the number")
+    b.screenshot("j1-hotline-caller")
+    b.click(b.find("#quick-intake"))
+    b.wait(lambda d: "/admin/work-orders/new" in d.current_url, "the intake form")
+    check(b.find("#callerName").get_attribute("value") == "刘春燕", "the caller's name is not filled in")
+    check(b.find("#callerPhone").get_attribute("value") == "13931100777", "the caller's number is not filled in")
+    union = b.find("#unionId option:checked").text
+    check(union.startswith(state.get("union_name", "正定")), f"受理工会 starts as “{union}”")
+    check(b.find("#channel option:checked").get_attribute("value") == "hotline", "the channel is not 12351")
+    b.find("select#typeCode option[value=assistance]").click()
+    b.find("select#categoryCode option[value=wage_arrears]").click()
+    b.find("#title").send_keys("来电：补发工资后仍欠加班费")
+    b.find("#description").send_keys("来电人称 11 月加班费 3,200 元未发放。")
+    # Looking up another union during the call keeps everything typed.
+    b.find("#unionq").send_keys("正定镇")
+    b.click(b.find("button[value=search]"))
+    b.wait(lambda d: d.find_element(By.ID, "unionq").get_attribute("value") == "正定镇", "the search's answer")
+    for field, value in (("callerName", "刘春燕"), ("title", "来电：补发工资后仍欠加班费"), ("description", "来电人称 11 月加班费 3,200 元未发放。")):
+        check(b.find("#" + field).get_attribute("value") == value, f"the lookup lost {field}")
+    check(b.find("#unionId option:checked").text == union, "the lookup changed the chosen union")
+    b.screenshot("j2-hotline-intake-kept", full_page=True)
+    b.click(b.find("button[value=file]"))
+    b.text_in(".alert-ok", "已登记")
+    page = b.find("main").text
+    check("刘春燕" in page and "12351" in page, "the filed order lacks the caller or the channel")
+    b.screenshot("j3-hotline-filed", full_page=True)
+    b.hygiene("hotline order")
+    b.logout()
+    return f"caller found by number, filed at {union} on 12351 with nothing retyped"
+
+
+def scenario_k(b, state):
+    """Every form's error path keeps what was typed: the county cadre's console forms, the member's own
+    forms on the phone, then the signed-out ones (register, login, password reset)."""
+    console = state["console"]
+    console.login("zhengding")
+    checked, skipped = form_errors.check_forms(console, form_errors.console_paths(console), check)
+    console.logout()
+    more, skipped_more = form_errors.check_forms(b, form_errors.SITE_MEMBER, check)
+    checked += more
+    skipped += skipped_more
+    b.open("/me")
+    b.click(b.find("form[action='/me/logout'] button", "the member site's 退出"))
+    b.find(".site-nav a[href='/me/login']", "登录 in the header after signing out")
+    more, skipped_more = form_errors.check_forms(b, form_errors.SITE_SIGNED_OUT, check)
+    checked += more
+    skipped += skipped_more
+    b.screenshot("k1-phone-reset-error-kept", full_page=True)
+    for line in checked:
+        print(f"  # kept: {line}")
+    for line in skipped:
+        print(f"  # skipped: {line}")
+    check(len(checked) >= 14, f"only {len(checked)} forms had an error path to check")
+    return f"{len(checked)} forms kept every value on error, {len(skipped)} without a required field to leave empty"
 
 
 def totp(secret, at=None):
@@ -781,7 +891,7 @@ def scenario_h(b, state):
 def main():
     if not BINARY.exists():
         print(f"FAIL - setup : {BINARY.relative_to(ROOT)} not found; run `swift build` first")
-        print("0 passed, 9 failed")
+        print("0 passed, 11 failed")
         return 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in list(SHOTS.glob("*.png")) + list(SHOTS.glob("*.html")) + list(SHOTS.glob("*.log")):
@@ -803,6 +913,8 @@ def main():
         ("G", "a member files a wage-arrears request on a phone, the county resolves it, she rates it", scenario_g, "phone"),
         ("H", "a system administrator binds an authenticator and creates, uses and revokes a partner key", scenario_h, "console"),
         ("I", "the worker's own home page on a phone, and the township workstation's workbench", scenario_i, "phone"),
+        ("J", "the 12351 operator finds the caller by number and files with nothing retyped", scenario_j, "console"),
+        ("K", "every form's error path keeps what was typed (console, member site, signed out)", scenario_k, "phone"),
     ]
     try:
         try:
@@ -817,6 +929,9 @@ def main():
             print(f"0 passed, {len(scenarios)} failed")
             return 1
 
+        only = os.environ.get("WH_BROWSER_ONLY")  # e.g. "E,K" while working on K (later ones may need earlier ones)
+        if only:
+            scenarios = [s for s in scenarios if s[0] in only.split(",")]
         for key, title, run, which in scenarios:
             warnings = []
             browser = Browser(console if which == "console" else phone, base, shots, warnings)

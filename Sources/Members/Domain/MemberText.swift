@@ -105,6 +105,7 @@ public enum MemberText {
     static func transferToRelease(_ name: String, _ from: String, _ to: String) -> String {
         "\(to)申请接收会员\(name)（\(from) → \(to)），请办理转出"
     }
+    static let transferUnionRequired = "请选择转入的工会"
     static let incomingUnionRequired = "请选择本级管理范围内接收会员的基层工会"
     static let incomingNotFound = "未找到身份证号与姓名相符的在会会员，请核对后重试"
     static let claimInstead = "该身份证号已登记为工会会员。如是您本人，请在“我的”页面认领会籍，无需重新入会"

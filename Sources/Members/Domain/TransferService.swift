@@ -77,6 +77,7 @@ public struct TransferService: Sendable {
         }
         // Working or retired-kept (a closing workplace's retirees move to a community union); not a lapsed one.
         guard member.isCounted else { throw AppError.conflict(MemberText.memberNotActive) }
+        guard toUnionId > 0 else { throw AppError.validation(["unionId": MemberText.transferUnionRequired]) }
         guard let to = try await unions.union(toUnionId), to.acceptsMembers else {
             throw AppError.validation(["unionId": MemberText.unionNotGrassroots])
         }

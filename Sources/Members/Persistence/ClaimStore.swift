@@ -57,15 +57,20 @@ struct ClaimStore: Sendable {
     }
 
     /// Links the member to the account unless another account holds it or the account already holds
-    /// a membership (it may have joined online meanwhile); false if either.
+    /// a membership record (it may have joined online meanwhile); false if either. The unique index
+    /// `members_worker` refuses what two concurrent links would otherwise both write.
     func link(memberId: Int64, workerId: Int64, on sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw(
-            """
-            UPDATE members SET worker_id = \(bind: workerId) WHERE id = \(bind: memberId) AND worker_id IS NULL
-            AND NOT EXISTS (SELECT 1 FROM members m WHERE m.worker_id = \(bind: workerId) AND m.status IN ('active', 'retired_kept'))
-            RETURNING id
-            """
-        )
-        .first() != nil
+        do {
+            return try await sql.raw(
+                """
+                UPDATE members SET worker_id = \(bind: workerId) WHERE id = \(bind: memberId) AND worker_id IS NULL
+                AND NOT EXISTS (SELECT 1 FROM members m WHERE m.worker_id = \(bind: workerId))
+                RETURNING id
+                """
+            )
+            .first() != nil
+        } catch where Database.isUniqueViolation(error) {
+            return false
+        }
     }
 }

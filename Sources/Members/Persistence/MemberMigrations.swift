@@ -184,5 +184,13 @@ public enum MemberMigrations {
         Migration(
             domain: "members", number: 11, name: "founding rule",
             statements: ["ALTER TABLE member_rollups ADD COLUMN founding TEXT"]),
+        // An account holds one membership record: the database holds it, not only the claim's query
+        // (one person has one record, by ID number, so a second record would be another person's).
+        Migration(
+            domain: "members", number: 12, name: "one membership per account",
+            statements: [
+                "DROP INDEX members_worker",
+                "CREATE UNIQUE INDEX members_worker ON members (worker_id) WHERE worker_id IS NOT NULL",
+            ]),
     ]
 }

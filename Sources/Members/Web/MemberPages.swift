@@ -94,6 +94,7 @@ struct MemberDetailPage {
     var transfers: [TransferLine]
     var canWrite: Bool
     var canReveal: Bool
+    var revealFields: [Option]
     var statusOptions: [Option]
     var hasStatusOptions: Bool
     var canTransfer: Bool
@@ -489,6 +490,8 @@ struct StatusForm: Decodable {
 struct TransferForm: Decodable {
     var unionId: String?
     var note: String?
+    /// The member site's search the choice came from, to show the same choices again after an error.
+    var unionq: String?
 }
 
 struct ClaimForm: Decodable {

@@ -260,14 +260,14 @@ public struct MemberSite: Sendable {
     }
 
     @Sendable func transferForm(_ request: Request, context: WorkerRequestContext) async throws -> Response {
-        try await transferPage(FormState(), request, context)
+        try await transferPage(FormState(), unionq: request.query("unionq") ?? "", context)
     }
 
-    func transferPage(_ form: FormState, _ request: Request, _ context: WorkerRequestContext) async throws -> Response {
-        let q = request.query("unionq") ?? ""
+    func transferPage(_ form: FormState, unionq q: String, _ context: WorkerRequestContext) async throws -> Response {
         let found = try await joins.joinableUnions(matching: q)
-        let model = SiteTransferPage(form: form, unionq: q, searched: !q.isEmpty, unions: found.map { UnionChoice($0) })
-        return page("site-transfer", model, context, status: form.message == nil ? .ok : .unprocessableContent)
+        let model = SiteTransferPage(
+            form: form, unionq: q, searched: !q.isEmpty, unions: found.map { UnionChoice($0, selected: form.values["unionId"]) })
+        return page("site-transfer", model, context, status: form.status)
     }
 
     @Sendable func requestTransfer(_ request: Request, context: WorkerRequestContext) async throws -> Response {
@@ -279,7 +279,8 @@ public struct MemberSite: Sendable {
                 byWorker: context.worker.workerId)
             return Response.redirect(to: "/me", flash: .ok(MemberWebText.transferRequested))
         } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
-            return try await transferPage(FormState(error: error), request, context)
+            let values = ["unionId": form.unionId ?? "", "note": form.note ?? ""]
+            return try await transferPage(FormState(values: values, error: error), unionq: form.unionq ?? "", context)
         }
     }
 

@@ -147,12 +147,16 @@ public struct MembersConsole: Sendable {
                       at: DisplayDate.minutes($0.createdAt), reason: $0.reason)
             },
             canWrite: actor.scope(.memberWrite).covers(m.orgPath), canReveal: actor.scope(.memberReveal).covers(m.orgPath),
-            statusOptions: next.map { Option(value: $0.rawValue, label: $0.label, selected: false) }, hasStatusOptions: !next.isEmpty,
+            revealFields: Option.list(
+                [(MemberService.RevealField.idNumber.rawValue, MemberWebText.idNumber), (MemberService.RevealField.phone.rawValue, MemberWebText.phone)],
+                selected: form.values["field"]),
+            statusOptions: Option.list(next.map { ($0.rawValue, $0.label) }, selected: form.values["status"]), hasStatusOptions: !next.isEmpty,
             // Only a member on the rolls transfers (TransferService.request): no form for the others.
             canTransfer: m.isCounted,
-            unionq: request.query("unionq") ?? "", candidates: candidates.map { UnionChoice($0) }, hasCandidates: !candidates.isEmpty,
+            unionq: request.query("unionq") ?? "", candidates: candidates.map { UnionChoice($0, selected: form.values["unionId"]) },
+            hasCandidates: !candidates.isEmpty,
             hasTransfers: !moves.isEmpty, revealed: revealed, form: form)
-        return page("members-detail", model, request, context, status: form.message == nil ? .ok : .unprocessableContent)
+        return page("members-detail", model, request, context, status: form.status)
     }
 
     @Sendable func reveal(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -163,7 +167,7 @@ public struct MembersConsole: Sendable {
             let revealed = MemberDetailPage.Revealed(label: field == .idNumber ? MemberWebText.idNumber : MemberWebText.phone, value: value)
             return try await detailPage(request, context, revealed: revealed, form: FormState())
         } catch let error as AppError where error.status == .unprocessableContent {
-            return try await detailPage(request, context, revealed: nil, form: FormState(error: error))
+            return try await detailPage(request, context, revealed: nil, form: FormState(values: ["field": field.rawValue], error: error))
         }
     }
 
@@ -206,7 +210,8 @@ public struct MembersConsole: Sendable {
         do {
             try await members.setStatus(id, to: status, note: form.note, confirmed: form.confirm == "on", actor: context.actor)
         } catch let error as AppError where error.status == .conflict {
-            return Response.redirect(to: "/admin/members/\(id)", flash: .error(error.message))
+            let values = ["status": status.rawValue, "note": form.note ?? "", "confirm": form.confirm ?? ""]
+            return try await detailPage(request, context, revealed: nil, form: FormState(values: values, errors: ["status": error.message]))
         }
         return Response.redirect(to: "/admin/members/\(id)", flash: .ok(MemberWebText.statusChanged))
     }
@@ -217,7 +222,9 @@ public struct MembersConsole: Sendable {
         do {
             _ = try await transfers.request(memberId: id, toUnionId: Int64(form.unionId ?? "") ?? 0, note: form.note, actor: context.actor)
         } catch let error as AppError where [.unprocessableContent, .conflict].contains(error.status) {
-            return Response.redirect(to: "/admin/members/\(id)", flash: .error(error.fieldErrors.values.first ?? error.message))
+            let values = ["unionId": form.unionId ?? "", "transferNote": form.note ?? ""]
+            let message = error.fieldErrors.values.first ?? error.message
+            return try await detailPage(request, context, revealed: nil, form: FormState(values: values, errors: ["transfer": message]))
         }
         return Response.redirect(to: "/admin/members/\(id)", flash: .ok(MemberWebText.transferRequested))
     }

@@ -233,6 +233,8 @@ struct StatsPage {
     var root: String
     var from: String
     var to: String
+    var fromMonths: [Option]
+    var toMonths: [Option]
     var unionId: Int64
     var total: Line
     var byType: [Line]

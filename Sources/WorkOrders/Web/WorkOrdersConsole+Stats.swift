@@ -12,7 +12,8 @@ extension WorkOrdersConsole {
         let around = try await stats.drillDown(from: s.root, actor: context.actor)
         func href(_ id: Int64) -> String { "/admin/work-order-stats?unionId=\(id)&from=\(s.from)&to=\(s.to)" }
         let model = StatsPage(
-            root: s.root.name, from: s.from, to: s.to, unionId: s.root.id, total: .init(s.total), byType: s.byType.map(StatsPage.Line.init),
+            root: s.root.name, from: s.from, to: s.to, fromMonths: DisplayDate.monthOptions(through: today, selected: s.from),
+            toMonths: DisplayDate.monthOptions(through: today, selected: s.to), unionId: s.root.id, total: .init(s.total), byType: s.byType.map(StatsPage.Line.init),
             typeChart: Chart.bars(s.byType.map { ($0.label, Double($0.created)) }),
             categoryChart: Chart.bars(s.byCategory.map { ($0.label, Double($0.created)) }, color: Chart.amber),
             rateChart: Chart.lines(
