@@ -208,7 +208,16 @@ class Browser:
 
     def screenshot(self, name, full_page=False):
         path = SHOTS / f"{name}.png"
-        if full_page:
+        main = self.d.find_elements(By.CSS_SELECTOR, "body.console main.main, body.console .main")
+        if full_page and main:
+            # The console scrolls its main pane, not the document: make the window as tall as the pane's content.
+            size = self.d.get_window_size()
+            extra = self.d.execute_script("return arguments[0].scrollHeight - arguments[0].clientHeight;", main[0])
+            if extra > 0:
+                self.d.set_window_size(size["width"], size["height"] + extra)
+            self.d.save_screenshot(str(path))
+            self.d.set_window_size(size["width"], size["height"])
+        elif full_page:
             # Whole document, not just the viewport (the member site scrolls the body).
             import base64
             metrics = self.d.execute_cdp_cmd("Page.getLayoutMetrics", {})
@@ -675,7 +684,10 @@ def scenario_g(b, state):
     console.click(console.find("#accept", "the 受理 button"))
     console.text_in(".alert-ok", "已受理")
     console.text_in("#order-remaining", "个工作日")
-    check(len(console.d.find_elements(By.CSS_SELECTOR, ".action-panel .action")) == 4, "the handling panel's four actions")
+    actions = [e.text for e in console.d.find_elements(By.CSS_SELECTOR, ".action-panel .action h3")]
+    check([a.split(" ")[0].split("（")[0] for a in actions] == ["转办", "请求协办", "请职工补充", "办理记录", "附件"],
+          f"the handling panel's actions read {actions}")
+    check(console.find(".file-pick label").text == "选择文件", "the file button is not in the page's words")
     console.screenshot("g3b-console-handling", full_page=True)
     order_path = console.path()
     console.find("#targetq").send_keys("正定镇")
@@ -908,9 +920,9 @@ def main():
         ("B", "move a grassroots union to a township of another county", scenario_b, "console"),
         ("C", "county cadre scope: one root, 404 for the city, no 审计日志", scenario_c, "console"),
         ("D", "member site on a phone: home, search 正定, open a result", scenario_d, "phone"),
-        ("E", "a worker joins on a phone, the county approves, she sees her e-card", scenario_e, "phone"),
+        ("E", "a worker registers by SMS and joins on a phone; the county approves; she is told and sees her e-card", scenario_e, "phone"),
         ("F", "county import with bad rows: progress, error report, find by ID, dashboard", scenario_f, "console"),
-        ("G", "a member files a wage-arrears request on a phone, the county resolves it, she rates it", scenario_g, "phone"),
+        ("G", "a member asks for help on a phone; the county transfers it, the township resolves it with 11.5万; she is told and rates it", scenario_g, "phone"),
         ("H", "a system administrator binds an authenticator and creates, uses and revokes a partner key", scenario_h, "console"),
         ("I", "the worker's own home page on a phone, and the township workstation's workbench", scenario_i, "phone"),
         ("J", "the 12351 operator finds the caller by number and files with nothing retyped", scenario_j, "console"),

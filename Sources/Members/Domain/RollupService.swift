@@ -18,10 +18,13 @@ public struct MemberRollup: Codable, Sendable {
     public var computedAt: Date
     /// What 工会法 art. 11 asks of this union now, if anything (`FoundingRule`).
     public var founding: String?
+    /// Joins per month over the subtree for the months before the run, `2026-01:12,2026-02:30`
+    /// (`RollupService.months`); nil before the first run that kept them.
+    public var joinedMonths: String?
 
     enum CodingKeys: String, CodingKey {
         case orgId = "org_id", orgPath = "org_path", parentId = "parent_id", period, active, retired, joined, migrant, cards, pending, founding
-        case computedAt = "computed_at"
+        case computedAt = "computed_at", joinedMonths = "joined_months"
     }
 
     /// Card holders among members, 0–1.
@@ -57,18 +60,42 @@ public struct RollupService: Sendable {
 
     var period: String { String(CivilDate(date: clock.now()).iso.prefix(7)) }
 
+    /// How many months of joins each rollup keeps for the dashboard's chart.
+    public static let months = 12
+
+    /// The `count` months up to today's, oldest first (`2026-01`).
+    func recentPeriods(_ count: Int = RollupService.months) -> [String] {
+        let today = CivilDate(date: clock.now())
+        return (0..<count).reversed().map { back in
+            let m = today.year * 12 + (today.month - 1) - back
+            return String(format: "%04d-%02d", m / 12, m % 12 + 1)
+        }
+    }
+
     /// Recomputes every union's rollup. Returns how many unions it wrote.
     @discardableResult
     public func run() async throws -> Int {
         let tree = try await unions.tree()
         let period = self.period
-        let counters = try await database.withConnection { [store] sql in try await store.counters(period: period, on: sql) }
+        let months = recentPeriods()
+        let counters = try await database.withConnection { [store] sql in
+            try await store.counters(period: period, joinedSince: months[0], on: sql)
+        }
         let order = ["active", "retired", "joined", "migrant", "cards", "pending"]  // the rollup's columns after `period`
         var sums: [Int64: [Int64]] = [:]
+        // Joins per month summed up the tree here, so the dashboard reads its chart from one row
+        // (summing the counters under a province's root at request time took 0.5 s: bench/README.md).
+        var monthly: [Int64: [Int64]] = [:]
+        let monthSlot = Dictionary(uniqueKeysWithValues: months.enumerated().map { ($1, $0) })
         let paths = Dictionary(tree.map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
         for c in counters where c.value != 0 {
-            guard let path = paths[c.orgId], let slot = order.firstIndex(of: c.metric) else { continue }
-            for ancestor in path.ids { sums[ancestor, default: Array(repeating: 0, count: order.count)][slot] += c.value }
+            guard let path = paths[c.orgId] else { continue }
+            if c.period.isEmpty || c.period == period, let slot = order.firstIndex(of: c.metric) {
+                for ancestor in path.ids { sums[ancestor, default: Array(repeating: 0, count: order.count)][slot] += c.value }
+            }
+            if c.metric == "joined", let slot = monthSlot[c.period] {
+                for ancestor in path.ids { monthly[ancestor, default: Array(repeating: 0, count: months.count)][slot] += c.value }
+            }
         }
         let now = clock.now()
         let before = try await database.withConnection { [store] sql in try await store.previousActive(on: sql) }
@@ -78,7 +105,8 @@ public struct RollupService: Sendable {
             let flag = FoundingRule.flag(form: org.form, members: s[0])
             if let text = FoundingRule.crossing(form: org.form, before: before[org.id], now: s[0]) { crossed.append((org, text)) }
             return [.int(org.id), .text(org.path.rawValue), org.parentId.map(BulkValue.int) ?? .null, .text(period)] + s.map(BulkValue.int)
-                + [.date(now), flag.map(BulkValue.text) ?? .null]
+                + [.date(now), flag.map(BulkValue.text) ?? .null,
+                    .text(zip(months, monthly[org.id] ?? []).map { "\($0):\($1)" }.joined(separator: ","))]
         }
         // The union and its parent are told, once, when it crosses 25.
         let names = try await unions.names(crossed.map(\.node.id))
@@ -124,19 +152,14 @@ public struct RollupService: Sendable {
         }
     }
 
-    /// Joins per month over the last `months` months (this one included) under the dashboard's root,
-    /// oldest first, as `("2026-01", 12)`; months without joins are 0.
-    public func joinsByMonth(under root: MemberRollup, months: Int = 12) async throws -> [(period: String, joined: Int64)] {
-        let today = CivilDate(date: clock.now())
-        let periods = (0..<months).reversed().compactMap { back -> String? in
-            let m = today.year * 12 + (today.month - 1) - back
-            return String(format: "%04d-%02d", m / 12, m % 12 + 1)
+    /// Joins per month over the last 12 months (this one included) under the dashboard's root, oldest
+    /// first, as `("2026-01", 12)`, from the root's rollup; months it does not hold are 0.
+    public func joinsByMonth(under root: MemberRollup) -> [(period: String, joined: Int64)] {
+        let kept: [String: Int64] = (root.joinedMonths ?? "").split(separator: ",").reduce(into: [:]) { kept, pair in
+            let parts = pair.split(separator: ":")
+            if parts.count == 2, let n = Int64(parts[1]) { kept[String(parts[0])] = n }
         }
-        guard let first = periods.first else { return [] }
-        let sums = try await readLagging { db in
-            try await db.withConnection { [store, path = root.orgPath] sql in try await store.joinedByMonth(under: path, from: first, on: sql) }
-        }
-        return periods.map { ($0, sums[$0] ?? 0) }
+        return recentPeriods().map { ($0, kept[$0] ?? 0) }
     }
 
     public enum SortKey: String, Sendable, CaseIterable { case name, active, working, retired, joined, migrant, cards, coverage, pending }

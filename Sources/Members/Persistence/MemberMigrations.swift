@@ -192,5 +192,9 @@ public enum MemberMigrations {
                 "DROP INDEX members_worker",
                 "CREATE UNIQUE INDEX members_worker ON members (worker_id) WHERE worker_id IS NOT NULL",
             ]),
+        // The dashboard's joins by month, summed up the tree by the rollup job (filled at its next run).
+        Migration(
+            domain: "members", number: 13, name: "joins by month in the rollups",
+            statements: ["ALTER TABLE member_rollups ADD COLUMN joined_months TEXT"]),
     ]
 }

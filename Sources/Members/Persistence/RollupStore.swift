@@ -7,32 +7,19 @@ struct RollupStore: Sendable {
     struct Counter: Sendable {
         let orgId: Int64
         let metric: String
+        let period: String
         let value: Int64
     }
 
     static let columns = [
         "org_id", "org_path", "parent_id", "period", "active", "retired", "joined", "migrant", "cards", "pending", "computed_at", "founding",
+        "joined_months",
     ]
 
     /// Each union's member count at the last run, to see which crossed 25 since.
     func previousActive(on sql: any SQLDatabase) async throws -> [Int64: Int64] {
         try await sql.select().columns("org_id", "active").from("member_rollups").all().reduce(into: [:]) {
             $0[try $1.decode(column: "org_id", as: Int64.self)] = try $1.decode(column: "active", as: Int64.self)
-        }
-    }
-
-    /// Members who joined in each month from `first` on, summed over the unions under `root` (the
-    /// counters keep every month; the rollups give each union's path).
-    func joinedByMonth(under root: OrgPath, from first: String, on sql: any SQLDatabase) async throws -> [String: Int64] {
-        try await sql.raw(
-            """
-            SELECT c.period AS period, CAST(SUM(c.value) AS BIGINT) AS joined FROM member_counters c
-            JOIN member_rollups r ON r.org_id = c.org_id
-            WHERE c.metric = 'joined' AND c.period >= \(bind: first) AND \(Scope([root]).condition("r.org_path"))
-            GROUP BY c.period
-            """
-        ).all().reduce(into: [:]) {
-            $0[try $1.decode(column: "period", as: String.self)] = try $1.decode(column: "joined", as: Int64.self)
         }
     }
 
@@ -47,12 +34,17 @@ struct RollupStore: Sendable {
             .where("founding", .isNot, SQLLiteral.null).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    /// Standing counters (no period) and those of `period` (`2026-12`).
-    func counters(period: String, on sql: any SQLDatabase) async throws -> [Counter] {
-        try await sql.raw("SELECT org_id, metric, value FROM member_counters WHERE period = '' OR period = \(bind: period)").all().map {
+    /// Standing counters (no period), those of `period` (`2026-12`), and joins of the months from `first` on.
+    func counters(period: String, joinedSince first: String, on sql: any SQLDatabase) async throws -> [Counter] {
+        try await sql.raw(
+            """
+            SELECT org_id, metric, period, value FROM member_counters
+            WHERE period = '' OR period = \(bind: period) OR (metric = 'joined' AND period >= \(bind: first))
+            """
+        ).all().map {
             Counter(
                 orgId: try $0.decode(column: "org_id", as: Int64.self), metric: try $0.decode(column: "metric", as: String.self),
-                value: try $0.decode(column: "value", as: Int64.self))
+                period: try $0.decode(column: "period", as: String.self), value: try $0.decode(column: "value", as: Int64.self))
         }
     }
 

@@ -250,7 +250,7 @@ extension MembersConsole {
         let sort = RollupService.SortKey(rawValue: request.query("sort") ?? "active") ?? .active
         let ascending = request.query("order") == "asc"
         let d = try await rollups.dashboard(actor: context.actor, orgId: try request.idQuery("unionId"), sort: sort, ascending: ascending)
-        let joins = try await rollups.joinsByMonth(under: d.root)
+        let joins = rollups.joinsByMonth(under: d.root)
         let joinsTop = Double(max(joins.map(\.joined).max() ?? 0, 1))
         let base = "/admin/dashboard?unionId=\(d.root.orgId)"
         let columns: [(RollupService.SortKey, String)] = [
