@@ -18,8 +18,8 @@ public struct MemberRollup: Codable, Sendable {
     public var computedAt: Date
     /// What 工会法 art. 11 asks of this union now, if anything (`FoundingRule`).
     public var founding: String?
-    /// Joins per month over the subtree for the months before the run, `2026-01:12,2026-02:30`
-    /// (`RollupService.months`); nil before the first run that kept them.
+    /// Joins per month over the subtree for the 12 months up to the run's (`RollupService.months`),
+    /// as `2026-01:12,2026-02:30,…`; nil before the first run that kept them.
     public var joinedMonths: String?
 
     enum CodingKeys: String, CodingKey {
