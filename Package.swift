@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "App",
             dependencies: [
-                "Platform", "WebUI", "Organizations", "Accounts", "Members", "WorkOrders",
+                "Platform", "WebUI", "Organizations", "Accounts", "Members", "WorkOrders", "Benefits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,10 +110,15 @@ let package = Package(
             resources: [.copy("Templates"), .copy("Data")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Benefits",
+            dependencies: ["Platform", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "WebUI", "Organizations", "Accounts", "Members", "WorkOrders",
+                "App", "Platform", "WebUI", "Organizations", "Accounts", "Members", "WorkOrders", "Benefits",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),

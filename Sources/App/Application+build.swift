@@ -1,4 +1,5 @@
 import Accounts
+import Benefits
 import Foundation
 import Hummingbird
 import Logging
@@ -92,6 +93,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
         .register(staff: staffAPI, document: document)
     WorkOrderAPIController(orders: services.workOrders, stats: services.workOrderStats, catalog: services.workOrderCatalog, clock: services.clock)
         .register(staff: staffAPI, document: document)
+    let cardsAPI = CardsAPIController(cards: services.cards)
+    cardsAPI.register(staff: staffAPI, document: document)
     // Worker routes run in WorkerRequestContext: a worker app's bearer token, else 401.
     let workerAPI = APIRoutes(group: api.group(context: WorkerRequestContext.self), document: document, authenticated: true)
     WorkerAPIController(workers: services.workers, joins: services.joins, transfers: services.transfers, claims: services.claims,
@@ -101,6 +104,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     MyRequestsAPIController(orders: services.workOrders, catalog: services.workOrderCatalog, notifications: services.notifications,
                             orgs: services.handlingOrgs, uploads: services.uploads, attachments: services.attachments, clock: services.clock)
         .register(worker: workerAPI, document: document)
+    cardsAPI.register(worker: workerAPI, document: document)
 
     // Web: the member site and the staff console
     let web = router.group("")

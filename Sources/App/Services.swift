@@ -1,4 +1,5 @@
 import Accounts
+import Benefits
 import Foundation
 import Logging
 import Members
@@ -38,14 +39,16 @@ struct Services: Sendable {
     let cipher: FieldCipher
     let keys: KeyManagement
     let personalData: PersonalDataService
+    let cards: CardService
 
     static let migrations: [Migration] =
         AuditLog.migrations + JobQueue.migrations + RateLimiter.migrations + KeyManagement.migrations + AuditArchive.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
-        + WorkOrderMigrations.all
+        + WorkOrderMigrations.all + BenefitsMigrations.all
 
     /// Every domain's permissions: a new domain adds its list here.
     static let permissions = PermissionCatalogue(
-        PermissionCatalogue.platform, OrgPermissions.all, AccountPermissions.all, MemberPermissions.all, WorkOrderPermissions.all)
+        PermissionCatalogue.platform, OrgPermissions.all, AccountPermissions.all, MemberPermissions.all, WorkOrderPermissions.all,
+        BenefitsPermissions.all)
 
     init(config: AppConfig, logger: Logger, clock: AppClock = .system, bcryptCost: UInt8 = 12) throws {
         self.config = config
@@ -104,6 +107,9 @@ struct Services: Sendable {
         self.notifications = NotificationService(database: database)
         self.personalData = PersonalDataService(
             database: database, records: records, sources: [WorkOrderPersonalData(orders: workOrders)], clock: clock)
+        self.cards = CardService(
+            database: database, holders: MemberCardHolders(members: members, organizations: organizations),
+            rule: CardNumberRule(prefix: config.cardNumberPrefix), clock: clock)
         let (imports, rollups, jobs) = (self.imports, self.rollups, self.jobs)
         jobs.register(ImportService.jobKind) { job, context in
             guard let id = Int64(job.payload) else { return }

@@ -5,6 +5,7 @@ import Testing
 
 @testable import Accounts
 @testable import App
+@testable import Benefits
 @testable import Members
 @testable import Organizations
 @testable import Platform
@@ -260,6 +261,9 @@ import Testing
                     callerName: "来电人")
                 orders.append(try await app.services.workOrders.fileByStaff(input, channel: .hotline, actor: app.system))
             }
+            var cards: [MemberCard] = []
+            for member in members { cards.append(try await app.services.cards.issue(memberId: member.id, actor: app.system)) }
+            let cardService = app.services.cards
             let (memberService, orderService, stats) = (app.services.members, app.services.workOrders, app.services.workOrderStats)
             let month = String(CivilDate(date: app.clock.now).iso.prefix(7))
             let tally = Mutex<[String: Int]>([:])
@@ -287,6 +291,24 @@ import Testing
                     let seen = (try? await memberService.get(member.id, actor: actor)) != nil
                     #expect(seen == memberScope.covers(member.orgPath))
                     count(seen ? "member.visible" : "member.hidden")
+
+                    // Member cards: a member's cards are seen, and a card reported lost, only inside the scope.
+                    let cardSeen = (try? await cardService.cards(memberId: member.id, actor: actor)) != nil
+                    #expect(cardSeen == principal.scope(.cardRead).covers(member.orgPath))
+                    count(cardSeen ? "card.visible" : "card.hidden")
+                    let card = rng.pick(cards)
+                    do {
+                        _ = try await cardService.reportLost(card.id, actor: actor)
+                        #expect(principal.scope(.cardIssue).covers(card.orgPath))
+                        count("card.write.allowed")
+                    } catch let error as AppError {
+                        // Inside the scope only "already lost" may refuse it; outside, the card does not exist
+                        // (or, without the permission anywhere, the request is forbidden).
+                        let issueScope = principal.scope(.cardIssue)
+                        #expect(
+                            error.status == (issueScope.covers(card.orgPath) ? .conflict : issueScope.isEmpty ? .forbidden : .notFound), "\(error)")
+                        count(error.status == .conflict ? "card.write.allowed" : "card.write.refused")
+                    }
 
                     let orderScope = principal.scope(.workOrderRead)
                     if orderScope.isEmpty {
@@ -330,7 +352,7 @@ import Testing
             let seen = tally.withLock { $0 }
             for key in [
                 "member.visible", "member.hidden", "order.visible", "order.hidden", "stats.visible", "stats.hidden", "key.cases", "todo.counted",
-                "todo.none",
+                "todo.none", "card.visible", "card.hidden", "card.write.allowed", "card.write.refused",
             ] {
                 #expect(seen[key, default: 0] > 0, "no case had \(key): \(seen)")
             }

@@ -92,5 +92,12 @@ public enum AccountMigrations {
                     last_used_at {ts}, revoked_at {ts}, revoked_by TEXT, created_by TEXT NOT NULL, created_at {ts} NOT NULL)
                 """
             ]),
+        // 普惠服务's member cards: the built-in roles hold what BenefitsPermissions declares from the start.
+        Migration(
+            domain: "accounts", number: 6, name: "card_permissions",
+            statements: [
+                "UPDATE roles SET permissions = permissions || ',card.read,card.issue' WHERE code IN ('system_admin', 'org_admin', 'member_clerk')",
+                "UPDATE roles SET permissions = permissions || ',card.read' WHERE code IN ('auditor', 'viewer')",
+            ]),
     ]
 }

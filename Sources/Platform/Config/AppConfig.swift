@@ -27,6 +27,8 @@ public struct AppConfig: Sendable {
     public var runJobs: Bool
     /// The first characters of member numbers: the province's two-digit GB/T 2260 code.
     public var memberNumberPrefix: String
+    /// The first digits of member card numbers (`WH_CARD_NO_PREFIX`, 1–6 digits).
+    public var cardNumberPrefix = "88"
     /// Pool size and the longest wait for a connection (`WH_DB_POOL`, `WH_DB_WAIT_MS`).
     public var databaseOptions: DatabaseOptions
     /// Who may read `/metrics`: loopback always, these IPv4 networks (`WH_METRICS_FROM`, CIDR, comma
@@ -120,6 +122,12 @@ public struct AppConfig: Sendable {
             dataDirectory: dataDirectory, dataKey: key, environment: environment, logLevel: logLevel, runJobs: runJobs,
             memberNumberPrefix: env["WH_MEMBER_NO_PREFIX"] ?? "13", databaseOptions: databaseOptions)
         config.metricsNetworks = metricsNetworks
+        if let prefix = env["WH_CARD_NO_PREFIX"] {
+            guard (1...6).contains(prefix.count), prefix.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw ConfigError.invalid("WH_CARD_NO_PREFIX", "1–6 digits")
+            }
+            config.cardNumberPrefix = prefix
+        }
         config.databaseReadURL = databaseReadURL
         config.previousDataKeys = try (env["WH_DATA_KEY_OLD"] ?? "").split(separator: ",").map {
             guard let key = SymmetricKey(base64: String($0)) else { throw ConfigError.invalid("WH_DATA_KEY_OLD", "32 bytes in base64 each") }

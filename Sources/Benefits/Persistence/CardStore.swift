@@ -1,0 +1,57 @@
+import Foundation
+import Platform
+import SQLKit
+
+/// The SQL of member cards.
+struct CardStore: Sendable {
+    func card(_ id: Int64, on sql: any SQLDatabase) async throws -> MemberCard? {
+        try await sql.select().column("*").from("member_cards").where("id", .equal, id).first(decoding: MemberCard.self)
+    }
+
+    /// The member's card that is not cancelled, if any.
+    func current(memberId: Int64, on sql: any SQLDatabase) async throws -> MemberCard? {
+        try await sql.select().column("*").from("member_cards").where("member_id", .equal, memberId)
+            .where("status", .notEqual, MemberCard.Status.cancelled.rawValue).first(decoding: MemberCard.self)
+    }
+
+    /// Every card the member has held, newest first.
+    func cards(memberId: Int64, on sql: any SQLDatabase) async throws -> [MemberCard] {
+        try await sql.select().column("*").from("member_cards").where("member_id", .equal, memberId).orderBy("id", .descending)
+            .all(decoding: MemberCard.self)
+    }
+
+    /// Takes the next sequence number in the caller's transaction (the row lock orders concurrent issues).
+    func nextSequence(on sql: any SQLDatabase) async throws -> Int64 {
+        try await sql.raw("UPDATE card_sequence SET last = last + 1 WHERE id = 1 RETURNING last").first()?
+            .decode(column: "last", as: Int64.self) ?? 1
+    }
+
+    func insert(_ card: MemberCard, on sql: any SQLDatabase) async throws -> Int64 {
+        let row = try await sql.raw(
+            """
+            INSERT INTO member_cards (card_no, member_id, org_id, org_path, status, issued_by, issued_at)
+            VALUES (\(bind: card.cardNo), \(bind: card.memberId), \(bind: card.orgId), \(bind: card.orgPath.rawValue),
+                    \(bind: card.status.rawValue), \(bind: card.issuedBy), \(bind: card.issuedAt))
+            RETURNING id
+            """
+        ).first()
+        return try row?.decode(column: "id", as: Int64.self) ?? 0
+    }
+
+    /// Moves a card from `from` to `to`; false if it was no longer in `from` (a concurrent change).
+    func setStatus(_ id: Int64, from: MemberCard.Status, to: MemberCard.Status, reason: String?, now: Date, on sql: any SQLDatabase)
+        async throws -> Bool
+    {
+        let ended: Date? = to == .cancelled ? now : nil
+        return try await sql.raw(
+            """
+            UPDATE member_cards SET status = \(bind: to.rawValue), ended_at = \(bind: ended), end_reason = \(bind: reason)
+            WHERE id = \(bind: id) AND status = \(bind: from.rawValue) RETURNING id
+            """
+        ).first() != nil
+    }
+
+    func markReplaced(_ id: Int64, by newId: Int64, on sql: any SQLDatabase) async throws {
+        try await sql.update("member_cards").set("replaced_by", to: newId).where("id", .equal, id).run()
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import SQLKit
+import Testing
+
+@testable import Accounts
+@testable import App
+@testable import Benefits
+@testable import Members
+@testable import Platform
+
+/// 会员卡: numbered by the rule with a check digit, issued by the union or applied for by the member,
+/// reported lost, reissued with a new number, cancelled; card coverage on the dashboard follows exactly.
+@Suite struct CardTests {
+    @Test func numbersCarryTheRegionAndACheckDigitThatCatchesTypos() {
+        let rule = CardNumberRule(prefix: "88")
+        let number = rule.number(region: "130123", sequence: 42)
+        #expect(number.count == 17 && number.hasPrefix("88130123" + "00000042"))
+        #expect(rule.isValid(number))
+        // Every single wrong digit and every swap of two different neighbours is caught.
+        let digits = Array(number)
+        for i in digits.indices {
+            for d in "0123456789" where d != digits[i] {
+                var typo = digits
+                typo[i] = d
+                #expect(!rule.isValid(String(typo)), "\(String(typo))")
+            }
+            if i + 1 < digits.count, digits[i] != digits[i + 1], !(Set([digits[i], digits[i + 1]]) == ["0", "9"]) {
+                var swapped = digits
+                swapped.swapAt(i, i + 1)
+                #expect(!rule.isValid(String(swapped)), "\(String(swapped))")
+            }
+        }
+        #expect(!rule.isValid("8813012300000042"))  // one digit short
+        #expect(!rule.isValid("99130123000000420"))  // another deployment's prefix
+        // Luhn vectors (ISO/IEC 7812): 7992739871 → 3.
+        #expect(CardNumberRule.luhnDigit("7992739871") == 3)
+    }
+
+    @Test func aCardFollowsItsMemberAndTheCoverageIsExact() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            try await Fixture.account(app, "sibling", role: Role.orgAdmin, at: f.countyA2)
+            let county = try await app.token("county")
+            let sibling = try await app.token("sibling")
+            let m = try await app.services.members.create(
+                MemberInput(name: "韩梅", idNumber: TestIDs.make(201)), unionId: f.factory.id, actor: app.system)
+            _ = try await app.services.members.create(
+                MemberInput(name: "韩雪", idNumber: TestIDs.make(202)), unionId: f.factory.id, actor: app.system)
+
+            func coverage() async throws -> (holders: Int, coverage: Double) {
+                try await app.services.rollups.run()
+                let d = try await app.api(.get, "/api/v1/member-dashboard?unionId=\(f.townA1.id)", token: county)
+                let total = try #require((d.body as? [String: Any])?["total"] as? [String: Any])
+                return ((total["cardHolders"] as? NSNumber)?.intValue ?? -1, (total["cardCoverage"] as? NSNumber)?.doubleValue ?? -1)
+            }
+
+            // Another county's cadre neither sees nor issues it: the same 404 as for no member.
+            #expect(try await app.api(.post, "/api/v1/members/\(m.id)/cards", token: sibling).status == .notFound)
+            #expect(try await app.api(.get, "/api/v1/members/\(m.id)/cards", token: sibling).status == .notFound)
+
+            let issued = try await app.api(.post, "/api/v1/members/\(m.id)/cards", token: county)
+            #expect(issued.status == .created, "\(issued.raw)")
+            let first = try #require(issued.body as? [String: Any])
+            let firstNo = try #require(first["cardNo"] as? String)
+            let firstId = try #require(WorkerAPITests.number(first, "id"))
+            #expect(firstNo.hasPrefix("88130123") && CardNumberRule(prefix: "88").isValid(firstNo))
+            #expect(try await app.services.members.get(m.id, actor: app.system).cardNo == firstNo)
+            #expect(try await coverage() == (1, 0.5))
+            // One card at a time.
+            let again = try await app.api(.post, "/api/v1/members/\(m.id)/cards", token: county)
+            #expect(again.status == .conflict && again.raw.contains("已有会员卡"))
+
+            // Lost: not counted until reissued; the new number replaces it, the old is cancelled.
+            #expect(try await app.api(.post, "/api/v1/cards/\(firstId)/report-lost", token: sibling).status == .notFound)
+            let lost = try await app.api(.post, "/api/v1/cards/\(firstId)/report-lost", token: county)
+            #expect((lost.body as? [String: Any])?["status"] as? String == "lost")
+            #expect(try await coverage() == (0, 0))
+            let reissued = try await app.api(.post, "/api/v1/cards/\(firstId)/reissue", token: county)
+            #expect(reissued.status == .created, "\(reissued.raw)")
+            let secondNo = try #require((reissued.body as? [String: Any])?["cardNo"] as? String)
+            #expect(secondNo != firstNo)
+            #expect(try await coverage() == (1, 0.5))
+            let history = try await app.api(.get, "/api/v1/members/\(m.id)/cards", token: county)
+            let cards = try #require(history.body as? [[String: Any]])
+            #expect(cards.map { $0["status"] as? String } == ["active", "cancelled"])
+            #expect(WorkerAPITests.number(cards[1], "replacedBy") == WorkerAPITests.number(cards[0], "id"))
+
+            // Cancelled with a reason (none: 422); a cancelled card cannot be reissued.
+            let secondId = try #require(WorkerAPITests.number(cards[0], "id"))
+            #expect(
+                try await app.api(.post, "/api/v1/cards/\(secondId)/cancel", token: county, json: ["reason": " "]).status
+                    == .unprocessableContent)
+            let cancelled = try await app.api(.post, "/api/v1/cards/\(secondId)/cancel", token: county, json: ["reason": "会员申请注销"])
+            #expect((cancelled.body as? [String: Any])?["endReason"] as? String == "会员申请注销")
+            #expect(try await app.api(.post, "/api/v1/cards/\(secondId)/reissue", token: county).status == .conflict)
+            #expect(try await coverage() == (0, 0))
+            #expect(try await app.services.members.get(m.id, actor: app.system).cardNo == nil)
+
+            let audit = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT action FROM audit_log WHERE object_type = 'member_card' ORDER BY seq").all()
+                    .map { try $0.decode(column: "action", as: String.self) }
+            }
+            #expect(audit == ["card.issue", "card.lost", "card.reissue", "card.cancel"])
+        }
+    }
+
+    @Test func aMemberAppliesForTheECardAndReportsItLost() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            _ = try await app.services.members.create(
+                MemberInput(name: "苏青", idNumber: TestIDs.make(211), phone: "13912340211"), unionId: f.factory.id, actor: app.system)
+            let outsider = try await WorkerAPITests.workerToken(app, phone: "13912340212")
+            #expect(try await app.api(.post, "/api/v1/me/member-card", token: outsider).status == .conflict)
+            #expect(try await app.api(.get, "/api/v1/me/member-card", token: outsider).status == .notFound)
+
+            let token = try await WorkerAPITests.workerToken(app, phone: "13912340211")
+            let claimed = try await ClaimTests.claim(app, token, "苏青", 211)
+            #expect(claimed.body["status"] as? String == "linked")
+            #expect(try await app.api(.get, "/api/v1/me/member-card", token: token).status == .notFound)
+            let applied = try await app.api(.post, "/api/v1/me/member-card", token: token)
+            #expect(applied.status == .ok && (applied.body as? [String: Any])?["status"] as? String == "active", "\(applied.raw)")
+            // Applying again returns the same card.
+            let twice = try await app.api(.post, "/api/v1/me/member-card", token: token)
+            #expect(WorkerAPITests.number(twice.body, "id") == WorkerAPITests.number(applied.body, "id"))
+            // Another worker cannot touch it: their own card is all /me/member-card reaches.
+            #expect(try await app.api(.post, "/api/v1/me/member-card/report-lost", token: outsider).status == .notFound)
+            let lost = try await app.api(.post, "/api/v1/me/member-card/report-lost", token: token)
+            #expect((lost.body as? [String: Any])?["status"] as? String == "lost")
+            let renewed = try await app.api(.post, "/api/v1/me/member-card/reissue", token: token)
+            #expect(renewed.status == .created && (renewed.body as? [String: Any])?["status"] as? String == "active")
+            #expect(
+                (renewed.body as? [String: Any])?["cardNo"] as? String != (applied.body as? [String: Any])?["cardNo"] as? String)
+        }
+    }
+
+    /// Two cadres issuing a card to one member at the same moment: one card, one clear refusal.
+    @Test func concurrentIssuesGiveOneCard() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            let county = try await app.token("county")
+            let m = try await app.services.members.create(
+                MemberInput(name: "齐心", idNumber: TestIDs.make(221)), unionId: f.factory.id, actor: app.system)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 { group.addTask { try await app.api(.post, "/api/v1/members/\(m.id)/cards", token: county).status.code } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1 && statuses.filter { $0 == 409 }.count == 7, "\(statuses)")
+            let n = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM member_cards WHERE member_id = \(bind: m.id)").first()?.decode(
+                    column: "n", as: Int.self)
+            }
+            #expect(n == 1)
+        }
+    }
+}
