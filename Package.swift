@@ -112,7 +112,8 @@ let package = Package(
         ),
         .target(
             name: "Benefits",
-            dependencies: ["Platform", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["Platform", "WebUI", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "SQLKit", package: "sql-kit")],
+            resources: [.copy("Templates")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

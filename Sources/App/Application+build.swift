@@ -49,7 +49,7 @@ func backgroundJobs(services: Services, logger: Logger) -> [any Service] {
 func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     let renderer = try Renderer(templateDirectories: [
         Renderer.templates, OrganizationsWeb.templates, AccountsWeb.templates, MembersConsole.templates,
-        WorkOrdersConsole.templates,
+        WorkOrdersConsole.templates, CardsWeb.templates,
     ])
     let navigation = Navigation(
         OrganizationsWeb.navigation + AccountsWeb.navigation + MembersConsole.navigation + PersonalDataWeb.navigation
@@ -127,6 +127,8 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     WorkOrderSite(orders: services.workOrders, catalog: services.workOrderCatalog, notifications: services.notifications, orgs: services.handlingOrgs,
                   members: memberLookup, renderer: renderer, chrome: chrome, uploads: services.uploads, attachments: services.attachments,
                   clock: services.clock).register(on: worker)
+    let cardsWeb = CardsWeb(cards: services.cards, renderer: renderer, chrome: chrome)
+    cardsWeb.registerSite(on: worker)
     let personalDataWeb = PersonalDataWeb(service: services.personalData, renderer: renderer, chrome: chrome)
     personalDataWeb.registerSite(on: worker)
     let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, partnerKeys: services.partnerKeys, renderer: renderer,
@@ -149,5 +151,6 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
                       notifications: services.notifications, orgs: services.handlingOrgs, renderer: renderer, chrome: chrome,
                       uploads: services.uploads, attachments: services.attachments, clock: services.clock)
         .register(on: staff)
+    cardsWeb.registerConsole(on: staff)
     return router
 }

@@ -33,7 +33,7 @@ struct MemberCardHolders: CardHolders {
             }
         }
         return CardHolder(
-            memberId: member.id, orgId: member.orgId, orgPath: member.orgPath, region: region, counted: member.isCounted,
+            memberId: member.id, name: member.name, orgId: member.orgId, orgPath: member.orgPath, region: region, counted: member.isCounted,
             workerId: member.workerId)
     }
 }

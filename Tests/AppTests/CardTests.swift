@@ -134,6 +134,52 @@ import Testing
         }
     }
 
+    /// The console page of a member's cards, and the member site's 申领电子会员卡.
+    @Test func cadresAndMembersDoItOnThePagesToo() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            try await Fixture.account(app, "sibling", role: Role.orgAdmin, at: f.countyA2)
+            let m = try await app.services.members.create(
+                MemberInput(name: "方圆", idNumber: TestIDs.make(231), phone: "13912340231"), unionId: f.factory.id, actor: app.system)
+            let sibling = WebSession(app)
+            _ = try await sibling.login("sibling")
+            _ = try await sibling.get("/admin")  // the console's CSRF token
+            #expect(try await sibling.get("/admin/members/\(m.id)/cards").status == .notFound)
+            let stranger = try await sibling.post("/admin/members/\(m.id)/cards", [:])
+            #expect(stranger.status == .notFound, "\(stranger.status) \(stranger.location ?? "") \(stranger.html.prefix(300))")
+
+            let web = WebSession(app)
+            _ = try await web.login("county")
+            #expect(try await web.get("/admin/members/\(m.id)").html.contains("/admin/members/\(m.id)/cards"))
+            #expect(try await web.get("/admin/members/\(m.id)/cards").html.contains("尚未办理会员卡"))
+            let issued = try await web.post("/admin/members/\(m.id)/cards", [:])
+            #expect(issued.status == .seeOther && issued.location == "/admin/members/\(m.id)/cards")
+            let page = try await web.get("/admin/members/\(m.id)/cards").html
+            let cardId = try #require(page.firstMatch(of: /\/admin\/cards\/(\d+)\/cancel/).map { String($0.1) })
+            // A cancel without a reason comes back with the message beside that card, nothing changed.
+            let refused = try await web.post("/admin/cards/\(cardId)/cancel", ["reason": "  "])
+            #expect(refused.status == .unprocessableContent && refused.html.contains("请填写注销原因"))
+            #expect(try await app.services.members.get(m.id, actor: app.system).cardNo != nil)
+            #expect(try await sibling.post("/admin/cards/\(cardId)/cancel", ["reason": "越权"]).status == .notFound)
+            #expect(try await web.post("/admin/cards/\(cardId)/cancel", ["reason": "会员离职"]).status == .seeOther)
+            #expect(try await app.services.members.get(m.id, actor: app.system).cardNo == nil)
+
+            // The member applies on the e-card page and sees the number there.
+            let worker = try await WebSession.worker(app, phone: "13912340231")
+            let signedIn = try await app.api(
+                .post, "/api/v1/worker-session", token: nil, json: ["phone": "13912340231", "password": "Worker!2026"])
+            let token = try #require((signedIn.body as? [String: Any])?["token"] as? String)
+            #expect(try await ClaimTests.claim(app, token, "方圆", 231).body["status"] as? String == "linked")
+            #expect(try await worker.get("/me/card").html.contains("申领电子会员卡"))
+            let applied = try await worker.post("/me/member-card", [:])
+            #expect(applied.status == .seeOther && applied.location == "/me/card")
+            let card = try await worker.get("/me/card").html
+            let number = try #require(try await app.services.members.get(m.id, actor: app.system).cardNo)
+            #expect(card.contains(number) && card.contains("电子会员卡已开通") && !card.contains("申领电子会员卡"))
+        }
+    }
+
     /// Two cadres issuing a card to one member at the same moment: one card, one clear refusal.
     @Test func concurrentIssuesGiveOneCard() async throws {
         try await TestApp.run { app in

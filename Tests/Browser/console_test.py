@@ -574,9 +574,13 @@ def scenario_e(b, state):
     b.open("/me/card")
     card = b.visible("#e-card", "the e-card")
     check("刘春燕" in card.text and member_no in card.text, "the e-card lacks the name or number")
+    b.click(b.find("#apply-card", "申领电子会员卡 on the e-card page"))
+    b.text_in(".alert-ok", "电子会员卡已开通")
+    card_no = b.visible("#card-no", "the card number on the e-card").text.strip()
+    check(len(card_no) == 17 and card_no.startswith("88130123"), f"card number “{card_no}”")
     b.screenshot("e4-phone-card", full_page=True)
     b.hygiene("e-card", mobile=True)
-    return f"registered {phone_no}, applied to {union_name}, approved, member {member_no}"
+    return f"registered {phone_no}, applied to {union_name}, approved, member {member_no}, e-card {card_no}"
 
 
 def scenario_f(b, state):

@@ -97,7 +97,7 @@ public enum AccountMigrations {
             domain: "accounts", number: 6, name: "card_permissions",
             statements: [
                 "UPDATE roles SET permissions = permissions || ',card.read,card.issue' WHERE code IN ('system_admin', 'org_admin', 'member_clerk')",
-                "UPDATE roles SET permissions = permissions || ',card.read' WHERE code IN ('auditor', 'viewer')",
+                "UPDATE roles SET permissions = permissions || ',card.read' WHERE code IN ('auditor', 'viewer', 'work_order_handler', 'hotline_operator')",
             ]),
     ]
 }

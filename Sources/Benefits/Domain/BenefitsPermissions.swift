@@ -10,7 +10,10 @@ public enum BenefitsPermissions {
     public static let all: [PermissionInfo] = [
         PermissionInfo(
             .cardRead, "查看会员卡",
-            roles: [BuiltInRole.systemAdmin, BuiltInRole.orgAdmin, BuiltInRole.memberClerk, BuiltInRole.auditor, BuiltInRole.viewer]),
+            roles: [
+                BuiltInRole.systemAdmin, BuiltInRole.orgAdmin, BuiltInRole.memberClerk, BuiltInRole.auditor, BuiltInRole.viewer,
+                BuiltInRole.workOrderHandler, BuiltInRole.hotlineOperator,
+            ]),
         PermissionInfo(.cardIssue, "办理会员卡（发卡、挂失、补办、注销）", roles: [BuiltInRole.systemAdmin, BuiltInRole.orgAdmin, BuiltInRole.memberClerk]),
     ]
 }

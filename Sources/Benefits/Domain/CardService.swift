@@ -25,6 +25,15 @@ public struct CardService: Sendable {
         return try await database.withConnection { [store] sql in try await store.cards(memberId: holder.memberId, on: sql) }
     }
 
+    /// The member as the card pages name them, with what the actor may do (nil: out of scope).
+    public func holder(memberId: Int64, actor: Actor) async throws -> (holder: CardHolder, mayIssue: Bool) {
+        let holder = try await holder(memberId, actor: actor, permission: .cardRead)
+        return (holder, actor.scope(.cardIssue).covers(holder.orgPath))
+    }
+
+    /// One card, for a cadre who may issue cards in its union.
+    public func card(_ id: Int64, actor: Actor) async throws -> MemberCard { try await card(id, workerId: nil, actor: actor) }
+
     /// 发卡: a new card for a member on the rolls who holds none.
     public func issue(memberId: Int64, actor: Actor) async throws -> MemberCard {
         let holder = try await holder(memberId, actor: actor, permission: .cardIssue)

@@ -39,6 +39,7 @@ public struct MemberCard: Sendable, Codable {
 /// What the card domain needs of a member, from the member database (an adapter in App).
 public struct CardHolder: Sendable {
     public var memberId: Int64
+    public var name: String
     public var orgId: Int64
     public var orgPath: OrgPath
     /// The region code of the member's union, for the card number.
@@ -47,8 +48,9 @@ public struct CardHolder: Sendable {
     public var counted: Bool
     public var workerId: Int64?
 
-    public init(memberId: Int64, orgId: Int64, orgPath: OrgPath, region: String, counted: Bool, workerId: Int64?) {
+    public init(memberId: Int64, name: String, orgId: Int64, orgPath: OrgPath, region: String, counted: Bool, workerId: Int64?) {
         self.memberId = memberId
+        self.name = name
         self.orgId = orgId
         self.orgPath = orgPath
         self.region = region

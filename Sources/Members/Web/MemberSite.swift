@@ -293,8 +293,8 @@ public struct MemberSite: Sendable {
             let at = try await unions.names([pending?.orgId, claim?.orgId].compactMap { $0 })
             let waiting = pending.map { MemberWebText.cardAwaitsApproval(at[$0.orgId] ?? "") }
                 ?? claim.map { MemberWebText.cardAwaitsClaim(at[$0.orgId] ?? "") }
-            return page("site-card", SiteCardPage(member: nil, waiting: waiting), context)
+            return page("site-card", SiteCardPage(member: nil, waiting: waiting), context, request: request)
         }
-        return page("site-card", SiteCardPage(member: MemberRow(m, unionName: mine.union?.name ?? ""), waiting: nil), context)
+        return page("site-card", SiteCardPage(member: MemberRow(m, unionName: mine.union?.name ?? ""), waiting: nil), context, request: request)
     }
 }
