@@ -1,5 +1,6 @@
 import Accounts
 import ArgumentParser
+import Benefits
 import Foundation
 import Logging
 import Members
@@ -53,6 +54,8 @@ struct DemoData {
         let summary = try await MemberDemo(database: services.database, records: records).load(
             unions: unions, perUnion: perUnion, seed: seed,
             progress: { n in if n % 500_000 < 60_000 { logger.info("demo members", metadata: ["loaded": "\(n)"]) } })
+        // The demo rolls give members card numbers as an import would: they become card records.
+        try await services.cards.adoptRecorded(actor: .system(BenefitsText.demoIssuer))
         try await services.rollups.run()
         return summary
     }

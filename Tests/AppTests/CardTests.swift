@@ -180,6 +180,25 @@ import Testing
         }
     }
 
+    /// Card numbers the rolls already hold (an import, the demo) become card records once.
+    @Test func cardsRecordedOnTheRollsAreAdopted() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let m = try await app.services.members.create(
+                MemberInput(name: "旧卡", idNumber: TestIDs.make(241)), unionId: f.factory.id, actor: app.system)
+            try await app.services.database.transaction { sql in
+                try await app.services.members.setCardNumber("6217000000000241", memberId: m.id, on: sql)
+            }
+            #expect(try await app.services.cards.adoptRecorded(actor: app.system) == 1)
+            #expect(try await app.services.cards.adoptRecorded(actor: app.system) == 0)
+            let cards = try await app.services.cards.cards(memberId: m.id, actor: app.system)
+            #expect(cards.map(\.cardNo) == ["6217000000000241"] && cards.first?.status == .active)
+            let renewed = try await app.services.cards.reissue(try #require(cards.first).id, actor: app.system)
+            let onTheRolls = try await app.services.members.get(m.id, actor: app.system).cardNo
+            #expect(renewed.cardNo.hasPrefix("88") && onTheRolls == renewed.cardNo)
+        }
+    }
+
     /// Two cadres issuing a card to one member at the same moment: one card, one clear refusal.
     @Test func concurrentIssuesGiveOneCard() async throws {
         try await TestApp.run { app in

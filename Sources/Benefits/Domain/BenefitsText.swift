@@ -11,5 +11,5 @@ public enum BenefitsText {
     static let alreadyCancelled = "该会员卡已注销"
     static let reasonRequired = "请填写注销原因"
     static let reissued = "补办新卡"
-    static let membershipEnded = "会籍终止"
+    public static let demoIssuer = "演示数据"
 }

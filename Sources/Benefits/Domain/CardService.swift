@@ -97,6 +97,14 @@ public struct CardService: Sendable {
         return try await change(card, to: .cancelled, reason: String(reason.prefix(200)), actor: actor, action: "card.cancel")
     }
 
+    /// Adopts the card numbers the member rolls hold without a card record (see `CardStore.adoptRecorded`).
+    @discardableResult
+    public func adoptRecorded(actor: Actor) async throws -> Int {
+        let now = clock.now()
+        return try await database.transaction { [store] sql in try await store.adoptRecorded(issuedBy: actor.displayName, now: now, on: sql)
+        }
+    }
+
     // MARK: Steps
 
     func issue(to holder: CardHolder, actor: Actor, action: String) async throws -> MemberCard {

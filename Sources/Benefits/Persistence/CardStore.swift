@@ -51,6 +51,20 @@ struct CardStore: Sendable {
         ).first() != nil
     }
 
+    /// Cards the member rolls already hold a number for (issued before 普惠服务, kept in `members.card_no`
+    /// by imports and the demo) become card records as they are, in one statement. Returns how many.
+    func adoptRecorded(issuedBy: String, now: Date, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw(
+            """
+            INSERT INTO member_cards (card_no, member_id, org_id, org_path, status, issued_by, issued_at)
+            SELECT m.card_no, m.id, m.org_id, m.org_path, 'active', \(bind: issuedBy), \(bind: now) FROM members m
+            WHERE m.card_no IS NOT NULL AND NOT EXISTS (SELECT 1 FROM member_cards c WHERE c.member_id = m.id AND c.status <> 'cancelled')
+              AND NOT EXISTS (SELECT 1 FROM member_cards c WHERE c.card_no = m.card_no)
+            RETURNING id
+            """
+        ).all().count
+    }
+
     func markReplaced(_ id: Int64, by newId: Int64, on sql: any SQLDatabase) async throws {
         try await sql.update("member_cards").set("replaced_by", to: newId).where("id", .equal, id).run()
     }
