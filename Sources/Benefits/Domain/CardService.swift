@@ -25,7 +25,7 @@ public struct CardService: Sendable {
         return try await database.withConnection { [store] sql in try await store.cards(memberId: holder.memberId, on: sql) }
     }
 
-    /// The member as the card pages name them, with what the actor may do (nil: out of scope).
+    /// The member as the card pages name them, and whether the actor may issue and change cards (404 out of scope).
     public func holder(memberId: Int64, actor: Actor) async throws -> (holder: CardHolder, mayIssue: Bool) {
         let holder = try await holder(memberId, actor: actor, permission: .cardRead)
         return (holder, actor.scope(.cardIssue).covers(holder.orgPath))
