@@ -6,6 +6,7 @@ import Testing
 @testable import App
 @testable import Benefits
 @testable import Members
+@testable import Organizations
 @testable import Platform
 
 /// 会员卡: numbered by the rule with a check digit, issued by the union or applied for by the member,
@@ -196,6 +197,29 @@ import Testing
             let renewed = try await app.services.cards.reissue(try #require(cards.first).id, actor: app.system)
             let onTheRolls = try await app.services.members.get(m.id, actor: app.system).cardNo
             #expect(renewed.cardNo.hasPrefix("88") && onTheRolls == renewed.cardNo)
+        }
+    }
+
+    /// A card follows its member's union: after a transfer the new county looks after it, the old one no longer can.
+    @Test func aTransferredMembersCardIsTheNewUnionsToHandle() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            try await Fixture.account(app, "sibling", role: Role.orgAdmin, at: f.countyA2)
+            let (county, sibling) = (try await app.token("county"), try await app.token("sibling"))
+            let m = try await app.services.members.create(
+                MemberInput(name: "迁移", idNumber: TestIDs.make(251)), unionId: f.factory.id, actor: app.system)
+            let card = try await app.services.cards.issue(memberId: m.id, actor: app.system)
+            let newHome = try await app.services.organizations.createChild(
+                of: f.townA2.id, OrgInput(name: "甲二厂工会", level: .grassroots, kind: .grassroots), actor: app.system)
+            let t = try await app.services.transfers.request(memberId: m.id, toUnionId: newHome.id, note: nil, actor: app.system)
+            _ = try await app.services.transfers.act(t.id, side: .release, actor: app.system)
+            _ = try await app.services.transfers.act(t.id, side: .accept, actor: app.system)
+            #expect(try await app.services.members.get(m.id, actor: app.system).orgId == newHome.id)
+            #expect(try await app.api(.post, "/api/v1/cards/\(card.id)/report-lost", token: county).status == .notFound)
+            #expect(try await app.api(.get, "/api/v1/members/\(m.id)/cards", token: county).status == .notFound)
+            let lost = try await app.api(.post, "/api/v1/cards/\(card.id)/report-lost", token: sibling)
+            #expect((lost.body as? [String: Any])?["status"] as? String == "lost", "\(lost.raw)")
         }
     }
 

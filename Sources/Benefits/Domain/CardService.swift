@@ -180,7 +180,12 @@ public struct CardService: Sendable {
                 throw AppError.notFound(BenefitsText.cardNotFound)
             }
         } else {
-            guard try actor.requireScope(.cardIssue).covers(card.orgPath) else { throw AppError.notFound(BenefitsText.cardNotFound) }
+            // The member's union now, not the one that issued the card: after a transfer the new union
+            // looks after it and the old one no longer sees it.
+            let scope = try actor.requireScope(.cardIssue)
+            guard let holder = try await holders.holder(memberId: card.memberId), scope.covers(holder.orgPath) else {
+                throw AppError.notFound(BenefitsText.cardNotFound)
+            }
         }
         return card
     }
