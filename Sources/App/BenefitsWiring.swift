@@ -11,29 +11,28 @@ struct MemberCardHolders: CardHolders {
     let organizations: OrganizationService
 
     func holder(memberId: Int64) async throws -> CardHolder? {
-        try await holder(try await members.cardHolder(memberId: memberId))
+        holder(try await members.cardHolder(memberId: memberId))
     }
 
     func holder(workerId: Int64) async throws -> CardHolder? {
-        try await holder(try await members.cardHolder(workerId: workerId))
+        holder(try await members.cardHolder(workerId: workerId))
     }
 
     func setCardNumber(_ cardNo: String?, memberId: Int64, on sql: any SQLDatabase) async throws {
         try await members.setCardNumber(cardNo, memberId: memberId, on: sql)
     }
 
-    private func holder(_ member: Member?) async throws -> CardHolder? {
-        guard let member else { return nil }
+    func region(of orgPath: OrgPath) async throws -> String {
         // A workplace union often has no region code of its own: the nearest ancestor's is used.
-        var region = "000000"
-        for id in member.orgPath.ids.reversed() {
-            if let code = try? await organizations.get(id, actor: .system("cards")).regionCode, !code.isEmpty {
-                region = code
-                break
-            }
+        for id in orgPath.ids.reversed() {
+            if let code = try? await organizations.get(id, actor: .system("cards")).regionCode, !code.isEmpty { return code }
         }
-        return CardHolder(
-            memberId: member.id, name: member.name, orgId: member.orgId, orgPath: member.orgPath, region: region, counted: member.isCounted,
-            workerId: member.workerId)
+        return "000000"
+    }
+
+    private func holder(_ member: Member?) -> CardHolder? {
+        member.map {
+            CardHolder(memberId: $0.id, name: $0.name, orgId: $0.orgId, orgPath: $0.orgPath, counted: $0.isCounted, workerId: $0.workerId)
+        }
     }
 }

@@ -71,13 +71,14 @@ public struct CardService: Sendable {
         guard let holder = try await holders.holder(memberId: old.memberId), holder.counted else {
             throw AppError.conflict(BenefitsText.notCounted)
         }
+        let region = try await holders.region(of: holder.orgPath)
         let now = clock.now()
         return try await database.transaction { [store, holders, rule] sql in
             guard try await store.setStatus(old.id, from: old.status, to: .cancelled, reason: BenefitsText.reissued, now: now, on: sql)
             else {
                 throw AppError.conflict(BenefitsText.alreadyCancelled)
             }
-            let new = try await Self.insert(for: holder, rule: rule, actor: actor, now: now, store: store, on: sql)
+            let new = try await Self.insert(for: holder, region: region, rule: rule, actor: actor, now: now, store: store, on: sql)
             try await store.markReplaced(old.id, by: new.id, on: sql)
             try await holders.setCardNumber(new.cardNo, memberId: holder.memberId, on: sql)
             try await AuditLog.record(
@@ -109,13 +110,14 @@ public struct CardService: Sendable {
 
     func issue(to holder: CardHolder, actor: Actor, action: String) async throws -> MemberCard {
         guard holder.counted else { throw AppError.conflict(BenefitsText.notCounted) }
+        let region = try await holders.region(of: holder.orgPath)
         let now = clock.now()
         do {
             return try await database.transaction { [store, holders, rule] sql in
                 guard try await store.current(memberId: holder.memberId, on: sql) == nil else {
                     throw AppError.conflict(BenefitsText.alreadyHolds)
                 }
-                let card = try await Self.insert(for: holder, rule: rule, actor: actor, now: now, store: store, on: sql)
+                let card = try await Self.insert(for: holder, region: region, rule: rule, actor: actor, now: now, store: store, on: sql)
                 try await holders.setCardNumber(card.cardNo, memberId: holder.memberId, on: sql)
                 try await AuditLog.record(
                     AuditEntry(
@@ -130,9 +132,9 @@ public struct CardService: Sendable {
     }
 
     static func insert(
-        for holder: CardHolder, rule: CardNumberRule, actor: Actor, now: Date, store: CardStore, on sql: any SQLDatabase
+        for holder: CardHolder, region: String, rule: CardNumberRule, actor: Actor, now: Date, store: CardStore, on sql: any SQLDatabase
     ) async throws -> MemberCard {
-        let number = rule.number(region: holder.region, sequence: try await store.nextSequence(on: sql))
+        let number = rule.number(region: region, sequence: try await store.nextSequence(on: sql))
         var card = MemberCard(
             id: 0, cardNo: number, memberId: holder.memberId, orgId: holder.orgId, orgPath: holder.orgPath, status: .active,
             issuedBy: actor.displayName, issuedAt: now)

@@ -42,18 +42,15 @@ public struct CardHolder: Sendable {
     public var name: String
     public var orgId: Int64
     public var orgPath: OrgPath
-    /// The region code of the member's union, for the card number.
-    public var region: String
     /// On the rolls (working or retired-kept): only they hold a usable card.
     public var counted: Bool
     public var workerId: Int64?
 
-    public init(memberId: Int64, name: String, orgId: Int64, orgPath: OrgPath, region: String, counted: Bool, workerId: Int64?) {
+    public init(memberId: Int64, name: String, orgId: Int64, orgPath: OrgPath, counted: Bool, workerId: Int64?) {
         self.memberId = memberId
         self.name = name
         self.orgId = orgId
         self.orgPath = orgPath
-        self.region = region
         self.counted = counted
         self.workerId = workerId
     }
@@ -63,6 +60,9 @@ public struct CardHolder: Sendable {
 public protocol CardHolders: Sendable {
     func holder(memberId: Int64) async throws -> CardHolder?
     func holder(workerId: Int64) async throws -> CardHolder?
+    /// The 6-digit region code for a card number of a member of the union at `orgPath`; asked only
+    /// when a number is made, not on every lookup.
+    func region(of orgPath: OrgPath) async throws -> String
     /// Writes the member's current card number (nil: none) in the caller's transaction, so the
     /// member rollups count cards exactly (card coverage on the dashboard).
     func setCardNumber(_ cardNo: String?, memberId: Int64, on sql: any SQLDatabase) async throws
