@@ -47,7 +47,9 @@ import Testing
             for _ in 0..<4 {
                 let start = ContinuousClock.now
                 await expectBusy { try await database.withConnection { try await $0.raw("SELECT 1").run() } }
-                #expect(ContinuousClock.now - start < .seconds(3))
+                // Bounded, not fast: postgres-nio alone would queue the request for 60 s. A CI machine
+                // loaded by the whole suite once took 3.4 s for this 300 ms wait.
+                #expect(ContinuousClock.now - start < .seconds(15))
             }
             #expect(database.poolStatus.inUse == 0)
         }
