@@ -112,7 +112,10 @@ let package = Package(
         ),
         .target(
             name: "Benefits",
-            dependencies: ["Platform", "WebUI", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "Platform", "WebUI", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             resources: [.copy("Templates")],
             swiftSettings: swiftSettings
         ),

@@ -53,7 +53,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     ])
     let navigation = Navigation(
         OrganizationsWeb.navigation + AccountsWeb.navigation + MembersConsole.navigation + PersonalDataWeb.navigation
-            + WorkOrdersConsole.navigation)
+            + WorkOrdersConsole.navigation + BenefitsConsole.navigation)
     let chrome = Chrome(navigation: navigation)
     let secure = services.config.secureCookies
 
@@ -95,6 +95,11 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
         .register(staff: staffAPI, document: document)
     let cardsAPI = CardsAPIController(cards: services.cards)
     cardsAPI.register(staff: staffAPI, document: document)
+    let benefitsAPI = BenefitsAPIController(
+        merchants: services.merchants, offers: services.offers, redemptions: services.redemptions, settlement: services.settlement,
+        clock: services.clock)
+    benefitsAPI.register(open: openAPI, document: document)
+    benefitsAPI.register(staff: staffAPI, document: document)
     // Worker routes run in WorkerRequestContext: a worker app's bearer token, else 401.
     let workerAPI = APIRoutes(group: api.group(context: WorkerRequestContext.self), document: document, authenticated: true)
     WorkerAPIController(workers: services.workers, joins: services.joins, transfers: services.transfers, claims: services.claims,
@@ -105,6 +110,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
                             orgs: services.handlingOrgs, uploads: services.uploads, attachments: services.attachments, clock: services.clock)
         .register(worker: workerAPI, document: document)
     cardsAPI.register(worker: workerAPI, document: document)
+    benefitsAPI.register(worker: workerAPI, document: document)
 
     // Web: the member site and the staff console
     let web = router.group("")
@@ -129,6 +135,11 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
                   clock: services.clock).register(on: worker)
     let cardsWeb = CardsWeb(cards: services.cards, renderer: renderer, chrome: chrome)
     cardsWeb.registerSite(on: worker)
+    let benefitsSite = BenefitsSite(
+        merchants: services.merchants, offers: services.offers, redemptions: services.redemptions, renderer: renderer, chrome: chrome,
+        uploads: services.uploads, licences: services.merchantFiles)
+    benefitsSite.registerOpen(on: web)
+    benefitsSite.registerWorker(on: worker)
     let personalDataWeb = PersonalDataWeb(service: services.personalData, renderer: renderer, chrome: chrome)
     personalDataWeb.registerSite(on: worker)
     let accountsWeb = AccountsWeb(auth: services.auth, accounts: services.accounts, partnerKeys: services.partnerKeys, renderer: renderer,
@@ -152,5 +163,12 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
                       uploads: services.uploads, attachments: services.attachments, clock: services.clock)
         .register(on: staff)
     cardsWeb.registerConsole(on: staff)
+    BenefitsConsole(
+        merchants: services.merchants, offers: services.offers, settlement: services.settlement, renderer: renderer, chrome: chrome,
+        uploads: services.merchantFiles, clock: services.clock
+    ).register(on: staff)
+    // 商户收银台: a cashier signs in like staff; the desk itself refuses anyone who is not a merchant's cashier.
+    MerchantDesk(redemptions: services.redemptions, settlement: services.settlement, renderer: renderer, chrome: chrome, clock: services.clock)
+        .register(on: web.group("/merchant").add(middleware: RequireStaffMiddleware()).group(context: StaffRequestContext.self))
     return router
 }

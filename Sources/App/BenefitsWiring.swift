@@ -1,3 +1,4 @@
+import Accounts
 import Benefits
 import Members
 import Organizations
@@ -34,5 +35,50 @@ struct MemberCardHolders: CardHolders {
         member.map {
             CardHolder(memberId: $0.id, name: $0.name, orgId: $0.orgId, orgPath: $0.orgPath, counted: $0.isCounted, workerId: $0.workerId)
         }
+    }
+}
+
+/// 普惠服务 sees the tree through this.
+struct BenefitsUnionsAdapter: BenefitsUnions {
+    let organizations: OrganizationService
+
+    func union(_ id: Int64) async throws -> BenefitsUnion? {
+        try await organizations.summaries([id]).first { $0.isActive }.map { BenefitsUnion(id: $0.id, name: $0.name, path: $0.path) }
+    }
+
+    func names(_ ids: [Int64]) async throws -> [Int64: String] {
+        try await organizations.summaries(ids).reduce(into: [:]) { $0[$1.id] = $1.name }
+    }
+
+    /// The top two levels below each root and the roots themselves (province, cities, counties).
+    func reviewers() async throws -> [BenefitsUnion] {
+        let system = Actor.system("benefits")
+        var result: [BenefitsUnion] = []
+        var level = try await organizations.roots(actor: system).filter(\.isActive)
+        for depth in 0..<3 {
+            result += level.map { BenefitsUnion(id: $0.id, name: $0.name, path: $0.path) }
+            guard depth < 2 else { break }
+            var next: [Organization] = []
+            for org in level {
+                next += try await organizations.children(of: org.id, actor: system, page: PageRequest(limit: 200)).items
+                    .filter { $0.isActive && [.province, .city, .county].contains($0.level) }
+            }
+            level = next
+        }
+        return result.sorted { $0.path < $1.path }
+    }
+}
+
+/// Merchant cashiers get an ordinary sign-in account, homed at the reviewing union, with no role in it.
+struct MerchantAccountsAdapter: MerchantAccounts {
+    let accounts: AccountService
+
+    func create(username: String, displayName: String, password: String, homeOrgId: Int64, actor: Actor) async throws -> Int64 {
+        // Made in the name of the merchant's review, which the card domain has authorized and audits;
+        // the reviewing cadre need not also hold the account-administration permission.
+        try await accounts.create(
+            NewAccount(username: username, displayName: displayName, password: password, homeOrgId: homeOrgId),
+            actor: .system("merchant-review:\(actor.displayName)")
+        ).id
     }
 }

@@ -41,6 +41,8 @@ struct DemoData {
         ("auditor", "赵静", Role.auditor, "130000", "河北省总工会 审计员"),
         ("admin", "系统管理员", Role.systemAdmin, "130000", "系统管理员（首次登录须绑定动态口令）"),
     ]
+    /// Accounts the demo makes through a domain rather than with a role (listed with the others).
+    static let otherAccounts = [(BenefitsDemo.cashier, "正定影城 收银员 — 商户收银台 /merchant（核验会员卡、核销优惠）")]
 
     let services: Services
 
@@ -76,6 +78,16 @@ struct DemoData {
         return "工单 \(4 + count) 件（正定县）"
     }
 
+    /// 正定县's partner merchants, set up by its cadre.
+    func loadBenefits(idsByRegion: [String: Int64]) async throws -> String {
+        guard let countyId = idsByRegion["130123"] else { return "未找到正定县的演示组织，未生成合作商户" }
+        let cadre = Actor(principal: try await services.auth.principal(username: "zhengding"), ip: "local", requestId: "demo")
+        try await BenefitsDemo(merchants: services.merchants, offers: services.offers).stories(
+            countyId: countyId, cadre: cadre, password: Self.password, today: CivilDate(date: services.clock.now()),
+            scratch: services.uploads, licences: services.merchantFiles)
+        return "合作商户 2 家（正定县：正定影城 10元观影每天限量200份，正定古城饺子馆 88折）"
+    }
+
     func load(scale: DemoTree.Scale, seed: UInt64, perUnion: Int, workOrders: Int = 0, logger: Logger) async throws -> [String] {
         let tree = DemoTree(database: services.database)
         var lines: [String] = []
@@ -94,6 +106,7 @@ struct DemoData {
             let members = try await loadMembers(perUnion: perUnion, seed: seed, logger: logger)
             lines.append("会员 \(members.members) 人；用时 \(members.seconds) 秒")
             lines.append(try await loadWorkOrders(count: workOrders, seed: seed, idsByRegion: summary.idsByRegion))
+            lines.append(try await loadBenefits(idsByRegion: summary.idsByRegion))
         } else {
             lines.append("数据库中已有工会组织，未重复生成演示数据。")
         }
@@ -101,6 +114,9 @@ struct DemoData {
         lines.append("演示账号（密码均为 \(Self.password)）：")
         for demo in Self.accounts {
             lines.append("  \(demo.username.padding(toLength: 10, withPad: " ", startingAt: 0)) \(demo.what)")
+        }
+        for (username, what) in Self.otherAccounts {
+            lines.append("  \(username.padding(toLength: 10, withPad: " ", startingAt: 0)) \(what)")
         }
         lines.append("")
         lines.append("管理后台：http://\(services.config.host):\(services.config.port)/admin    职工网站：http://\(services.config.host):\(services.config.port)/")

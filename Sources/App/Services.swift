@@ -40,6 +40,10 @@ struct Services: Sendable {
     let keys: KeyManagement
     let personalData: PersonalDataService
     let cards: CardService
+    let merchants: MerchantService
+    let offers: OfferService
+    let redemptions: RedemptionService
+    let settlement: SettlementService
 
     static let migrations: [Migration] =
         AuditLog.migrations + JobQueue.migrations + RateLimiter.migrations + KeyManagement.migrations + AuditArchive.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
@@ -107,9 +111,17 @@ struct Services: Sendable {
         self.notifications = NotificationService(database: database)
         self.personalData = PersonalDataService(
             database: database, records: records, sources: [WorkOrderPersonalData(orders: workOrders)], clock: clock)
-        self.cards = CardService(
-            database: database, holders: MemberCardHolders(members: members, organizations: organizations),
-            rule: CardNumberRule(prefix: config.cardNumberPrefix), clock: clock)
+        let cardHolders = MemberCardHolders(members: members, organizations: organizations)
+        self.cards = CardService(database: database, holders: cardHolders, rule: CardNumberRule(prefix: config.cardNumberPrefix), clock: clock)
+        let benefitUnions = BenefitsUnionsAdapter(organizations: OrganizationService(database: database, clock: clock))
+        let merchants = MerchantService(
+            database: database, unions: benefitUnions, accounts: MerchantAccountsAdapter(accounts: self.accounts), clock: clock)
+        self.merchants = merchants
+        self.offers = OfferService(database: database, merchants: merchants, holders: cardHolders, unions: benefitUnions, clock: clock)
+        self.redemptions = RedemptionService(
+            database: database, merchants: merchants, holders: cardHolders, unions: benefitUnions,
+            codes: CardCodes(deploymentKey: config.indexKey ?? config.dataKey), clock: clock)
+        self.settlement = SettlementService(database: database, merchants: merchants, clock: clock)
         let (imports, rollups, jobs) = (self.imports, self.rollups, self.jobs)
         jobs.register(ImportService.jobKind) { job, context in
             guard let id = Int64(job.payload) else { return }
@@ -130,6 +142,8 @@ struct Services: Sendable {
     var uploads: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("uploads") }
     var exportsDirectory: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("exports") }
     var attachments: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("attachments") }
+    /// Merchants' licence images.
+    var merchantFiles: URL { URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("merchants") }
 
     /// Migrations, then the key check (skipped only by `keys reindex`, which is how the check is made to pass again).
     func migrate(logger: Logger, verifyKeys: Bool = true) async throws {

@@ -99,5 +99,12 @@ public enum AccountMigrations {
                 "UPDATE roles SET permissions = permissions || ',card.read,card.issue' WHERE code IN ('system_admin', 'org_admin', 'member_clerk')",
                 "UPDATE roles SET permissions = permissions || ',card.read' WHERE code IN ('auditor', 'viewer', 'work_order_handler', 'hotline_operator')",
             ]),
+        // 普惠服务's merchants and settlement, granted here (as the card permissions were) so a new
+        // database starts with roles as declared and no sync entries ahead of its own history.
+        Migration(
+            domain: "accounts", number: 7, name: "benefits_permissions",
+            statements: [
+                "UPDATE roles SET permissions = permissions || ',merchant.manage,benefits.settle' WHERE code IN ('system_admin', 'org_admin')"
+            ]),
     ]
 }

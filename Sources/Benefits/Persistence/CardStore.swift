@@ -45,7 +45,8 @@ struct CardStore: Sendable {
         let ended: Date? = to == .cancelled ? now : nil
         return try await sql.raw(
             """
-            UPDATE member_cards SET status = \(bind: to.rawValue), ended_at = \(bind: ended), end_reason = \(bind: reason)
+            UPDATE member_cards SET status = \(bind: to.rawValue), ended_at = \(bind: ended), end_reason = \(bind: reason),
+                status_at = \(bind: now)
             WHERE id = \(bind: id) AND status = \(bind: from.rawValue) RETURNING id
             """
         ).first() != nil
@@ -67,5 +68,12 @@ struct CardStore: Sendable {
 
     func markReplaced(_ id: Int64, by newId: Int64, on sql: any SQLDatabase) async throws {
         try await sql.update("member_cards").set("replaced_by", to: newId).where("id", .equal, id).run()
+    }
+
+    /// Numbers of cards that stopped being accepted at or after `since`.
+    func revoked(since: Date, on sql: any SQLDatabase) async throws -> [String] {
+        try await sql.select().column("card_no").from("member_cards").where("status", .notEqual, MemberCard.Status.active.rawValue)
+            .where("status_at", .greaterThanOrEqual, since).orderBy("card_no").limit(100_000).all()
+            .map { try $0.decode(column: "card_no", as: String.self) }
     }
 }
