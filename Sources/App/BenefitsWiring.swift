@@ -82,3 +82,12 @@ struct MerchantAccountsAdapter: MerchantAccounts {
         ).id
     }
 }
+
+/// Members tell the card domain when a membership ends.
+struct CardMembershipListener: MembershipEndListener {
+    let endings: CardEndings
+
+    func membershipEnded(memberId: Int64, reason: String, on sql: any SQLDatabase) async throws {
+        try await endings.cancelCards(memberId: memberId, reason: reason, on: sql)
+    }
+}

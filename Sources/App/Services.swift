@@ -83,7 +83,9 @@ struct Services: Sendable {
         let records = MemberRecords(cipher: cipher, numberPrefix: config.memberNumberPrefix)
         let sms = OutboxSMSSender(database: database, cipher: cipher, logger: logger)
         let regions = IDRegions.bundled
-        let members = MemberService(database: database, records: records, unions: unions, regions: regions, clock: clock)
+        let cardEndings = [CardMembershipListener(endings: CardEndings(clock: clock))]
+        let members = MemberService(
+            database: database, records: records, unions: unions, regions: regions, clock: clock, endListeners: cardEndings)
         self.members = members
         let joins = JoinService(database: database, records: records, unions: unions, regions: regions, sms: sms, clock: clock)
         self.joins = joins
@@ -110,7 +112,8 @@ struct Services: Sendable {
         self.workOrderStats = StatsService(database: database, catalog: catalog, orgs: handlingOrgs)
         self.notifications = NotificationService(database: database)
         self.personalData = PersonalDataService(
-            database: database, records: records, sources: [WorkOrderPersonalData(orders: workOrders)], clock: clock)
+            database: database, records: records, sources: [WorkOrderPersonalData(orders: workOrders)], clock: clock,
+            endListeners: cardEndings)
         let cardHolders = MemberCardHolders(members: members, organizations: organizations)
         self.cards = CardService(database: database, holders: cardHolders, rule: CardNumberRule(prefix: config.cardNumberPrefix), clock: clock)
         let benefitUnions = BenefitsUnionsAdapter(organizations: OrganizationService(database: database, clock: clock))

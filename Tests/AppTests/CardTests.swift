@@ -243,4 +243,30 @@ import Testing
             #expect(n == 1)
         }
     }
+
+    /// 退会 cancels the card in the same transaction: audited, on the revocation list, out of the coverage.
+    @Test func aMembershipThatEndsCancelsItsCard() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            let m = try await app.services.members.create(
+                MemberInput(name: "韩冰", idNumber: TestIDs.make(241)), unionId: f.factory.id, actor: app.system)
+            let card = try await app.services.cards.issue(memberId: m.id, actor: app.system)
+            try await app.services.members.setStatus(m.id, to: .lapsed, note: "调离", actor: app.system)
+            let after = try #require(try await app.services.cards.cards(memberId: m.id, actor: app.system).first)
+            #expect(after.id == card.id && after.status == .cancelled && after.endReason == MembershipStatus.lapsed.label)
+            #expect(try await app.services.members.cardHolder(memberId: m.id)?.cardNo == nil)
+            #expect(try await app.services.redemptions.revocations(since: app.clock.now.addingTimeInterval(-60)) == [card.cardNo])
+            try await app.services.rollups.run()
+            let cards = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT COALESCE(SUM(value), 0) AS n FROM member_counters WHERE metric = 'cards'").first()?
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(cards == 0)
+            let actions = try await app.services.database.withConnection { sql in
+                try await sql.raw("SELECT action FROM audit_log WHERE object_type = 'member_card' ORDER BY seq").all()
+                    .map { try $0.decode(column: "action", as: String.self) }
+            }
+            #expect(actions == ["card.issue", "card.cancel"])
+        }
+    }
 }

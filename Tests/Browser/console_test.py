@@ -22,6 +22,9 @@ It loads the Hebei demo data into a throw-away SQLite database, starts
   I  the member's own home page on the phone; the township workstation's workbench
   J  the 12351 operator finds the caller by number and files an order with nothing retyped
   K  every form's error path keeps what was typed (form_errors.py)
+  L  普惠: on her phone the member of E shows her e-card's code (QR, 10 digits) and claims 正定影城's
+     10-yuan ticket; the cashier verifies the code on his phone (masked name, union, 已抢到券) and
+     redeems 40 → 10; the same code is refused as used; the county confirms the month's statement
 
 Screenshots go to Tests/Browser/screenshots/ (page source too when a scenario fails).
 Prints one line per scenario and ends with "N passed, M failed"; exit status 1 on any failure.
@@ -904,10 +907,208 @@ def scenario_h(b, state):
     return "enrolled, created a key for 石家庄市 (work orders), used it once, revoked it (401 after)"
 
 
+CASHIER = "yingcheng"           # 正定影城's cashier in the demo (Sources/Benefits/Demo/BenefitsDemo.swift)
+CINEMA = "正定影城"
+CINEMA_OFFER = "会员10元观影"    # member price 10 yuan, list 40, 200 a day, one per member per day, paid 100% by the county
+RESTAURANT = "正定古城饺子馆"     # 88折, no quota: no voucher to claim
+
+
+def masked(name):
+    """How the desk and the statements write a member's name: 刘春燕 → 刘*燕."""
+    return name if len(name) < 2 else name[0] + "*" if len(name) == 2 else name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def member_signed_in(b, phone_no="13931100777", password="Worker@2026"):
+    """The member of E on her phone, signing in again if an earlier scenario (K) signed her out."""
+    b.open("/me/card")
+    if "/me/login" in b.d.current_url:
+        b.find("#phone").send_keys(phone_no)
+        b.find("#password").send_keys(password)
+        b.click(b.find("form.form button[value=login]"))
+        b.wait(lambda d: "/me/login" not in d.current_url, "the member to be signed in")
+
+
+def card_code(b):
+    """The e-card's current code: the fragment ecard.js fetched from /me/card/code (QR and 10 digits)."""
+    b.open("/me/card")
+    digits = b.visible("#card-code-digits", "the e-card's code (fetched by ecard.js)")
+    code = digits.get_attribute("data-code")
+    check(re.fullmatch(r"\d{10}", code or ""), f"the code's data-code is “{code}”")
+    check(digits.text.replace(" ", "") == code, f"the digits read “{digits.text}”, data-code {code}")
+    qr = b.d.find_elements(By.CSS_SELECTOR, "#card-code .e-card-qr svg")
+    check(qr and qr[0].size["width"] >= 120, "no QR code (svg) of a usable size above the digits")
+    return code
+
+
+def desk_login(desk):
+    """The cashier signs in like staff (the console's login form) and opens the desk."""
+    desk.open("/merchant")
+    landed = desk.path()
+    if "/admin/login" not in landed:
+        desk.warnings.append(f"cashier: /merchant signed out goes to {landed}, not the staff login (/admin/login)")
+        desk.open("/admin/login?next=/merchant")
+    desk.visible("form.form input#username", "the staff login form")
+    desk.find("#username").send_keys(CASHIER)
+    desk.find("#password").send_keys(PASSWORD)
+    desk.click(desk.find("form.form button[type=submit]"))
+    desk.wait(lambda d: "/admin/login" not in d.current_url, f"{CASHIER} to be signed in")
+    if not desk.path().startswith("/merchant"):
+        desk.warnings.append(f"cashier: after signing in for /merchant landed on {desk.path()}")
+        desk.open("/merchant")
+    desk.visible("#verify-form input#code", "the desk's code field")
+
+
+def scenario_l(b, state):
+    """普惠: the member of E shows her e-card's code on her phone and claims the cinema's 10-yuan ticket;
+    the cinema's cashier verifies the code on a phone (masked name, union, 已抢到券) and redeems 40 → 10;
+    the same code is refused; the county confirms the month's statement, which lists the redemption."""
+    check("union_name" in state, "needs the member of scenario E")
+    union = state["union_name"]
+    name = "刘春燕"
+    member_signed_in(b)
+
+    # Her e-card: QR and ten digits, fetched by ecard.js.
+    first = card_code(b)
+    card_no = b.find("#card-no").text.strip()
+    b.screenshot("l1-phone-card-code", full_page=True)
+    b.hygiene("e-card code", mobile=True)
+
+    # 会员优惠: both of 正定县's merchants; only the limited one has a voucher to claim.
+    b.click(b.find("#to-offers", "查看会员优惠 on the e-card page"))
+    b.wait(lambda d: "/me/offers" in d.current_url, "the offers page")
+
+    def offer_card(title):
+        cards = [c for c in b.d.find_elements(By.CSS_SELECTOR, ".card.offer") if c.find_element(By.TAG_NAME, "h2").text.strip() == title]
+        check(cards, f"no offer “{title}” among {[c.find_element(By.TAG_NAME, 'h2').text for c in b.d.find_elements(By.CSS_SELECTOR, '.card.offer')]}")
+        return cards[0]
+
+    cinema = offer_card(CINEMA_OFFER)
+    check(CINEMA in cinema.text and "每天限量200份" in cinema.text, f"the cinema's offer reads “{cinema.text}”")
+    claim = cinema.find_elements(By.CSS_SELECTOR, "button.claim")
+    check(claim and "抢券" in claim[0].text and "200" in claim[0].text, f"the claim button reads “{claim[0].text if claim else ''}”")
+    dumplings = [c for c in b.d.find_elements(By.CSS_SELECTOR, ".card.offer") if RESTAURANT in c.text]
+    check(dumplings and not dumplings[0].find_elements(By.CSS_SELECTOR, "button.claim"),
+          f"{RESTAURANT} is missing or asks to claim a voucher")
+    b.screenshot("l2-phone-offers", full_page=True)
+    b.hygiene("offers", mobile=True)
+    b.click(claim[0])
+    b.text_in("#offers-flash.alert-ok", "抢到了", "the 抢到了 message")
+    check(CINEMA_OFFER in b.find("#offers-flash").text, f"the message reads “{b.find('#offers-flash').text}”")
+    cinema = offer_card(CINEMA_OFFER)
+    check(not cinema.find_elements(By.CSS_SELECTOR, "button.claim"), "the 抢券 button is still there after claiming")
+    badge = cinema.find_elements(By.CSS_SELECTOR, ".badge")
+    check(badge and badge[0].text.startswith("已抢到") and "前到店使用" in badge[0].text,
+          f"the claimed offer reads “{badge[0].text if badge else cinema.text}”")
+    b.screenshot("l3-phone-offer-claimed", full_page=True)
+    b.hygiene("offer claimed", mobile=True)
+
+    # The cashier, on a phone of his own, signs in and keeps the desk open.
+    desk = Browser(make_driver(mobile=True), b.base, b.shots, b.warnings)
+    try:
+        desk_login(desk)
+        subtitle = desk.find(".bare-sub").text
+        check(CINEMA in subtitle, f"the desk's heading reads “{subtitle}”")
+        desk.screenshot("l4-desk-empty", full_page=True)
+        desk.hygiene("desk", mobile=True)
+
+        # She shows her card; he types what he sees. (A code works until the end of the next 30 s step.)
+        code = card_code(b)
+        b.screenshot("l5-phone-card-shown", full_page=True)
+        field = desk.find("#code")
+        field.clear()
+        field.send_keys(code)  # TEMP
+        desk.click(desk.find("#verify-form button[type=submit]"))
+        verified = desk.visible("#verified", "the member after 核验")
+        check(masked(name) in verified.text and name not in verified.text, f"the member is not shown masked: “{verified.text}”")
+        check(union in verified.text, f"her union {union} is not shown: “{verified.text}”")
+        check(card_no in verified.text, f"her card number {card_no} is not shown")
+        forms = desk.d.find_elements(By.CSS_SELECTOR, "#verified form.offer-redeem")
+        ticket = [f for f in forms if CINEMA_OFFER in f.text]
+        check(len(ticket) == 1 and "已抢到券" in ticket[0].text, f"the ticket's line reads “{ticket[0].text if ticket else verified.text}”")
+        desk.screenshot("l6-desk-verified", full_page=True)
+        desk.hygiene("desk verified", mobile=True)
+
+        # A typo in the amount comes back with the code and the amount kept; then 40 yuan.
+        amount = ticket[0].find_element(By.CSS_SELECTOR, "input[name=amountBefore]")
+        amount.send_keys("四十")
+        desk.click(ticket[0].find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        desk.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#verified .error"), "the amount's error")
+        ticket = [f for f in desk.d.find_elements(By.CSS_SELECTOR, "#verified form.offer-redeem") if CINEMA_OFFER in f.text]
+        check(ticket, "the ticket's form is gone after a bad amount")
+        amount = ticket[0].find_element(By.CSS_SELECTOR, "input[name=amountBefore]")
+        check(amount.get_attribute("value") == "四十", f"the amount typed is not kept: “{amount.get_attribute('value')}”")
+        check(desk.find("#code").get_attribute("value").replace(" ", "") == code, "the code is not kept after a bad amount")
+        desk.screenshot("l7-desk-amount-error", full_page=True)
+        amount.clear()
+        amount.send_keys("40")
+        desk.click(ticket[0].find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        desk.text_in("#desk-flash.alert-ok", "核销成功", "核销成功 on the desk")
+        flash = desk.find("#desk-flash").text
+        check(masked(name) in flash and "40.00" in flash and "10.00" in flash, f"the desk's message reads “{flash}”")
+        check(not desk.d.find_elements(By.ID, "verified") and desk.find("#code").get_attribute("value") == "",
+              "the desk is not empty again after 核销")
+        desk.screenshot("l8-desk-redeemed", full_page=True)
+        desk.hygiene("desk redeemed", mobile=True)
+
+        # The same code again: refused, and said why.
+        desk.find("#code").send_keys(code)
+        desk.click(desk.find("#verify-form button[type=submit]"))
+        error = desk.visible("#code-error", "the refusal of a used code").text
+        check("已使用" in error, f"a used code is refused with “{error}”")
+        check(not desk.d.find_elements(By.ID, "verified"), "a used code still shows the member")
+        desk.screenshot("l9-desk-code-used", full_page=True)
+
+        # The county confirms the month's statement for the cinema.
+        console = state["console"]
+        console.login("zhengding")
+        console.open("/admin/benefits/settlement")
+        table = console.visible("#settlement", "the month's merchants")
+        rows = [r for r in table.find_elements(By.CSS_SELECTOR, "tbody tr") if r.find_element(By.TAG_NAME, "td").text.strip() == CINEMA]
+        check(rows, f"{CINEMA} is not in the settlement: “{table.text}”")
+        cells = [td.text.strip() for td in rows[0].find_elements(By.TAG_NAME, "td")]
+        check(cells[1:5] == ["1", "30.00", "30.00", "1"], f"{CINEMA}'s row reads {cells}")
+        month = console.find("#month option:checked").get_attribute("value")
+        console.screenshot("l10-console-settlement", full_page=True)
+        console.hygiene("settlement")
+        console.click(rows[0].find_element(By.XPATH, ".//button[normalize-space(.)='确认结算单']"))
+        dialog = console.wait(EC.alert_is_present(), "the 确认结算单 confirmation")
+        check("不可更改" in dialog.text, f"the confirmation reads “{dialog.text}”")
+        dialog.accept()
+        console.wait(lambda d: re.search(r"/admin/statements/\d+$", d.current_url), "the statement after confirming")
+        console.text_in(".alert-ok", "结算单已确认")
+        heading = console.find("main h1").text
+        check(CINEMA in heading and month in heading, f"the statement is headed “{heading}”")
+        lines = console.find("#statement-lines").find_elements(By.CSS_SELECTOR, "tbody tr")
+        check(len(lines) == 1, f"the statement lists {len(lines)} redemptions")
+        line = [td.text.strip() for td in lines[0].find_elements(By.TAG_NAME, "td")]
+        check(line[1:6] == [masked(name), "40.00", "10.00", "30.00", "30.00"] and line[6] == "影城收银员", f"the statement's line reads {line}")
+        check(console.d.find_elements(By.ID, "statement-xlsx"), "no Excel download on the statement")
+        console.screenshot("l11-console-statement", full_page=True)
+        console.hygiene("statement")
+        console.open("/admin/benefits/settlement?month=" + month)
+        row = [r for r in console.d.find_elements(By.CSS_SELECTOR, "#settlement tbody tr") if CINEMA in r.text][0]
+        check(not row.find_elements(By.TAG_NAME, "button"), "the cinema can be settled again with nothing new")
+        console.logout()
+
+        # The cashier sees the redemption settled and the statement.
+        desk.open("/merchant/redemptions")
+        desk.text_in("#redemptions", "已结算")
+        check(desk.d.find_elements(By.CSS_SELECTOR, "a[href^='/merchant/statements/']"), "no statement on the cashier's list")
+        desk.screenshot("l12-desk-redemptions", full_page=True)
+        desk.hygiene("desk redemptions", mobile=True)
+    except Exception:
+        desk.save_failure("l-desk")
+        raise
+    finally:
+        desk.d.quit()
+    return (f"claimed {CINEMA_OFFER}; {CASHIER} verified {masked(name)} of {union} and redeemed 40.00 → 10.00; "
+            f"the used code refused; statement {month} of {CINEMA}: 1 redemption, subsidy 30.00")
+
+
 def main():
     if not BINARY.exists():
         print(f"FAIL - setup : {BINARY.relative_to(ROOT)} not found; run `swift build` first")
-        print("0 passed, 11 failed")
+        print("0 passed, 12 failed")
         return 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in list(SHOTS.glob("*.png")) + list(SHOTS.glob("*.html")) + list(SHOTS.glob("*.log")):
@@ -931,6 +1132,7 @@ def main():
         ("I", "the worker's own home page on a phone, and the township workstation's workbench", scenario_i, "phone"),
         ("J", "the 12351 operator finds the caller by number and files with nothing retyped", scenario_j, "console"),
         ("K", "every form's error path keeps what was typed (console, member site, signed out)", scenario_k, "phone"),
+        ("L", "普惠: the member claims the 10-yuan ticket; the cashier verifies her code and redeems it; the county confirms the statement", scenario_l, "phone"),
     ]
     try:
         try:

@@ -76,4 +76,14 @@ struct CardStore: Sendable {
             .where("status_at", .greaterThanOrEqual, since).orderBy("card_no").limit(100_000).all()
             .map { try $0.decode(column: "card_no", as: String.self) }
     }
+
+    /// Cancels every card of the member not cancelled yet; returns them.
+    func cancelAll(memberId: Int64, reason: String, now: Date, on sql: any SQLDatabase) async throws -> [MemberCard] {
+        let cards = try await sql.select().column("*").from("member_cards").where("member_id", .equal, memberId)
+            .where("status", .notEqual, MemberCard.Status.cancelled.rawValue).all(decoding: MemberCard.self)
+        for card in cards {
+            _ = try await setStatus(card.id, from: card.status, to: .cancelled, reason: reason, now: now, on: sql)
+        }
+        return cards
+    }
 }

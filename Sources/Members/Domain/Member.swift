@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import SQLKit
 
 /// A union member (会员), real-name. One row per person.
 public struct Member: Codable, Sendable {
@@ -138,4 +139,9 @@ extension UnionDirectory {
     public func names(_ ids: [Int64]) async throws -> [Int64: String] {
         Dictionary(try await labels(Array(Set(ids))).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
+}
+
+/// Told, in the same transaction, when a membership ends (退会, 去世, erasure of the person).
+public protocol MembershipEndListener: Sendable {
+    func membershipEnded(memberId: Int64, reason: String, on sql: any SQLDatabase) async throws
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import SQLKit
 
 /// What a cadre looks for: a name prefix, an ID number, a phone number or a member number (told
 /// apart by their shape), within a union's subtree, by status and migrant flag.
@@ -26,8 +27,13 @@ public struct MemberService: Sendable {
     let regions: any RegionCodeSet
     let clock: AppClock
     let audit: AuditLog
+    let endListeners: [any MembershipEndListener]
 
-    public init(database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, clock: AppClock) {
+    public init(
+        database: Database, records: MemberRecords, unions: any UnionDirectory, regions: any RegionCodeSet, clock: AppClock,
+        endListeners: [any MembershipEndListener] = []
+    ) {
+        self.endListeners = endListeners
         self.database = database
         self.records = records
         self.unions = unions
@@ -37,6 +43,13 @@ public struct MemberService: Sendable {
     }
 
     var today: CivilDate { CivilDate(date: clock.now()) }
+
+    /// A membership that ends holds no card: the number leaves the record (the counters already moved
+    /// with the status) and the listeners (the card domain) cancel what they hold, in the same transaction.
+    static func membershipEnded(_ id: Int64, reason: String, listeners: [any MembershipEndListener], on sql: any SQLDatabase) async throws {
+        try await sql.update("members").set("card_no", to: Optional<String>.none).where("id", .equal, id).run()
+        for listener in listeners { try await listener.membershipEnded(memberId: id, reason: reason, on: sql) }
+    }
     var validator: MemberValidator { MemberValidator(regions: regions, today: today) }
 
     // MARK: Search and read
@@ -215,7 +228,7 @@ public struct MemberService: Sendable {
             }
         }
         let unionName = try await unions.union(member.orgId)?.name ?? ""
-        try await database.transaction { [store] sql in
+        try await database.transaction { [store, endListeners] sql in
             try await store.setStatus(id, to: status, now: now, on: sql)
             var after = member
             after.status = status.rawValue
@@ -224,6 +237,7 @@ public struct MemberService: Sendable {
             try await store.bump(deltas, on: sql)
             if status == .lapsed || status == .deceased {
                 try await store.closeMembership(memberId: id, on: today.iso, reason: status.label, on: sql)
+                try await Self.membershipEnded(id, reason: status.label, listeners: endListeners, on: sql)
             } else if from.isCounted && status.isCounted {
                 // Working ↔ retired-kept: one period ends and the next begins, in the same union.
                 try await store.closeMembership(memberId: id, on: today.iso, reason: status.label, on: sql)

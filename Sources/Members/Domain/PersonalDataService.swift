@@ -56,7 +56,13 @@ public struct PersonalDataService: Sendable {
     let joins = JoinStore()
     let requests = PersonalDataStore()
 
-    public init(database: Database, records: MemberRecords, sources: [any PersonalDataSource], clock: AppClock) {
+    let endListeners: [any MembershipEndListener]
+
+    public init(
+        database: Database, records: MemberRecords, sources: [any PersonalDataSource], clock: AppClock,
+        endListeners: [any MembershipEndListener] = []
+    ) {
+        self.endListeners = endListeners
         self.database = database
         self.records = records
         self.sources = sources
@@ -139,7 +145,7 @@ public struct PersonalDataService: Sendable {
         let now = clock.now()
         let today = CivilDate(date: now).iso
         let erased = "erased:\(randomToken(bytes: 12))"
-        try await database.transaction { [store, workers, requests, records] sql in
+        try await database.transaction { [store, workers, requests, records, endListeners] sql in
             if grant && request.kind == .deletion, let memberId = request.memberId, let member = try await store.member(memberId, on: sql)
             {
                 if member.isCounted {
@@ -149,6 +155,7 @@ public struct PersonalDataService: Sendable {
                     deltas.add(after.counterDeltas())
                     try await store.bump(deltas, on: sql)
                     try await store.closeMembership(memberId: memberId, on: today, reason: MemberText.piplErasedReason, on: sql)
+                    try await MemberService.membershipEnded(memberId, reason: MemberText.piplErasedReason, listeners: endListeners, on: sql)
                 }
                 // The membership history and the number stay (the rules keep them); who the person was goes.
                 try await store.erasePerson(
