@@ -154,6 +154,25 @@ check "cashier's session" 200 -H "Authorization: Bearer $CASHIER" "$BASE/api/v1/
 check "a member's cards" 200 -H "Authorization: Bearer $PROVINCE" "$BASE/api/v1/members/$(head -1 "$WORK/uncarded.txt")/cards"
 
 # --- wrk ---------------------------------------------------------------------------------------------
+# Statements PostgreSQL runs for one request (log_statement = all for that request only).
+statements() {  # label, then curl arguments
+  local label=$1 before after
+  shift
+  psql -Atq "$ADMIN" -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
+  sleep 0.5
+  before=$(wc -l <"$WH_PG_DIR/server.log")
+  curl -s -o /dev/null "$@"
+  sleep 0.5
+  after=$(tail -n +$((before + 1)) "$WH_PG_DIR/server.log" | grep -cE 'LOG:  (statement|execute)' || true)
+  psql -Atq "$ADMIN" -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
+  log "statements for one $label: $after"
+}
+statements "verification (a card anywhere)" -X POST "$BASE/api/v1/merchant/verifications" -H "Authorization: Bearer $CASHIER" -H 'Content-Type: application/json' -d "{\"code\":\"$(sed -n 2p "$WORK/codes-province.txt")\"}"
+statements "verification (a card under 正定县)" -X POST "$BASE/api/v1/merchant/verifications" -H "Authorization: Bearer $CASHIER" -H 'Content-Type: application/json' -d "{\"code\":\"$(sed -n 2p "$WORK/codes-county.txt")\"}"
+statements "cashier GET /session" -H "Authorization: Bearer $CASHIER" "$BASE/api/v1/session"
+statements "card issue" -X POST -H "Authorization: Bearer $PROVINCE" "$BASE/api/v1/members/$(tail -1 "$WORK/uncarded.txt")/cards"
+sed -i '$d' "$WORK/uncarded.txt"
+
 LINES=bench/benefits/wrk_lines.lua
 run_wrk() {  # name, connections, duration, then wrk arguments; output in $WORK/wrk-<name>.txt
   local name=$1 c=$2 d=$3
@@ -208,7 +227,7 @@ t0=$(now)
 $PY bench/benefits/workers.py --base "$BASE" --db "$URL" --union "$UNION" --cadre-token "$CADRE" --n "$WORKERS" --out "$WORK/workers.txt" | tee -a "$OUT"
 log "   ($(secs "$t0" "$(now)") s)"
 head -1 "$WORK/workers.txt" >"$WORK/worker1.txt"
-burst() { $PY bench/benefits/burst.py --base "$BASE" --n "$CLAIMS" "$@" | tee -a "$OUT"; }
+burst() { $PY bench/benefits/burst.py --base "$BASE" --n "$CLAIMS" "$@"; }
 log "| sale | /health burst p99, all answered | worker GET /me/vouchers burst p99, all answered | claims: 201 / 409 / other | sold out after | claims p50, p99, all answered | vouchers in the database | quota row |"
 log "|---|---|---|---|---|---|---|---|"
 FAILED=0
@@ -219,7 +238,7 @@ for s in $(seq "$SALES"); do
   burst --path /health --label "sale $s: /health" --json "$WORK/h-$s.json" >/dev/null
   burst --path /api/v1/me/vouchers --tokens "$WORK/workers.txt" --label "sale $s: GET /me/vouchers" --json "$WORK/r-$s.json" >/dev/null
   burst --path "/api/v1/me/offers/$OFFER/claims" --method POST --tokens "$WORK/workers.txt" --success 201 --quota "$QUOTA" \
-    --label "sale $s: claims on offer $OFFER" --json "$WORK/c-$s.json"
+    --label "sale $s: claims on offer $OFFER" --json "$WORK/c-$s.json" >"$WORK/c-$s.txt"
   VOUCHERS=$(q "SELECT count(*) FROM vouchers WHERE offer_id = $OFFER")
   TAKEN=$(q "SELECT taken || '/' || total FROM offer_quota WHERE offer_id = $OFFER")
   SPAN=$(q "SELECT round(extract(epoch FROM max(claimed_at) - min(claimed_at))::numeric, 3) FROM vouchers WHERE offer_id = $OFFER")
@@ -236,6 +255,7 @@ print(f"| {s} | {h['p99_ms']} ms, {h['all_answered_s']} s ({', '.join(f'{k}: {v}
       f"| {c['p50_ms']} ms, {c['p99_ms']} ms, {c['all_answered_s']} s | {vouchers} | {taken} |")
 PY
 done
+cat "$WORK"/c-*.txt | tee -a "$OUT"
 log "ratios (claims / GET /me/vouchers, same burst): p99 $(python3 -c "import json; c = json.load(open('$WORK/c-1.json')); r = json.load(open('$WORK/r-1.json')); print(f\"{c['p99_ms'] / r['p99_ms']:.2f}\")") (sale 1)"
 [ "$FAILED" = 0 ] && log "every sale: exactly $QUOTA vouchers" || log "FAIL: a sale did not end with exactly $QUOTA vouchers"
 # End to end with a real code: a winner of the last sale shows the e-card's code, the cashier verifies and redeems.

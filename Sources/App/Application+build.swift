@@ -53,7 +53,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     ])
     let navigation = Navigation(
         OrganizationsWeb.navigation + AccountsWeb.navigation + MembersConsole.navigation + PersonalDataWeb.navigation
-            + WorkOrdersConsole.navigation + BenefitsConsole.navigation)
+            + WorkOrdersConsole.navigation + CardsWeb.navigation + BenefitsConsole.navigation)
     let chrome = Chrome(navigation: navigation)
     let secure = services.config.secureCookies
 
@@ -93,7 +93,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
         .register(staff: staffAPI, document: document)
     WorkOrderAPIController(orders: services.workOrders, stats: services.workOrderStats, catalog: services.workOrderCatalog, clock: services.clock)
         .register(staff: staffAPI, document: document)
-    let cardsAPI = CardsAPIController(cards: services.cards)
+    let cardsAPI = CardsAPIController(cards: services.cards, batches: services.cardBatches)
     cardsAPI.register(staff: staffAPI, document: document)
     let benefitsAPI = BenefitsAPIController(
         merchants: services.merchants, offers: services.offers, redemptions: services.redemptions, settlement: services.settlement,
@@ -133,7 +133,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
     WorkOrderSite(orders: services.workOrders, catalog: services.workOrderCatalog, notifications: services.notifications, orgs: services.handlingOrgs,
                   members: memberLookup, renderer: renderer, chrome: chrome, uploads: services.uploads, attachments: services.attachments,
                   clock: services.clock).register(on: worker)
-    let cardsWeb = CardsWeb(cards: services.cards, renderer: renderer, chrome: chrome)
+    let cardsWeb = CardsWeb(cards: services.cards, batches: services.cardBatches, renderer: renderer, chrome: chrome)
     cardsWeb.registerSite(on: worker)
     let benefitsSite = BenefitsSite(
         merchants: services.merchants, offers: services.offers, redemptions: services.redemptions, renderer: renderer, chrome: chrome,

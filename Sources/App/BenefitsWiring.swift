@@ -23,6 +23,16 @@ struct MemberCardHolders: CardHolders {
         try await members.setCardNumber(cardNo, memberId: memberId, on: sql)
     }
 
+    func cardless(in path: OrgPath, after: Int64, limit: Int) async throws -> [(memberId: Int64, orgId: Int64, orgPath: OrgPath)] {
+        try await members.cardless(in: path, after: after, limit: limit)
+    }
+
+    func cardlessCount(in path: OrgPath) async throws -> Int64 { try await members.cardlessCount(in: path) }
+
+    func setNewCardNumbers(_ numbers: [(memberId: Int64, cardNo: String)], on sql: any SQLDatabase) async throws -> Set<Int64> {
+        try await members.setNewCardNumbers(numbers, on: sql)
+    }
+
     func region(of orgPath: OrgPath) async throws -> String {
         // A workplace union often has no region code of its own: the nearest ancestor's is used.
         for id in orgPath.ids.reversed() {

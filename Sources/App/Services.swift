@@ -44,6 +44,7 @@ struct Services: Sendable {
     let offers: OfferService
     let redemptions: RedemptionService
     let settlement: SettlementService
+    let cardBatches: CardBatchService
 
     static let migrations: [Migration] =
         AuditLog.migrations + JobQueue.migrations + RateLimiter.migrations + KeyManagement.migrations + AuditArchive.migrations + OrganizationMigrations.all + AccountMigrations.all + MemberMigrations.all
@@ -125,6 +126,14 @@ struct Services: Sendable {
             database: database, merchants: merchants, holders: cardHolders, unions: benefitUnions,
             codes: CardCodes(deploymentKey: config.indexKey ?? config.dataKey), clock: clock)
         self.settlement = SettlementService(database: database, merchants: merchants, clock: clock)
+        let jobQueue = self.jobs
+        let cardBatches = CardBatchService(
+            database: database, holders: cardHolders, unions: benefitUnions, rule: CardNumberRule(prefix: config.cardNumberPrefix), clock: clock,
+            enqueue: { id in
+                _ = try await jobQueue.enqueue(kind: CardBatchService.jobKind, payload: String(id))
+                jobQueue.poke()
+            })
+        self.cardBatches = cardBatches
         let (imports, rollups, jobs) = (self.imports, self.rollups, self.jobs)
         jobs.register(ImportService.jobKind) { job, context in
             guard let id = Int64(job.payload) else { return }
@@ -133,6 +142,11 @@ struct Services: Sendable {
         }
         jobs.register(RollupService.jobKind) { _, _ in try await rollups.run() }
         jobs.register(SLAService.jobKind) { _, _ in _ = try await sla.run() }
+        jobs.register(CardBatchService.jobKind) { job, context in
+            guard let id = Int64(job.payload) else { return }
+            try await cardBatches.run(id, heartbeat: { try await context.heartbeat() })
+            try await jobs.enqueue(kind: RollupService.jobKind, payload: "")
+        }
         let keys = self.keys
         jobs.register(KeyManagement.jobKind) { _, context in
             try await keys.rotate { column, done in

@@ -258,7 +258,7 @@ import Testing
             #expect(try await app.services.redemptions.revocations(since: app.clock.now.addingTimeInterval(-60)) == [card.cardNo])
             try await app.services.rollups.run()
             let cards = try await app.services.database.withConnection { sql in
-                try await sql.raw("SELECT COALESCE(SUM(value), 0) AS n FROM member_counters WHERE metric = 'cards'").first()?
+                try await sql.raw("SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) AS n FROM member_counters WHERE metric = 'cards'").first()?
                     .decode(column: "n", as: Int.self)
             }
             #expect(cards == 0)
@@ -267,6 +267,49 @@ import Testing
                     .map { try $0.decode(column: "action", as: String.self) }
             }
             #expect(actions == ["card.issue", "card.cancel"])
+        }
+    }
+
+    /// 批量发卡 over a subtree: every member on the rolls without a card gets one (not one whose card was
+    /// reported lost, not another county's), progress is kept, coverage is exact, and a rerun issues nothing.
+    @Test func aBatchIssuesCardsToTheSubtreeOnce() async throws {
+        try await TestApp.run { app in
+            let f = try await Fixture.build(app)
+            try await Fixture.account(app, "county", role: Role.orgAdmin, at: f.countyA1)
+            try await Fixture.account(app, "sibling", role: Role.orgAdmin, at: f.countyA2)
+            let county = try await app.token("county")
+            var ids: [Int64] = []
+            for i in 0..<5 {
+                ids.append(try await app.services.members.create(
+                    MemberInput(name: "批\(i)", idNumber: TestIDs.make(250 + i)), unionId: f.factory.id, actor: app.system).id)
+            }
+            let lost = try await app.services.cards.issue(memberId: ids[0], actor: app.system)
+            _ = try await app.services.cards.reportLost(lost.id, actor: app.system)
+            _ = try await app.services.cards.issue(memberId: ids[1], actor: app.system)
+            let started = try await app.api(.post, "/api/v1/card-batches", token: county, json: ["unionId": f.countyA1.id])
+            #expect(started.status == .accepted, "\(started.raw)")
+            let id = try #require(((started.body as? [String: Any])?["id"] as? NSNumber)?.int64Value)
+            #expect(try await app.api(.post, "/api/v1/card-batches", token: county, json: ["unionId": f.countyA1.id]).status == .conflict)
+            #expect(try await app.api(.post, "/api/v1/card-batches", token: county, json: ["unionId": f.countyA2.id]).status == .unprocessableContent)
+            let sibling = try await app.token("sibling")
+            #expect(try await app.api(.get, "/api/v1/card-batches/\(id)", token: sibling).status == .notFound)
+
+            try await app.services.cardBatches.run(id)
+            let batch = try #require(try await app.api(.get, "/api/v1/card-batches/\(id)", token: county).body as? [String: Any])
+            #expect(batch["status"] as? String == "done" && (batch["done"] as? NSNumber)?.intValue == 3 && (batch["total"] as? NSNumber)?.intValue == 4)
+            for (i, id) in ids.enumerated() {
+                let current = try await app.services.cards.cards(memberId: id, actor: app.system).filter { $0.status != .cancelled }
+                #expect(current.count == 1, "member \(i)")
+                if i == 0 { #expect(current.first?.status == .lost) }
+            }
+            try await app.services.rollups.run()
+            let d = try await app.api(.get, "/api/v1/member-dashboard?unionId=\(f.townA1.id)", token: county)
+            let total = try #require((d.body as? [String: Any])?["total"] as? [String: Any])
+            #expect((total["cardHolders"] as? NSNumber)?.intValue == 4)
+            // A second batch finds nobody left.
+            let again = try await app.services.cardBatches.start(unionId: f.countyA1.id, actor: app.system)
+            try await app.services.cardBatches.run(again.id)
+            #expect(try await app.services.cardBatches.batch(again.id, actor: app.system).done == 0)
         }
     }
 }

@@ -6,9 +6,11 @@ import Platform
 /// `/me/card` is the e-card view of the member database).
 public struct CardsAPIController: Sendable {
     let cards: CardService
+    let batches: CardBatchService
 
-    public init(cards: CardService) {
+    public init(cards: CardService, batches: CardBatchService) {
         self.cards = cards
+        self.batches = batches
     }
 
     public func register(staff api: APIRoutes<StaffRequestContext>, document: OpenAPIDocument) {
@@ -29,6 +31,21 @@ public struct CardsAPIController: Sendable {
         api.add(.post, "/cards/{id}/reissue", summary: "补办：注销原卡，发新卡号", tag: tag, response: Schema.ref("CardRecord"), status: 201) {
             _, context in
             JSONBody(CardDTO(try await cards.reissue(try context.id(), actor: context.actor)), status: .created)
+        }
+        document.schema("CardBatch", CardBatchDTO.schema)
+        let batches = self.batches
+        api.add(.post, "/card-batches", summary: "批量发卡：为该工会及下级所有在册且无卡的会员发卡（后台任务，可查进度）", tag: tag,
+                body: Schema.object([("unionId", Schema.id)], required: ["unionId"]), response: Schema.ref("CardBatch"), status: 202) {
+            request, context in
+            let body = try await request.decode(as: [String: Int64].self, context: context)
+            return JSONBody(CardBatchDTO(try await batches.start(unionId: body["unionId"] ?? 0, actor: context.actor)), status: .accepted)
+        }
+        api.add(.get, "/card-batches", summary: "批量发卡批次（本级及下级，新的在前）", tag: tag, response: Schema.array(Schema.ref("CardBatch"))) {
+            _, context in
+            JSONBody(try await batches.batches(actor: context.actor).map(CardBatchDTO.init))
+        }
+        api.add(.get, "/card-batches/{id}", summary: "批量发卡进度", tag: tag, response: Schema.ref("CardBatch")) { _, context in
+            JSONBody(CardBatchDTO(try await batches.batch(try context.id(), actor: context.actor)))
         }
         api.add(.post, "/cards/{id}/cancel", summary: "注销（须填写原因）", tag: tag, body: CancelDTO.schema, response: Schema.ref("CardRecord")) {
             request, context in
@@ -99,6 +116,36 @@ struct CardDTO: Encodable, Sendable {
             ("endReason", Schema.nullable("string")), ("replacedBy", Schema.nullable("integer")),
         ],
         required: ["id", "cardNo", "memberId", "unionId", "status", "issuedAt"])
+}
+
+struct CardBatchDTO: Encodable, Sendable {
+    var id: Int64
+    var unionId: Int64
+    var unionName: String
+    var status: String
+    var total: Int64
+    var done: Int64
+    var createdAt: Date
+    var finishedAt: Date?
+
+    init(_ b: CardBatch) {
+        id = b.id
+        unionId = b.orgId
+        unionName = b.orgName
+        status = b.status.rawValue
+        total = b.total
+        done = b.done
+        createdAt = b.createdAt
+        finishedAt = b.finishedAt
+    }
+
+    static let schema = Schema.object(
+        [
+            ("id", Schema.integer), ("unionId", Schema.integer), ("unionName", Schema.string),
+            ("status", Schema.enumeration(CardBatch.Status.allCases.map(\.rawValue))), ("total", Schema.integer), ("done", Schema.integer),
+            ("createdAt", Schema.dateTime), ("finishedAt", Schema.nullable("string", format: "date-time")),
+        ],
+        required: ["id", "unionId", "unionName", "status", "total", "done", "createdAt"])
 }
 
 struct CancelDTO: Decodable, Sendable {

@@ -13,6 +13,12 @@ public enum BenefitsText {
     static let reissued = "补办新卡"
     public static let demoIssuer = "演示数据"
 
+    // Batch issue
+    static let batchStatusLabels: [CardBatch.Status: String] = [.queued: "排队中", .running: "发卡中", .done: "已完成"]
+    static let batchUnionInvalid = "请选择您有发卡权限的工会"
+    static let batchRunning = "该工会已有一批发卡正在进行，完成后再发起"
+    static let batchNotFound = "没有找到该批次"
+
     // Merchants
     static let merchantStatusLabels: [Merchant.Status: String] = [.pending: "待审核", .approved: "已签约", .rejected: "未通过", .suspended: "已暂停"]
     static let merchantNameRequired = "请填写商户名称（60字以内）"

@@ -66,4 +66,9 @@ public protocol CardHolders: Sendable {
     /// Writes the member's current card number (nil: none) in the caller's transaction, so the
     /// member rollups count cards exactly (card coverage on the dashboard).
     func setCardNumber(_ cardNo: String?, memberId: Int64, on sql: any SQLDatabase) async throws
+    /// Members on the rolls under `path` without a card, by id after `after` (batch issue).
+    func cardless(in path: OrgPath, after: Int64, limit: Int) async throws -> [(memberId: Int64, orgId: Int64, orgPath: OrgPath)]
+    func cardlessCount(in path: OrgPath) async throws -> Int64
+    /// Writes the numbers of members who still hold none, in the caller's transaction; the ids written.
+    func setNewCardNumbers(_ numbers: [(memberId: Int64, cardNo: String)], on sql: any SQLDatabase) async throws -> Set<Int64>
 }

@@ -85,10 +85,22 @@ public enum BenefitsMigrations {
                     redemptions {bigint} NOT NULL, discount {bigint} NOT NULL, subsidy {bigint} NOT NULL,
                     confirmed_by TEXT NOT NULL, confirmed_at {ts} NOT NULL, UNIQUE (merchant_id, month, seq))
                 """,
-                // Refused codes, claims and redemptions by reason and day: abuse is counted, not only answered.
                 // When a card last changed status: the offline revocation list is the cards not active since a time.
                 "ALTER TABLE member_cards ADD COLUMN status_at {ts}",
+                // Refused codes, claims and redemptions by reason and day: abuse is counted, not only answered.
                 "CREATE TABLE benefit_refusals (day TEXT NOT NULL, reason TEXT NOT NULL, count {bigint} NOT NULL, PRIMARY KEY (day, reason))",
+            ]),
+            Migration(
+            domain: "benefits", number: 3, name: "card batches",
+            statements: [
+                // 批量发卡: one job per batch; `done` moves as it goes, so the page shows progress.
+                """
+                CREATE TABLE card_batches (
+                    id {id}, org_id {bigint} NOT NULL, org_path {path} NOT NULL, org_name TEXT NOT NULL, status TEXT NOT NULL,
+                    total {bigint} NOT NULL, done {bigint} NOT NULL, last_member {bigint} NOT NULL, requested_by TEXT NOT NULL,
+                    created_at {ts} NOT NULL, finished_at {ts})
+                """,
+                "CREATE INDEX card_batches_org ON card_batches (org_path, id)",
             ]),
     ]
 }

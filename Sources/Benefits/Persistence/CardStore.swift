@@ -86,4 +86,73 @@ struct CardStore: Sendable {
         }
         return cards
     }
+
+    // MARK: Batches
+
+    func openBatch(orgId: Int64, on sql: any SQLDatabase) async throws -> CardBatch? {
+        try await sql.select().column("*").from("card_batches").where("org_id", .equal, orgId)
+            .where("status", .in, [CardBatch.Status.queued.rawValue, CardBatch.Status.running.rawValue]).first(decoding: CardBatch.self)
+    }
+
+    func insert(_ b: CardBatch, on sql: any SQLDatabase) async throws -> Int64 {
+        try await sql.raw(
+            """
+            INSERT INTO card_batches (org_id, org_path, org_name, status, total, done, last_member, requested_by, created_at)
+            VALUES (\(bind: b.orgId), \(bind: b.orgPath.rawValue), \(bind: b.orgName), \(bind: b.status.rawValue), \(bind: b.total), 0, 0,
+                    \(bind: b.requestedBy), \(bind: b.createdAt))
+            RETURNING id
+            """
+        ).first()?.decode(column: "id", as: Int64.self) ?? 0
+    }
+
+    func batch(_ id: Int64, on sql: any SQLDatabase) async throws -> CardBatch? {
+        try await sql.select().column("*").from("card_batches").where("id", .equal, id).first(decoding: CardBatch.self)
+    }
+
+    func batches(in scope: Scope, on sql: any SQLDatabase) async throws -> [CardBatch] {
+        try await sql.select().column("*").from("card_batches").where("org_path", in: scope).orderBy("id", .descending).limit(50)
+            .all(decoding: CardBatch.self)
+    }
+
+    /// Which of these members hold a card that is not cancelled.
+    func holdingCards(_ memberIds: [Int64], on sql: any SQLDatabase) async throws -> Set<Int64> {
+        guard !memberIds.isEmpty else { return [] }
+        return Set(
+            try await sql.select().column("member_id").from("member_cards").where("member_id", .in, memberIds)
+                .where("status", .notEqual, MemberCard.Status.cancelled.rawValue).all().map { try $0.decode(column: "member_id", as: Int64.self) })
+    }
+
+    /// Takes `count` sequence numbers at once; returns the first.
+    func takeSequences(_ count: Int, on sql: any SQLDatabase) async throws -> Int64 {
+        let last = try await sql.raw("UPDATE card_sequence SET last = last + \(bind: Int64(count)) WHERE id = 1 RETURNING last").first()?
+            .decode(column: "last", as: Int64.self) ?? Int64(count)
+        return last - Int64(count) + 1
+    }
+
+    /// Inserts cards in multi-row statements of 500.
+    func insertMany(_ cards: [MemberCard], on sql: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: cards.count, by: 500) {
+            let insert = sql.insert(into: "member_cards").columns("card_no", "member_id", "org_id", "org_path", "status", "issued_by", "issued_at")
+            for c in cards[start..<min(start + 500, cards.count)] {
+                insert.values(
+                    SQLBind(c.cardNo), SQLBind(c.memberId), SQLBind(c.orgId), SQLBind(c.orgPath.rawValue), SQLBind(c.status.rawValue),
+                    SQLBind(c.issuedBy), SQLBind(c.issuedAt))
+            }
+            try await insert.run()
+        }
+    }
+
+    func progress(_ id: Int64, done: Int, lastMember: Int64, on sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            """
+            UPDATE card_batches SET status = 'running', done = done + \(bind: Int64(done)), last_member = \(bind: lastMember)
+            WHERE id = \(bind: id)
+            """
+        ).run()
+    }
+
+    func finish(_ id: Int64, at: Date, on sql: any SQLDatabase) async throws {
+        try await sql.update("card_batches").set("status", to: CardBatch.Status.done.rawValue).set("finished_at", to: at)
+            .where("id", .equal, id).run()
+    }
 }

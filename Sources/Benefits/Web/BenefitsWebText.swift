@@ -26,4 +26,6 @@ enum BenefitsWebText {
     static func claimed(_ title: String) -> String { "抢到了！\(title)：到店出示电子会员卡核销" }
     static let qrLabel = "电子会员卡核验码"
     static let codeHint = "请商户扫码或输入上方数字；30秒更换，一次有效"
+    static let navBatches = "批量发卡"
+    static let batchStarted = "已开始批量发卡，进度见下表"
 }

@@ -7,11 +7,17 @@ import WebUI
 /// site's 申领电子会员卡 (the e-card page itself belongs to the member database).
 public struct CardsWeb: Sendable {
     let cards: CardService
+    let batches: CardBatchService
     let renderer: Renderer
     let chrome: Chrome
 
-    public init(cards: CardService, renderer: Renderer, chrome: Chrome) {
+    public static let navigation = [
+        NavEntry(href: "/admin/card-batches", label: BenefitsWebText.navBatches, icon: "卡", permission: .cardIssue, order: 39)
+    ]
+
+    public init(cards: CardService, batches: CardBatchService, renderer: Renderer, chrome: Chrome) {
         self.cards = cards
+        self.batches = batches
         self.renderer = renderer
         self.chrome = chrome
     }
@@ -24,6 +30,36 @@ public struct CardsWeb: Sendable {
         group.post("/cards/:id/report-lost", use: reportLost)
         group.post("/cards/:id/reissue", use: reissue)
         group.post("/cards/:id/cancel", use: cancel)
+        group.get("/card-batches", use: batchList)
+        group.post("/card-batches", use: startBatch)
+    }
+
+    @Sendable func batchList(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await batchPage(FormState(), request, context)
+    }
+
+    func batchPage(_ form: FormState, _ request: Request, _ context: StaffRequestContext) async throws -> Response {
+        let list = try await batches.batches(actor: context.actor)
+        let unions = context.principal.assignments.filter { $0.permissions.contains(.cardIssue) }.map { (String($0.orgId), $0.orgName) }
+        let model = BatchesPage(
+            form: form, unions: Option.list(unions, selected: form.values["unionId"]),
+            rows: list.map {
+                BatchesPage.Row(
+                    id: $0.id, union: $0.orgName, status: $0.status.label, done: $0.done, total: $0.total,
+                    percent: $0.total == 0 ? 100 : Int(min(100, $0.done * 100 / $0.total)), by: $0.requestedBy,
+                    at: DisplayDate.minutes($0.createdAt), running: $0.status != .done)
+            })
+        return renderer.page("cards-batches", chrome.console(model, request: request, context: context), status: form.status)
+    }
+
+    @Sendable func startBatch(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let form = try await request.decode(as: [String: String].self, context: context)
+        do {
+            _ = try await batches.start(unionId: Int64(form["unionId"] ?? "") ?? 0, actor: context.actor)
+        } catch let error as AppError where [.conflict, .unprocessableContent].contains(error.status) {
+            return try await batchPage(FormState(values: form, error: error), request, context)
+        }
+        return Response.redirect(to: "/admin/card-batches", flash: .ok(BenefitsWebText.batchStarted))
     }
 
     public func registerSite(on group: RouterGroup<WorkerRequestContext>) {
@@ -100,6 +136,23 @@ public struct CardsWeb: Sendable {
             return Response.redirect(to: "/me/card", flash: .error(error.message))
         }
     }
+}
+
+struct BatchesPage {
+    struct Row {
+        var id: Int64
+        var union: String
+        var status: String
+        var done: Int64
+        var total: Int64
+        var percent: Int
+        var by: String
+        var at: String
+        var running: Bool
+    }
+    var form: FormState
+    var unions: [Option]
+    var rows: [Row]
 }
 
 struct CancelForm: Decodable {
