@@ -3,6 +3,7 @@ import Logging
 import Testing
 
 @testable import App
+@testable import Benefits
 @testable import Platform
 
 /// Follows every link a cadre or a worker is shown, over the demo data, and checks each page renders whole.
@@ -26,6 +27,18 @@ import Testing
             let site = try await WebSession.worker(app, phone: "13911110000")
             let visited = try await Self.crawl(site, from: ["/", "/me"], within: "/")
             #expect(visited > 5, "the worker reached \(visited) pages")
+        }
+    }
+
+    @Test func everyMerchantDeskLinkRenders() async throws {
+        try await TestApp.run { app in
+            _ = try await DemoData(services: app.services).load(scale: .small, seed: 7, perUnion: 2, logger: Logger(label: "crawl"))
+            let web = WebSession(app)
+            _ = try await web.login(BenefitsDemo.cashier, password: DemoData.password)
+            let visited = try await Self.crawl(web, from: ["/merchant"], within: "/merchant")
+            #expect(visited >= 2, "the cashier reached \(visited) pages")
+            // The cashier's account opens nothing in the union console beyond the empty workbench.
+            #expect(try await web.get("/admin/merchants").status == .forbidden)
         }
     }
 

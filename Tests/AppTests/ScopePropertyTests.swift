@@ -264,6 +264,20 @@ import Testing
             var cards: [MemberCard] = []
             for member in members { cards.append(try await app.services.cards.issue(memberId: member.id, actor: app.system)) }
             let cardService = app.services.cards
+            // Partner merchants, each reviewed by a random union.
+            var merchants: [Merchant] = []
+            for i in 0..<8 {
+                let licence = FileManager.default.temporaryDirectory.appendingPathComponent("licence-\(UUID().uuidString).png")
+                try BenefitsDemo.placeholderPNG.write(to: licence)
+                let body = "91130123MA0000" + String(format: "%03d", i)
+                merchants.append(
+                    try await app.services.merchants.apply(
+                        MerchantApplication(
+                            name: "商户\(i)", creditCode: body + String(CreditCode.checkCharacter(body) ?? "0"), category: "餐饮美食",
+                            contactName: "店长", contactPhone: "13903110101", unionId: rng.pick(world.orgs).id, outletName: "", outletAddress: "某路 1 号"),
+                        licence: licence, directory: app.services.merchantFiles, actor: app.system))
+            }
+            let (merchantService, settlement) = (app.services.merchants, app.services.settlement)
             let (memberService, orderService, stats) = (app.services.members, app.services.workOrders, app.services.workOrderStats)
             let month = String(CivilDate(date: app.clock.now).iso.prefix(7))
             let tally = Mutex<[String: Int]>([:])
@@ -310,6 +324,25 @@ import Testing
                         count(error.status == .conflict ? "card.write.allowed" : "card.write.refused")
                     }
 
+                    // Merchants and their month: listed, opened and settled only inside the scope.
+                    let merchantScope = principal.scope(.merchantManage)
+                    if merchantScope.isEmpty {
+                        await #expect(throws: AppError.self) { _ = try await merchantService.merchants(status: nil, actor: actor) }
+                    } else {
+                        let listed = try await merchantService.merchants(status: nil, actor: actor)
+                        #expect(Set(listed.map(\.id)) == Set(merchants.filter { merchantScope.covers($0.orgPath) }.map(\.id)))
+                    }
+                    let merchant = rng.pick(merchants)
+                    let merchantSeen = (try? await merchantService.managed(merchant.id, actor: actor)) != nil
+                    #expect(merchantSeen == merchantScope.covers(merchant.orgPath))
+                    count(merchantSeen ? "merchant.visible" : "merchant.hidden")
+                    let settleScope = principal.scope(.benefitsSettle)
+                    if let month = try? await settlement.month(CivilMonth(CivilDate(date: app.clock.now)), actor: actor) {
+                        #expect(Set(month.map(\.merchantId)) == Set(merchants.filter { settleScope.covers($0.orgPath) }.map(\.id)))
+                    } else {
+                        #expect(settleScope.isEmpty)
+                    }
+
                     let orderScope = principal.scope(.workOrderRead)
                     if orderScope.isEmpty {
                         await #expect(throws: AppError.self) {
@@ -352,7 +385,7 @@ import Testing
             let seen = tally.withLock { $0 }
             for key in [
                 "member.visible", "member.hidden", "order.visible", "order.hidden", "stats.visible", "stats.hidden", "key.cases", "todo.counted",
-                "todo.none", "card.visible", "card.hidden", "card.write.allowed", "card.write.refused",
+                "todo.none", "card.visible", "card.hidden", "card.write.allowed", "card.write.refused", "merchant.visible", "merchant.hidden",
             ] {
                 #expect(seen[key, default: 0] > 0, "no case had \(key): \(seen)")
             }
