@@ -104,10 +104,10 @@ import Testing
             let applicable = try #require(v["offers"] as? [[String: Any]])
             #expect(applicable.count == 2 && applicable.contains { ($0["voucherId"] as? NSNumber) != nil })
 
-            // 核销: 40 yuan → 10 yuan; the union pays the whole 30-yuan discount.
+            // 核销, the code typed as the card prints it: 40 yuan → 10 yuan; the union pays the whole 30-yuan discount.
             let redeemed = try await app.api(
                 .post, "/api/v1/merchant/redemptions", token: cashier,
-                json: ["code": code, "offerId": offerId, "amountBefore": "40"])
+                json: ["code": "\(code.prefix(5)) \(code.suffix(5))", "offerId": offerId, "amountBefore": "40"])
             #expect(redeemed.status == .created, "\(redeemed.raw)")
             let r = try #require(redeemed.body as? [String: Any])
             #expect((r["amountAfter"] as? NSNumber)?.intValue == 1000 && (r["subsidy"] as? NSNumber)?.intValue == 3000)
@@ -132,6 +132,11 @@ import Testing
             let totals = try #require(
                 try await app.api(.get, "/api/v1/benefits/settlement?month=\(month)", token: county).body as? [[String: Any]])
             #expect((totals.first?["redemptions"] as? NSNumber)?.intValue == 1 && (totals.first?["unsettled"] as? NSNumber)?.intValue == 1)
+            let cadre = Actor(principal: try await app.services.auth.principal(username: "county"), ip: "t", requestId: "t")
+            let report = try await app.services.settlement.report(months: [try #require(CivilMonth(iso: month))], actor: cadre)
+            #expect(report.redemptions == [1] && report.subsidy == [3000] && report.offers.map(\.title) == ["会员10元观影"])
+            let siblingCadre = Actor(principal: try await app.services.auth.principal(username: "sibling"), ip: "t", requestId: "t")
+            #expect(try await app.services.settlement.report(months: [try #require(CivilMonth(iso: month))], actor: siblingCadre).redemptions == [0])
             let settled = try await app.api(.post, "/api/v1/merchants/\(cinema)/statements", token: county, json: ["month": month])
             #expect(settled.status == .created, "\(settled.raw)")
             let statementId = try #require(((settled.body as? [String: Any])?["id"] as? NSNumber)?.int64Value)

@@ -1144,7 +1144,7 @@ def scenario_l(b, state):
         dialog = console.wait(EC.alert_is_present(), "the 确认结算单 confirmation")
         check("不可更改" in dialog.text, f"the confirmation reads “{dialog.text}”")
         dialog.accept()
-        console.wait(lambda d: re.search(r"/admin/statements/\d+$", d.current_url), "the statement after confirming")
+        console.wait(lambda d: re.search(r"/admin/benefits/settlement/statements/\d+$", d.current_url), "the statement after confirming")
         console.text_in(".alert-ok", "结算单已确认")
         heading = console.find("main h1").text
         check(CINEMA in heading and month in heading, f"the statement is headed “{heading}”")

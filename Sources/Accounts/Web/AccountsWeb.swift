@@ -156,9 +156,12 @@ public struct AccountsWeb: Sendable {
         return renderer.page("accounts-enrol", chrome.plain(model, context: context), status: status)
     }
 
-    /// Only local console paths: a `next` pointing elsewhere would make the login page an open redirect.
+    /// Only local staff paths (the console and the merchant desk): a `next` pointing elsewhere would make
+    /// the login page an open redirect.
     static func safeNext(_ next: String?) -> String {
-        guard let next = next?.removingPercentEncoding, next.hasPrefix("/admin"), !next.hasPrefix("//"), !next.contains("\\") else {
+        guard let next = next?.removingPercentEncoding, next.hasPrefix("/admin") || next.hasPrefix("/merchant"), !next.hasPrefix("//"),
+            !next.contains("\\")
+        else {
             return "/admin"
         }
         return next

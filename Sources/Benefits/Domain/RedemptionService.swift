@@ -96,7 +96,9 @@ public struct RedemptionService: Sendable {
     }
 
     /// 核销: records the redemption and uses the code in one transaction; a code works once.
-    public func redeem(code: String, offerId: Int64, amountBefore raw: String, actor: Actor) async throws -> Redemption {
+    public func redeem(code typed: String, offerId: Int64, amountBefore raw: String, actor: Actor) async throws -> Redemption {
+        // As the card prints it (`12345 67890`) or as typed: the digits are the code.
+        let code = typed.filter(\.isNumber)
         let merchant = try await merchants.employer(of: actor)
         let now = clock.now()
         let today = CivilDate(date: now)

@@ -28,6 +28,19 @@ public struct SettlementService: Sendable {
         }
     }
 
+    /// 普惠报表: redemptions and subsidy over `months` (oldest first) and the last month's use per offer.
+    public func report(months: [CivilMonth], actor: Actor) async throws -> BenefitsReport {
+        let scope = try actor.requireScope(.benefitsSettle)
+        let keys = months.map(\.iso)
+        return try await database.withConnection { [redemptions] sql in
+            let byMonth = try await redemptions.months(in: scope, keys, on: sql)
+            let offers = try await redemptions.offerTotals(in: scope, month: keys.last ?? "", on: sql)
+            return BenefitsReport(
+                months: keys, redemptions: keys.map { byMonth[$0]?.count ?? 0 }, subsidy: keys.map { byMonth[$0]?.subsidy ?? 0 },
+                offers: offers.map { (title: $0.title, merchant: $0.merchant, redemptions: $0.redemptions, subsidy: $0.subsidy) })
+        }
+    }
+
     /// 确认结算单: the merchant's unsettled redemptions of a finished (or the current) month.
     public func settle(merchantId: Int64, month: CivilMonth, actor: Actor) async throws -> Statement {
         let merchant = try await merchants.managed(merchantId, actor: actor)
@@ -85,4 +98,11 @@ public struct MerchantMonth: Sendable {
     public var discount: Int64
     public var subsidy: Int64
     public var unsettled: Int64
+}
+
+public struct BenefitsReport: Sendable {
+    public var months: [String]
+    public var redemptions: [Int64]
+    public var subsidy: [Int64]
+    public var offers: [(title: String, merchant: String, redemptions: Int64, subsidy: Int64)]
 }

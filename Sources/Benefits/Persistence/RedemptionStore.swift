@@ -145,7 +145,7 @@ struct RedemptionStore: Sendable {
                 SQLRaw("CAST(COALESCE(SUM(r.discount), 0) AS BIGINT)"), as: "discount"
             )
             .column(SQLRaw("CAST(COALESCE(SUM(r.subsidy), 0) AS BIGINT)"), as: "subsidy")
-            .column(SQLRaw("CAST(COALESCE(SUM(CASE WHEN r.statement_id IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT)"), as: "unsettled")
+            .column(SQLRaw("CAST(COALESCE(SUM(CASE WHEN r.id IS NOT NULL AND r.statement_id IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT)"), as: "unsettled")
             .from(SQLAlias(SQLIdentifier("merchants"), as: SQLIdentifier("m")))
             .join(
                 SQLAlias(SQLIdentifier("redemptions"), as: SQLIdentifier("r")), method: SQLJoinMethod.left,
@@ -156,6 +156,50 @@ struct RedemptionStore: Sendable {
             .where("m.org_path", in: scope)
             .groupBy(SQLColumn("id", table: "m")).groupBy(SQLColumn("name", table: "m")).orderBy(SQLColumn("id", table: "m"))
             .all(decoding: MonthTotal.self)
+    }
+
+    /// Redemptions, discount and subsidy per month at the merchants reviewed in `scope`.
+    func months(in scope: Scope, _ months: [String], on sql: any SQLDatabase) async throws -> [String: (count: Int64, subsidy: Int64)] {
+        guard !months.isEmpty else { return [:] }
+        let rows = try await sql.raw(
+            """
+            SELECT r.month AS month, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(r.subsidy) AS BIGINT) AS subsidy
+            FROM redemptions r JOIN merchants m ON m.id = r.merchant_id
+            WHERE \(scope.condition("m.org_path")) AND r.month IN (\(binds: months)) GROUP BY r.month
+            """
+        ).all()
+        return try rows.reduce(into: [:]) {
+            $0[try $1.decode(column: "month", as: String.self)] = (
+                try $1.decode(column: "n", as: Int64.self), try $1.decode(column: "subsidy", as: Int64.self)
+            )
+        }
+    }
+
+    /// The month's redemptions per offer at the merchants reviewed in `scope`, most used first.
+    func offerTotals(in scope: Scope, month: String, on sql: any SQLDatabase) async throws -> [OfferTotal] {
+        try await sql.raw(
+            """
+            SELECT o.id AS offer_id, o.title AS title, m.name AS merchant, CAST(COUNT(*) AS BIGINT) AS redemptions,
+                   CAST(SUM(r.discount) AS BIGINT) AS discount, CAST(SUM(r.subsidy) AS BIGINT) AS subsidy
+            FROM redemptions r JOIN offers o ON o.id = r.offer_id JOIN merchants m ON m.id = r.merchant_id
+            WHERE \(scope.condition("m.org_path")) AND r.month = \(bind: month)
+            GROUP BY o.id, o.title, m.name ORDER BY redemptions DESC, o.id LIMIT 100
+            """
+        ).all(decoding: OfferTotal.self)
+    }
+
+    struct OfferTotal: Decodable, Sendable {
+        var offerId: Int64
+        var title: String
+        var merchant: String
+        var redemptions: Int64
+        var discount: Int64
+        var subsidy: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case title, merchant, redemptions, discount, subsidy
+            case offerId = "offer_id"
+        }
     }
 
     struct MonthTotal: Decodable, Sendable {

@@ -41,8 +41,8 @@ public struct BenefitsConsole: Sendable {
         group.post("/merchants/:id/offers", use: createOffer)
         group.get("/benefits/settlement", use: month)
         group.post("/merchants/:id/statements", use: settle)
-        group.get("/statements/:id", use: statement)
-        group.get("/statements/:id/xlsx", use: statementXLSX)
+        group.get("/benefits/settlement/statements/:id", use: statement)
+        group.get("/benefits/settlement/statements/:id/xlsx", use: statementXLSX)
     }
 
     func page(_ name: String, _ model: Any, _ request: Request, _ context: StaffRequestContext, status: HTTPResponse.Status = .ok)
@@ -149,6 +149,12 @@ public struct BenefitsConsole: Sendable {
     @Sendable func month(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let month = request.query("month").flatMap { CivilMonth(iso: $0) } ?? CivilMonth(CivilDate(date: clock.now()))
         let rows = try await settlement.month(month, actor: context.actor)
+        var months = [month]
+        while months.count < 12, let previous = CivilMonth(year: months[0].month == 1 ? months[0].year - 1 : months[0].year,
+                                                          month: months[0].month == 1 ? 12 : months[0].month - 1) {
+            months.insert(previous, at: 0)
+        }
+        let report = try await settlement.report(months: months, actor: context.actor)
         let model = SettlementPage(
             month: month.iso, months: DisplayDate.monthOptions(through: CivilDate(date: clock.now()), count: 24, selected: month.iso),
             rows: rows.map {
@@ -157,7 +163,15 @@ public struct BenefitsConsole: Sendable {
                     subsidy: Fen($0.subsidy).yuanText, unsettled: $0.unsettled, canSettle: $0.unsettled > 0)
             },
             empty: rows.isEmpty, totalSubsidy: Fen(rows.reduce(0) { $0 + $1.subsidy }).yuanText,
-            totalRedemptions: rows.reduce(0) { $0 + $1.redemptions })
+            totalRedemptions: rows.reduce(0) { $0 + $1.redemptions },
+            subsidyChart: Chart.bars(rows.filter { $0.subsidy > 0 }.map { ($0.name, Double($0.subsidy) / 100) }, format: { String(format: "%.2f 元", $0) }),
+            trendChart: Chart.lines(
+                months: report.months,
+                series: [Chart.Series(name: BenefitsWebText.redemptionsSeries, color: Chart.red, values: report.redemptions.map { Double($0) })],
+                maxValue: Double(max(report.redemptions.max() ?? 1, 1)), percent: false),
+            offers: report.offers.map {
+                SettlementPage.OfferRow(title: $0.title, merchant: $0.merchant, redemptions: $0.redemptions, subsidy: Fen($0.subsidy).yuanText)
+            })
         return page("benefits-settlement", model, request, context)
     }
 
@@ -168,7 +182,7 @@ public struct BenefitsConsole: Sendable {
         guard let month = form["month"].flatMap({ CivilMonth(iso: $0) }) else { throw AppError.badRequest(BenefitsText.monthInvalid) }
         do {
             let s = try await settlement.settle(merchantId: id, month: month, actor: context.actor)
-            return Response.redirect(to: "/admin/statements/\(s.id)", flash: .ok(BenefitsWebText.settled))
+            return Response.redirect(to: "/admin/benefits/settlement/statements/\(s.id)", flash: .ok(BenefitsWebText.settled))
         } catch let error as AppError where [.conflict, .unprocessableContent].contains(error.status) {
             return Response.redirect(to: back, flash: .error(error.message))
         }
@@ -178,7 +192,7 @@ public struct BenefitsConsole: Sendable {
         let (merchant, s, rows) = try await settlement.statement(try context.id(), actor: context.actor)
         let model = StatementPage(
             merchantName: merchant.name, statement: StatementLine(s, href: ""), rows: rows.map(RedemptionLine.init),
-            back: "/admin/benefits/settlement?month=\(s.month)", xlsx: "/admin/statements/\(s.id)/xlsx")
+            back: "/admin/benefits/settlement?month=\(s.month)", xlsx: "/admin/benefits/settlement/statements/\(s.id)/xlsx")
         return page("benefits-statement", model, request, context)
     }
 
@@ -237,7 +251,6 @@ struct MerchantPage {
     var outlets: [String]
     var staff: [String]
     var offers: [OfferLine]
-    var hasOffers: Bool { !offers.isEmpty }
     var form: FormState
     var defaultFrom: String
     var defaultTo: String
@@ -260,4 +273,13 @@ struct SettlementPage {
     var empty: Bool
     var totalSubsidy: String
     var totalRedemptions: Int64
+    var subsidyChart: String
+    var trendChart: String
+    struct OfferRow {
+        var title: String
+        var merchant: String
+        var redemptions: Int64
+        var subsidy: String
+    }
+    var offers: [OfferRow]
 }

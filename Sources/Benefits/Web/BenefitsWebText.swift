@@ -28,4 +28,5 @@ enum BenefitsWebText {
     static let codeHint = "请商户扫码或输入上方数字；30秒更换，一次有效"
     static let navBatches = "批量发卡"
     static let batchStarted = "已开始批量发卡，进度见下表"
+    static let redemptionsSeries = "核销笔数"
 }

@@ -73,7 +73,7 @@ public struct MerchantDesk: Sendable {
                 DeskPage(
                     merchantName: merchant.name,
                     form: FormState(values: ["code": code, "amountBefore": amount, "offerId": String(offerId)], error: shown),
-                    verification: v.map { .init($0, code: code) }), request, context)
+                    verification: v.map { .init($0, code: code, sentOffer: String(offerId)) }), request, context)
         }
     }
 
@@ -108,6 +108,8 @@ struct DeskPage {
             var needsVoucher: Bool
             var hasVoucher: Bool
             var usable: Bool
+            /// The form that was sent: its amount and error show again here only.
+            var sent: Bool
         }
         var code: String
         var cardNo: String
@@ -117,7 +119,7 @@ struct DeskPage {
         var offers: [Line]
         var none: Bool
 
-        init(_ v: Verification, code: String) {
+        init(_ v: Verification, code: String, sentOffer: String? = nil) {
             self.code = code
             cardNo = v.cardNo
             memberName = v.memberName
@@ -126,7 +128,8 @@ struct DeskPage {
             offers = v.offers.map {
                 Line(
                     offerId: $0.offer.id, title: $0.offer.title, terms: $0.offer.terms, needsVoucher: $0.offer.dailyQuota != nil,
-                    hasVoucher: $0.voucher != nil, usable: $0.offer.dailyQuota == nil || $0.voucher != nil)
+                    hasVoucher: $0.voucher != nil, usable: $0.offer.dailyQuota == nil || $0.voucher != nil,
+                    sent: sentOffer == String($0.offer.id))
             }
             none = v.offers.isEmpty
         }

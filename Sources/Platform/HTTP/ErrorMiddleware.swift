@@ -43,7 +43,9 @@ public struct ErrorMiddleware: RouterMiddleware {
         if error.status == .unauthorized {
             // Back to the page asked for after signing in: the member site's login for its pages.
             let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/admin"
-            let login = request.uri.path.hasPrefix("/admin") ? "/admin/login" : "/me/login"
+            // Staff pages (the console, and the merchant desk whose cashiers sign in as staff) use the console's.
+            let staff = request.uri.path.hasPrefix("/admin") || request.uri.path.hasPrefix("/merchant")
+            let login = staff ? "/admin/login" : "/me/login"
             return .redirect(to: "\(login)?next=\(next)", type: .normal)
         }
         return renderHTML(error, request, context)
