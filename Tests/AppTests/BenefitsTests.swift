@@ -124,6 +124,20 @@ import Testing
             app.clock.advance(61)
             #expect(try await app.api(.post, "/api/v1/merchant/verifications", token: cashier, json: ["code": stale]).status == .conflict)
 
+            // The rest of the API around it: the merchant, its offers, the cashier's month, the member's vouchers,
+            // an offline token a merchant app verifies with the published key, and a second review refused.
+            #expect(try await app.api(.get, "/api/v1/merchants/\(cinema)", token: county).status == .ok)
+            #expect(Self.ids(try await app.api(.get, "/api/v1/merchants/\(cinema)/offers", token: county).body).count == 2)
+            #expect(Self.ids(try await app.api(.get, "/api/v1/merchant/redemptions", token: cashier).body).count == 1)
+            let vouchers = try #require(try await app.api(.get, "/api/v1/me/vouchers", token: token).body as? [[String: Any]])
+            #expect(vouchers.map { $0["status"] as? String } == ["redeemed"])
+            let offline = try #require(try await app.api(.get, "/api/v1/me/member-card/token", token: token).body as? [String: Any])
+            let published = try #require(try await app.api(.get, "/api/v1/benefits/keys", token: nil).body as? [String: Any])
+            let key = try #require(Data(base64Encoded: published["publicKey"] as? String ?? ""))
+            #expect((try? CardCodes.verify(offline["token"] as? String ?? "", publicKey: key, revoked: [], now: app.clock.now).get()) != nil)
+            let review = try await app.api(.post, "/api/v1/merchants/\(cinema)/review", token: county, json: ["approve": false, "note": "再审"])
+            #expect(review.status == .conflict)
+
             // A county cadre is not a cashier.
             #expect(try await app.api(.post, "/api/v1/merchant/verifications", token: county, json: ["code": stale]).status == .forbidden)
 

@@ -295,6 +295,9 @@ import Testing
             #expect(try await app.api(.get, "/api/v1/card-batches/\(id)", token: sibling).status == .notFound)
 
             try await app.services.cardBatches.run(id)
+            #expect(Set((try await app.api(.get, "/api/v1/card-batches", token: county).body as? [[String: Any]] ?? []).compactMap {
+                ($0["id"] as? NSNumber)?.int64Value
+            }) == [id])
             let batch = try #require(try await app.api(.get, "/api/v1/card-batches/\(id)", token: county).body as? [String: Any])
             #expect(batch["status"] as? String == "done" && (batch["done"] as? NSNumber)?.intValue == 3 && (batch["total"] as? NSNumber)?.intValue == 4)
             for (i, id) in ids.enumerated() {
