@@ -80,6 +80,7 @@ secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]
 jget() { python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
 
 log "# 普惠服务 benchmark, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD), binary $BIN"
+load() { awk '{print "load average " $1 ", " $2 ", " $3}' /proc/loadavg; }
 log "# $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, PostgreSQL $(psql -Atq "$ADMIN" -c 'SHOW server_version') (fsync off, otherwise defaults), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 
 # --- Data ------------------------------------------------------------------------------------------
@@ -194,6 +195,7 @@ median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2" 2>/dev/null || echo "—"; }
 
 log ""
+log "($(load) before this part)"
 log "## 1. 核验: wrk -t2 -c$CONNECTIONS -d$DURATION, $ROUNDS rounds alternated"
 log "| round | /health req/s (p99) | cashier GET /session req/s (p99) | verify, province codes req/s (p50, p99) | verify, 正定县 codes req/s (p50, p99) | non-2xx |"
 log "|---|---|---|---|---|---|"
@@ -222,6 +224,7 @@ log "codes verified: refusals counted $(q "SELECT COALESCE(string_agg(reason || 
 
 # --- Flash sale ----------------------------------------------------------------------------------------
 log ""
+log "($(load) before this part)"
 log "## 2. 抢券: $CLAIMS claims at once on $CLAIMS connections for a quota of $QUOTA, from $WORKERS workers"
 t0=$(now)
 $PY bench/benefits/workers.py --base "$BASE" --db "$URL" --union "$UNION" --cadre-token "$CADRE" --n "$WORKERS" --out "$WORK/workers.txt" | tee -a "$OUT"
@@ -269,6 +272,7 @@ check "the same code again: refused" 409 -X POST "$BASE/api/v1/merchant/redempti
 
 # --- Issuance ------------------------------------------------------------------------------------------
 log ""
+log "($(load) before this part)"
 log "## 3. 发卡: POST /api/v1/members/{id}/cards as hebei, wrk -t2 -c$ISSUE_CONNECTIONS -d$DURATION, one member each"
 run_wrk issue-health "$ISSUE_CONNECTIONS" "$DURATION" "$BASE/health"
 WRK_LINES="$WORK/uncarded.txt" WRK_METHOD=GET WRK_PATH='/api/v1/members/{x}/cards' \
