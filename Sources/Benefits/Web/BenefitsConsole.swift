@@ -73,6 +73,7 @@ public struct BenefitsConsole: Sendable {
         let outlets = try await merchants.outlets(of: [id])
         let staff = try await merchants.staff(of: id, actor: context.actor)
         let list = try await offers.offers(merchantId: id)
+        let statements = try await settlement.statements(merchantId: id, actor: context.actor).1
         let today = CivilDate(date: clock.now())
         let model = MerchantPage(
             id: m.id, name: m.name, creditCode: m.creditCode, category: m.category,
@@ -87,6 +88,7 @@ public struct BenefitsConsole: Sendable {
                     limits: BenefitsWebText.limits(perDay: o.perDay, perMonth: o.perMonth, quota: o.dailyQuota),
                     subsidy: "\(o.subsidyPercent)%")
             },
+            statements: statements.map { StatementLine($0, href: "/admin/benefits/settlement/statements/\($0.id)") },
             form: form, defaultFrom: today.iso, defaultTo: CivilDate(unchecked: today.year + 1, today.month, min(today.day, 28)).iso,
             kinds: Option.list(
                 Offer.Kind.allCases.map { ($0.rawValue, $0.label) }, selected: form.values["kind"] ?? Offer.Kind.price.rawValue))
@@ -168,7 +170,7 @@ public struct BenefitsConsole: Sendable {
             trendChart: Chart.lines(
                 months: report.months,
                 series: [Chart.Series(name: BenefitsWebText.redemptionsSeries, color: Chart.red, values: report.redemptions.map { Double($0) })],
-                maxValue: Double(max(report.redemptions.max() ?? 1, 1)), percent: false),
+                maxValue: Double(max(report.redemptions.max() ?? 0, 4)), percent: false),
             offers: report.offers.map {
                 SettlementPage.OfferRow(title: $0.title, merchant: $0.merchant, redemptions: $0.redemptions, subsidy: Fen($0.subsidy).yuanText)
             })
@@ -251,6 +253,7 @@ struct MerchantPage {
     var outlets: [String]
     var staff: [String]
     var offers: [OfferLine]
+    var statements: [StatementLine]
     var form: FormState
     var defaultFrom: String
     var defaultTo: String
