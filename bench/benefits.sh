@@ -23,11 +23,12 @@
 # Workers are made through the API only (bench/benefits/workers.py: SMS code from sms_outbox,
 # registration, join application approved by `zhengding`, e-card).
 # Output: bench/out/benefits-<timestamp>.txt.
-# Knobs: MEMBERS_PER_UNION (430: ≈2.08 M members on the small tree's 4,847 grassroots unions),
+# Knobs: MEMBERS_PER_UNION (430: 2.10 M members on the small tree's 4,847 grassroots unions),
 #        CARDS (2000000: cards the demo adopted, topped up by SQL for members without one),
 #        CODES (200000), CONNECTIONS (32), DURATION (15s), ROUNDS (3), CLAIMS (1000), QUOTA (200),
 #        WORKERS (20), SALES (3), ISSUE_CONNECTIONS (16), OURS_BIN=path (skip the build),
-#        KEEP=1 (leave the cluster running and print its URL).
+#        OURS_COMMIT (the commit named in the output, when OURS_BIN was built from another tree),
+#        KEEP=1 (leave the cluster running and the data directory with its key; print both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MEMBERS_PER_UNION=${MEMBERS_PER_UNION:-430}
@@ -63,8 +64,13 @@ SERVER=""
 cleanup() {
   set +e
   [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept the cluster: $URL (stop: WH_PG_DIR=$WH_PG_DIR scripts/pg-test-cluster stop)"; else scripts/pg-test-cluster stop; fi
-  rm -rf "$WORK"
+  if [ "${KEEP:-0}" = 1 ]; then
+    # The data directory holds the generated data key, without which a server refuses the database.
+    echo "kept the cluster: $URL (stop: WH_PG_DIR=$WH_PG_DIR scripts/pg-test-cluster stop) and WH_DATA_DIR=$WORK"
+  else
+    scripts/pg-test-cluster stop
+    rm -rf "$WORK"
+  fi
 }
 trap cleanup EXIT
 # A cluster of its own (the tests use 55432, the other benches 55433/55434/55441/55442).
@@ -79,7 +85,7 @@ now() { date +%s.%N; }
 secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$2"; }
 jget() { python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
 
-log "# 普惠服务 benchmark, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD), binary $BIN"
+log "# 普惠服务 benchmark, $(date -u +%FT%TZ), commit ${OURS_COMMIT:-$(git rev-parse --short HEAD)}, binary $BIN"
 load() { awk '{print "load average " $1 ", " $2 ", " $3}' /proc/loadavg; }
 log "# $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, PostgreSQL $(psql -Atq "$ADMIN" -c 'SHOW server_version') (fsync off, otherwise defaults), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 

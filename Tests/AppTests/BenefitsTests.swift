@@ -138,6 +138,15 @@ import Testing
             let review = try await app.api(.post, "/api/v1/merchants/\(cinema)/review", token: county, json: ["approve": false, "note": "再审"])
             #expect(review.status == .conflict)
 
+            // Guessing codes: after 20 wrong ones in ten minutes (two above) the desk stops answering, even a right code.
+            let right = try await Self.code(app, token)
+            for i in 0..<18 {
+                let guess = String(format: "%010d", 1_000_000 + i)
+                #expect(try await app.api(.post, "/api/v1/merchant/verifications", token: cashier, json: ["code": guess]).status == .conflict)
+            }
+            #expect(try await app.api(.post, "/api/v1/merchant/verifications", token: cashier, json: ["code": right]).status == .tooManyRequests)
+            app.clock.advance(600)
+
             // A county cadre is not a cashier.
             #expect(try await app.api(.post, "/api/v1/merchant/verifications", token: county, json: ["code": stale]).status == .forbidden)
 
@@ -175,7 +184,8 @@ import Testing
 
             // Every refusal was counted by its reason.
             let refusals = try await app.services.redemptions.refusals()
-            #expect(refusals["code_replayed"] == 1 && refusals["code_unknown"] == 2 && refusals["card_inactive"] == 1, "\(refusals)")
+            #expect(refusals["code_replayed"] == 1 && refusals["code_unknown"] == 20 && refusals["card_inactive"] == 1
+                    && refusals["merchant_throttled"] == 1, "\(refusals)")
         }
     }
 

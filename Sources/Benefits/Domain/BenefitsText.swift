@@ -67,6 +67,7 @@ public enum BenefitsText {
     static let cardLost = "您的会员卡已挂失，补办后才能使用"
     static let codeBusy = "核验码生成繁忙，请稍后刷新"
     static let codeInvalid = "核验码无效或已过期，请会员刷新电子会员卡后重新出示"
+    static let tooManyMisses = "输错核验码次数过多，本店核验暂停10分钟；请核对会员出示的号码"
     static let codeUsed = "该核验码已使用过，请会员刷新后重新出示"
     static let cardNotActive = "该会员卡不可用（已挂失、注销或会员已不在册）"
     static let amountInvalid = "请填写正确的消费金额（元）"

@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import SQLKit
+import Synchronization
 
 /// The cashier's side: the e-card's codes, 核验 (is this member valid, which offers apply) and 核销
 /// (record the redemption, using the code in the same transaction), and the merchant's redemptions.
@@ -14,6 +15,20 @@ public struct RedemptionService: Sendable {
     let cards = CardStore()
     let store = MerchantStore()
     let redemptions = RedemptionStore()
+    let limiter: RateLimiter
+    /// Merchants whose wrong codes went over a limit, until when: checked in memory, so a right code
+    /// costs no extra query (each node learns it at the next wrong code it sees).
+    let throttled = ThrottleMemo()
+
+    /// Wrong codes a merchant may type before its desk stops answering for the window: a 10-digit code
+    /// cannot be guessed at the rate a desk may try.
+    static func missRules(merchantId: Int64) -> [RateLimiter.Rule] {
+        [
+            // The 20th wrong code in ten minutes (or the 100th in a day) is over the limit: the desk pauses.
+            RateLimiter.Rule("benefits.miss/\(merchantId)", limit: 19, per: 600),
+            RateLimiter.Rule("benefits.miss/\(merchantId)", limit: 99, per: 86400),
+        ]
+    }
 
     public init(
         database: Database, merchants: MerchantService, holders: any CardHolders, unions: any BenefitsUnions, codes: CardCodes,
@@ -25,6 +40,7 @@ public struct RedemptionService: Sendable {
         self.unions = unions
         self.codes = codes
         self.clock = clock
+        self.limiter = RateLimiter(database: database)
     }
 
     // MARK: The member's codes
@@ -74,7 +90,7 @@ public struct RedemptionService: Sendable {
     /// but the count of a refused code.
     public func verify(code: String, actor: Actor) async throws -> Verification {
         let merchant = try await merchants.employer(of: actor)
-        let (card, holder) = try await cardBehind(code: code, forRedemption: false)
+        let (card, holder) = try await cardBehind(code: code, merchantId: merchant.id)
         let now = clock.now()
         let today = CivilDate(date: now)
         let (offers, vouchers) = try await database.withConnection { [store, redemptions] sql in
@@ -105,7 +121,7 @@ public struct RedemptionService: Sendable {
         guard let before = Fen(yuan: raw)?.value, before > 0, before <= 10_000_000 else {
             throw AppError.validation(["amountBefore": BenefitsText.amountInvalid])
         }
-        let (card, holder) = try await cardBehind(code: code, forRedemption: true)
+        let (card, holder) = try await cardBehind(code: code, merchantId: merchant.id)
         guard merchant.isServing(on: today) else { throw await refuse("merchant_not_serving", BenefitsText.merchantNotServing) }
         guard let offer = try await database.withConnection({ [store] in try await store.offer(offerId, on: $0) }),
             offer.merchantId == merchant.id
@@ -166,12 +182,22 @@ public struct RedemptionService: Sendable {
 
     /// The card and member behind a live code, refusing (and counting) an unknown, expired or used code
     /// and a card that is not active or a member no longer on the rolls.
-    func cardBehind(code raw: String, forRedemption: Bool) async throws -> (MemberCard, CardHolder) {
+    func cardBehind(code raw: String, merchantId: Int64) async throws -> (MemberCard, CardHolder) {
         let code = raw.filter(\.isNumber)
         let now = clock.now()
+        if throttled.isThrottled(merchantId, now: now) {
+            throw await refuse("merchant_throttled", BenefitsText.tooManyMisses, throttled: true)
+        }
         guard code.count == CardCodes.digits,
             let found = try await database.withConnection({ [redemptions] in try await redemptions.card(ofCode: code, now: now, on: $0) })
-        else { throw await refuse("code_unknown", BenefitsText.codeInvalid) }
+        else {
+            do {
+                try await limiter.hit(Self.missRules(merchantId: merchantId), now: now)
+            } catch let error as AppError where error.status == .tooManyRequests {
+                throttled.throttle(merchantId, until: now.addingTimeInterval(600))
+            }
+            throw await refuse("code_unknown", BenefitsText.codeInvalid)
+        }
         guard !found.used else { throw await refuse("code_replayed", BenefitsText.codeUsed) }
         guard let card = try await database.withConnection({ [cards] in try await cards.card(found.cardId, on: $0) }),
             card.status == .active
@@ -183,10 +209,10 @@ public struct RedemptionService: Sendable {
     }
 
     /// Counts a refusal by reason and returns the error to throw.
-    func refuse(_ reason: String, _ message: String) async -> AppError {
+    func refuse(_ reason: String, _ message: String, throttled: Bool = false) async -> AppError {
         let day = CivilDate(date: clock.now()).iso
         try? await database.transaction { [redemptions] in try await redemptions.countRefusal(reason, day: day, on: $0) }
-        return AppError.conflict(message)
+        return throttled ? AppError.rateLimited(message) : AppError.conflict(message)
     }
 
     /// Refusals by reason over the last `days` days.
@@ -225,4 +251,11 @@ public struct Verification: Sendable {
     public var merchantServing: Bool
     /// Each applicable offer with the member's open voucher (limited offers need one).
     public var offers: [(offer: Offer, voucher: Voucher?)]
+}
+
+/// Merchants refused for a while, in memory.
+final class ThrottleMemo: Sendable {
+    private let until = Mutex<[Int64: Date]>([:])
+    func isThrottled(_ id: Int64, now: Date) -> Bool { until.withLock { ($0[id] ?? .distantPast) > now } }
+    func throttle(_ id: Int64, until date: Date) { until.withLock { $0[id] = date } }
 }

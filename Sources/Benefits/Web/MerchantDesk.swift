@@ -47,7 +47,7 @@ public struct MerchantDesk: Sendable {
             return render(
                 DeskPage(merchantName: merchant.name, form: FormState(values: ["code": code]), verification: .init(v, code: code)), request,
                 context)
-        } catch let error as AppError where error.status == .conflict {
+        } catch let error as AppError where [.conflict, .tooManyRequests].contains(error.status) {
             return render(
                 DeskPage(
                     merchantName: merchant.name,
@@ -66,9 +66,9 @@ public struct MerchantDesk: Sendable {
             return Response.redirect(
                 to: "/merchant",
                 flash: .ok(BenefitsWebText.redeemed(r.memberName, Fen(r.amountBefore).yuanText, Fen(r.amountAfter).yuanText)))
-        } catch let error as AppError where [.conflict, .unprocessableContent].contains(error.status) {
-            let v = try? await redemptions.verify(code: code, actor: context.actor)
-            let shown = error.status == .conflict ? AppError.validation(["code": error.message]) : error
+        } catch let error as AppError where [.conflict, .unprocessableContent, .tooManyRequests].contains(error.status) {
+            let v = error.status == .tooManyRequests ? nil : try? await redemptions.verify(code: code, actor: context.actor)
+            let shown = error.status == .unprocessableContent ? error : AppError.validation(["code": error.message])
             return render(
                 DeskPage(
                     merchantName: merchant.name,

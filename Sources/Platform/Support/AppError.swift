@@ -29,6 +29,11 @@ public struct AppError: Error, Sendable, CustomStringConvertible {
         AppError(.conflict, code: "conflict", message: message)
     }
 
+    /// 429: too many attempts; `message` says what to do.
+    public static func rateLimited(_ message: String = PlatformText.rateLimited) -> AppError {
+        AppError(.tooManyRequests, code: "rate_limited", message: message)
+    }
+
     public static let forbidden = AppError(.forbidden, code: "forbidden", message: PlatformText.forbidden)
     public static let unauthenticated = AppError(
         .unauthorized, code: "unauthenticated", message: PlatformText.unauthenticated)
