@@ -168,7 +168,7 @@ func buildRouter(services: Services) throws -> Router<AppRequestContext> {
         uploads: services.merchantFiles, clock: services.clock
     ).register(on: staff)
     // 商户收银台: a cashier signs in like staff; the desk itself refuses anyone who is not a merchant's cashier.
-    MerchantDesk(redemptions: services.redemptions, settlement: services.settlement, renderer: renderer, chrome: chrome, clock: services.clock)
+    MerchantDesk(merchants: services.merchants, redemptions: services.redemptions, settlement: services.settlement, renderer: renderer, chrome: chrome, clock: services.clock)
         .register(on: web.group("/merchant").add(middleware: RequireStaffMiddleware()).group(context: StaffRequestContext.self))
     return router
 }

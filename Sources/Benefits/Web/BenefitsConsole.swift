@@ -151,12 +151,7 @@ public struct BenefitsConsole: Sendable {
     @Sendable func month(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let month = request.query("month").flatMap { CivilMonth(iso: $0) } ?? CivilMonth(CivilDate(date: clock.now()))
         let rows = try await settlement.month(month, actor: context.actor)
-        var months = [month]
-        while months.count < 12, let previous = CivilMonth(year: months[0].month == 1 ? months[0].year - 1 : months[0].year,
-                                                          month: months[0].month == 1 ? 12 : months[0].month - 1) {
-            months.insert(previous, at: 0)
-        }
-        let report = try await settlement.report(months: months, actor: context.actor)
+        let report = try await settlement.report(months: month.trailing(12), actor: context.actor)
         let model = SettlementPage(
             month: month.iso, months: DisplayDate.monthOptions(through: CivilDate(date: clock.now()), count: 24, selected: month.iso),
             rows: rows.map {

@@ -6,13 +6,18 @@ import WebUI
 /// 商户收银台: a phone-sized page for a merchant's cashier. Type or scan the member's code → the
 /// member and the offers that apply → record the redemption; the month's redemptions and statements.
 public struct MerchantDesk: Sendable {
+    let merchants: MerchantService
     let redemptions: RedemptionService
     let settlement: SettlementService
     let renderer: Renderer
     let chrome: Chrome
     let clock: AppClock
 
-    public init(redemptions: RedemptionService, settlement: SettlementService, renderer: Renderer, chrome: Chrome, clock: AppClock) {
+    public init(
+        merchants: MerchantService, redemptions: RedemptionService, settlement: SettlementService, renderer: Renderer, chrome: Chrome,
+        clock: AppClock
+    ) {
+        self.merchants = merchants
         self.redemptions = redemptions
         self.settlement = settlement
         self.renderer = renderer
@@ -29,7 +34,7 @@ public struct MerchantDesk: Sendable {
     }
 
     @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let merchant = try await redemptions.merchants.employer(of: context.actor)
+        let merchant = try await merchants.employer(of: context.actor)
         return render(DeskPage(merchantName: merchant.name, form: FormState()), request, context)
     }
 
@@ -39,7 +44,7 @@ public struct MerchantDesk: Sendable {
 
     /// 核验: shows the member and the offers; nothing is recorded.
     @Sendable func verify(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let merchant = try await redemptions.merchants.employer(of: context.actor)
+        let merchant = try await merchants.employer(of: context.actor)
         let form = try await request.decode(as: [String: String].self, context: context)
         let code = form["code"] ?? ""
         do {
@@ -57,7 +62,7 @@ public struct MerchantDesk: Sendable {
 
     /// 核销: records it and goes back to an empty desk with the result; a refusal keeps the code and amount.
     @Sendable func redeem(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let merchant = try await redemptions.merchants.employer(of: context.actor)
+        let merchant = try await merchants.employer(of: context.actor)
         let form = try await request.decode(as: [String: String].self, context: context)
         let code = form["code"] ?? "", amount = form["amountBefore"] ?? ""
         let offerId = Int64(form["offerId"] ?? "") ?? 0

@@ -183,6 +183,16 @@ public struct CivilMonth: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// The month after this one; nil past the last year.
     public var next: CivilMonth? { month == 12 ? CivilMonth(year: year + 1, month: 1) : CivilMonth(year: year, month: month + 1) }
 
+    /// The month before this one; nil before the first year.
+    public var previous: CivilMonth? { month == 1 ? CivilMonth(year: year - 1, month: 12) : CivilMonth(year: year, month: month - 1) }
+
+    /// `count` months ending with this one, oldest first (fewer at the start of the range).
+    public func trailing(_ count: Int) -> [CivilMonth] {
+        var months = [self]
+        while months.count < count, let previous = months[0].previous { months.insert(previous, at: 0) }
+        return months
+    }
+
     /// Months from `self` to `other`, both counted (0 when `other` is earlier).
     public func count(through other: CivilMonth) -> Int { max(0, (other.year - year) * 12 + other.month - month + 1) }
 
